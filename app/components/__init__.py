@@ -1,0 +1,1 @@
+"""Pure functions: data in, Dash components out; no database, no callbacks."""

@@ -1,0 +1,1 @@
+"""Database access: the model, the engine, migrations, loaders and named queries."""

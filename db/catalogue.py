@@ -1,0 +1,504 @@
+"""Read a plan catalogue (YAML), check all of it, and write it in one transaction.
+
+The catalogue is the hand-maintained truth about a plan: its chapters, units, guiding
+principles, places, measures and indicators. Loading is an upsert by code, so loading the
+same file twice leaves the database as it was, and stored values stay linked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from db.engine import transaction
+from db.models import (
+    AGGREGATIONS,
+    DIRECTIONS,
+    INDICATOR_KINDS,
+    PLACE_KINDS,
+    Handlungsfeld,
+    Indikator,
+    Kategorie,
+    Leitsatz,
+    Massnahme,
+    Messwert,
+    Organisationseinheit,
+    Ort,
+    Plan,
+    Schwerpunktthema,
+    Untergruppe,
+    Zielprofil,
+)
+
+LINE = "__line__"
+LEVEL_KINDS = {"rate", "upper_bound", "reduction"}
+UNITS = ("Anzahl", "%", "EUR", "Meilenstein", "")
+
+
+class CatalogueError(Exception):
+    """One or more problems in a catalogue file, each with its place, in German."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A YAML loader that remembers the line of every mapping, for messages that say where."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping[LINE] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_catalogue(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise CatalogueError([f"Katalogdatei nicht gefunden: {path}"]) from exc
+    except UnicodeDecodeError as exc:
+        raise CatalogueError([f"{path.name}: keine UTF-8-Textdatei ({exc.reason})."]) from exc
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", Zeile {mark.line + 1}" if mark else ""
+        raise CatalogueError([f"{path.name}{where}: kein gültiges YAML ({exc})."]) from exc
+    if not isinstance(data, dict) or "plan" not in data:
+        raise CatalogueError([f"{path.name}: Abschnitt „plan“ fehlt."])
+    return data
+
+
+# -- checking ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Checker:
+    file: str
+    problems: list[str] = field(default_factory=list)
+
+    def add(self, item: dict[str, Any] | None, what: str, message: str) -> None:
+        line = item.get(LINE) if isinstance(item, dict) else None
+        where = f"{self.file}, Zeile {line}" if line else self.file
+        self.problems.append(f"{where}: {what}: {message}")
+
+    def number(self, item: dict[str, Any], key: str, what: str) -> Decimal | None:
+        raw = item.get(key)
+        if raw is None:
+            return None
+        if isinstance(raw, bool):
+            self.add(item, what, f"„{key}“ muss eine Zahl sein, gefunden: {raw!r}.")
+            return None
+        try:
+            return Decimal(str(raw))
+        except InvalidOperation:
+            self.add(item, what, f"„{key}“ muss eine Zahl sein, gefunden: „{raw}“.")
+            return None
+
+    def date(self, item: dict[str, Any], key: str, what: str) -> dt.date | None:
+        raw = item.get(key)
+        if raw is None or isinstance(raw, dt.date):
+            return raw
+        try:
+            return dt.date.fromisoformat(str(raw))
+        except ValueError:
+            self.add(item, what, f"„{key}“ muss ein Datum (JJJJ-MM-TT) sein, gefunden: „{raw}“.")
+            return None
+
+    def choice(self, item: dict[str, Any], key: str, allowed: tuple[str, ...], what: str) -> None:
+        if item.get(key) not in allowed:
+            self.add(
+                item,
+                what,
+                f"„{key}“ ist „{item.get(key)}“, erlaubt: {', '.join(a or '(leer)' for a in allowed)}.",
+            )
+
+
+def check_catalogue(data: dict[str, Any], file: str) -> list[str]:
+    """Every problem of the catalogue, not just the first."""
+    c = _Checker(file)
+    plan = data.get("plan") or {}
+    for key in ("key", "titel", "jahr", "kommune", "art"):
+        if plan.get(key) in (None, ""):
+            c.add(plan, "Plan", f"Pflichtfeld „{key}“ fehlt.")
+    oes = {str(o.get("code")) for o in data.get("organisationseinheiten") or []}
+    for oe in data.get("organisationseinheiten") or []:
+        if oe.get("parent") is not None and str(oe["parent"]) not in oes:
+            c.add(oe, f"OE {oe.get('code')}", f"übergeordnete OE „{oe['parent']}“ gibt es nicht.")
+    places = {str(o.get("name")) for o in data.get("orte") or []}
+    for ort in data.get("orte") or []:
+        c.choice(ort, "art", PLACE_KINDS, f"Ort {ort.get('name')}")
+        if ort.get("parent") is not None and str(ort["parent"]) not in places:
+            c.add(ort, f"Ort {ort.get('name')}", f"übergeordneter Ort „{ort['parent']}“ fehlt.")
+    fields: dict[str, set[str]] = {}
+    for hf in data.get("handlungsfelder") or []:
+        if hf.get("key") in fields:
+            c.add(hf, "Handlungsfeld", f"Schlüssel „{hf.get('key')}“ kommt doppelt vor.")
+        fields[str(hf.get("key"))] = {str(u) for u in hf.get("untergruppen") or []}
+        c.number(hf, "budget_eur", f"Handlungsfeld {hf.get('key')}")
+    leit = {int(x.get("nr", 0)) for x in data.get("leitsaetze") or []}
+    categories = {str(k.get("code")) for k in data.get("kategorien") or []}
+    seen_measures: dict[str, int] = {}
+    seen_indicators: dict[str, int] = {}
+    for m in data.get("massnahmen") or []:
+        code = str(m.get("code") or "")
+        what = f"Maßnahme {code or '(ohne Code)'}"
+        if not code:
+            c.add(m, what, "Pflichtfeld „code“ fehlt.")
+        elif code in seen_measures:
+            c.add(m, what, f"Code kommt doppelt vor (zuerst in Zeile {seen_measures[code]}).")
+        seen_measures.setdefault(code, m.get(LINE, 0))
+        if not m.get("titel"):
+            c.add(m, what, "Pflichtfeld „titel“ fehlt.")
+        if str(m.get("handlungsfeld")) not in fields:
+            c.add(m, what, f"Handlungsfeld „{m.get('handlungsfeld')}“ gibt es nicht im Katalog.")
+        elif m.get("untergruppe") and str(m["untergruppe"]) not in fields[str(m["handlungsfeld"])]:
+            c.add(m, what, f"Untergruppe „{m['untergruppe']}“ fehlt beim Handlungsfeld.")
+        if str(m.get("oe")) not in oes:
+            c.add(m, what, f"Organisationseinheit „{m.get('oe')}“ gibt es nicht im Katalog.")
+        if m.get("kategorie") is not None and str(m["kategorie"]) not in categories:
+            c.add(m, what, f"Kategorie „{m['kategorie']}“ gibt es nicht im Katalog.")
+        for nr in m.get("leitsaetze") or []:
+            if nr not in leit:
+                c.add(m, what, f"Leitsatz Nr. {nr} gibt es nicht im Katalog.")
+        for ort in m.get("orte") or []:
+            if str(ort) not in places:
+                c.add(m, what, f"Ort „{ort}“ fehlt in der Ortsliste.")
+        c.number(m, "aufwand_eur", what)
+        indicators = m.get("indikatoren") or []
+        if not indicators:
+            c.add(m, what, "hat keinen Indikator.")
+        local: set[str] = set()
+        for ind in indicators:
+            icode = str(ind.get("code") or "")
+            iwhat = f"Indikator {icode or '(ohne Code)'}"
+            if not icode.startswith(code + "."):
+                c.add(ind, iwhat, f"Code muss mit „{code}.“ beginnen.")
+            if icode in seen_indicators:
+                c.add(
+                    ind,
+                    iwhat,
+                    f"Code kommt doppelt vor (zuerst in Zeile {seen_indicators[icode]}).",
+                )
+            seen_indicators.setdefault(icode, ind.get(LINE, 0))
+            if not ind.get("name"):
+                c.add(ind, iwhat, "Pflichtfeld „name“ fehlt.")
+            c.choice(ind, "kind", INDICATOR_KINDS, iwhat)
+            c.choice(ind, "direction", DIRECTIONS, iwhat)
+            if ind.get("aggregation") is not None:
+                c.choice(ind, "aggregation", AGGREGATIONS, iwhat)
+            if ind.get("unit", "") not in UNITS:
+                c.add(
+                    ind,
+                    iwhat,
+                    f"Einheit „{ind.get('unit')}“ unbekannt, erlaubt: Anzahl, %, EUR, Meilenstein.",
+                )
+            for key in ("target", "baseline", "reduction_pct"):
+                value = c.number(ind, key, iwhat)
+                if value is not None and value < 0:
+                    c.add(ind, iwhat, f"„{key}“ darf nicht negativ sein.")
+            c.date(ind, "due", iwhat)
+            if ind.get("kind") == "reduction" and ind.get("reduction_pct") is None:
+                c.add(ind, iwhat, "Eine Reduktion braucht „reduction_pct“.")
+            parent = ind.get("parent")
+            if parent is not None and str(parent) not in local:
+                c.add(
+                    ind,
+                    iwhat,
+                    f"übergeordneter Indikator „{parent}“ gibt es nicht (vorher in derselben Maßnahme).",
+                )
+            for ort in ind.get("orte") or []:
+                if str(ort) not in places:
+                    c.add(ind, iwhat, f"Ort „{ort}“ fehlt in der Ortsliste.")
+            for q, expected in (ind.get("profil") or {}).items():
+                if q == LINE:
+                    continue
+                if str(q) not in ("Q1", "Q2", "Q3", "Q4"):
+                    c.add(ind, iwhat, f"Profil: Quartal „{q}“ unbekannt, erlaubt Q1 bis Q4.")
+                try:
+                    Decimal(str(expected))
+                except InvalidOperation:
+                    c.add(ind, iwhat, f"Profil {q}: „{expected}“ ist keine Zahl.")
+            local.add(icode)
+    return c.problems
+
+
+# -- writing ----------------------------------------------------------------------------------------
+
+
+def default_aggregation(kind: str) -> str:
+    """Months become a quarter by summing flows and taking the last month of stocks and rates."""
+    return "last" if kind in LEVEL_KINDS else "sum"
+
+
+def _upsert(session: Session, model: type, where: dict[str, Any], values: dict[str, Any]) -> Any:
+    obj = session.scalars(select(model).filter_by(**where)).one_or_none()
+    if obj is None:
+        obj = model(**where, **values)
+        session.add(obj)
+    else:
+        for key, value in values.items():
+            if getattr(obj, key) != value:
+                setattr(obj, key, value)
+    return obj
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    plan_key: str
+    measures: int
+    indicators: int
+
+
+def load_catalogue(engine: Engine, path: Path) -> LoadResult:
+    """Check the whole file, then write it in one transaction (nothing half-written)."""
+    data = read_catalogue(path)
+    problems = check_catalogue(data, path.name)
+    if problems:
+        raise CatalogueError(problems)
+    with transaction(engine) as session:
+        result = _write(session, data, path.name)
+    return result
+
+
+def _write(session: Session, data: dict[str, Any], file: str) -> LoadResult:
+    p = data["plan"]
+    thresholds = p.get("schwellen") or {}
+    plan = _upsert(
+        session,
+        Plan,
+        {"key": str(p["key"])},
+        {
+            "title": p["titel"],
+            "year": int(p["jahr"]),
+            "municipality": p["kommune"],
+            "kind": p["art"],
+            "issuer": p.get("herausgeber"),
+            "source_document": p.get("quelle"),
+            "introduction": p.get("einleitung"),
+            "threshold_green": Decimal(str(thresholds.get("gruen", 95))),
+            "threshold_yellow": Decimal(str(thresholds.get("gelb", 85))),
+        },
+    )
+    session.flush()
+    oes: dict[str, Organisationseinheit] = {}
+    for o in data.get("organisationseinheiten") or []:
+        oes[str(o["code"])] = _upsert(
+            session, Organisationseinheit, {"code": str(o["code"])}, {"name": o["name"]}
+        )
+    session.flush()
+    for o in data.get("organisationseinheiten") or []:
+        parent = oes[str(o["parent"])].id if o.get("parent") is not None else None
+        if oes[str(o["code"])].parent_id != parent:
+            oes[str(o["code"])].parent_id = parent
+    places: dict[str, Ort] = {}
+    for o in data.get("orte") or []:
+        places[str(o["name"])] = _upsert(
+            session,
+            Ort,
+            {"kind": o["art"], "name": str(o["name"])},
+            {"key": None if o.get("schluessel") is None else str(o["schluessel"])},
+        )
+    session.flush()
+    for o in data.get("orte") or []:
+        parent = places[str(o["parent"])].id if o.get("parent") is not None else None
+        if places[str(o["name"])].parent_id != parent:
+            places[str(o["name"])].parent_id = parent
+    leitsaetze = {
+        int(x["nr"]): _upsert(
+            session,
+            Leitsatz,
+            {"plan_id": plan.id, "number": int(x["nr"])},
+            {"text": x["text"], "short": x.get("kurz") or x["text"][:80]},
+        )
+        for x in data.get("leitsaetze") or []
+    }
+    categories = {
+        str(k["code"]): _upsert(
+            session,
+            Kategorie,
+            {"plan_id": plan.id, "code": str(k["code"])},
+            {"title": k["titel"], "description": k.get("beschreibung")},
+        )
+        for k in data.get("kategorien") or []
+    }
+    fields: dict[str, Handlungsfeld] = {}
+    subgroups: dict[tuple[str, str], Untergruppe] = {}
+    for pos, hf in enumerate(data.get("handlungsfelder") or [], start=1):
+        fields[hf["key"]] = _upsert(
+            session,
+            Handlungsfeld,
+            {"plan_id": plan.id, "key": hf["key"]},
+            {
+                "title": hf["titel"],
+                "position": pos,
+                "description": hf.get("beschreibung"),
+                "budget_eur": _dec(hf.get("budget_eur")),
+                "budget_text": hf.get("budget_text"),
+            },
+        )
+        session.flush()
+        for upos, title in enumerate(hf.get("untergruppen") or [], start=1):
+            subgroups[(hf["key"], str(title))] = _upsert(
+                session,
+                Untergruppe,
+                {"handlungsfeld_id": fields[hf["key"]].id, "title": str(title)},
+                {"position": upos},
+            )
+    topics: dict[str, Schwerpunktthema] = {}
+    session.flush()
+    keep_measures: set[str] = set()
+    keep_indicators: set[str] = set()
+    n_indicators = 0
+    for pos, m in enumerate(data.get("massnahmen") or [], start=1):
+        topic = None
+        if m.get("schwerpunktthema"):
+            title = str(m["schwerpunktthema"])
+            if title not in topics:
+                topics[title] = _upsert(
+                    session, Schwerpunktthema, {"plan_id": plan.id, "title": title}, {}
+                )
+            topic = topics[title]
+        session.flush()
+        measure = _upsert(
+            session,
+            Massnahme,
+            {"plan_id": plan.id, "code": str(m["code"])},
+            {
+                "title": m["titel"],
+                "position": pos,
+                "handlungsfeld_id": fields[m["handlungsfeld"]].id,
+                "untergruppe_id": subgroups[(m["handlungsfeld"], str(m["untergruppe"]))].id
+                if m.get("untergruppe")
+                else None,
+                "kategorie_id": categories[str(m["kategorie"])].id if m.get("kategorie") else None,
+                "oe_id": oes[str(m["oe"])].id,
+                "schwerpunktthema_id": topic.id if topic else None,
+                **{
+                    key: m.get(key)
+                    for key in (
+                        "leitsatz_wortlaut",
+                        "ausgangslage",
+                        "zielsetzung",
+                        "massnahmen_zur_zielerreichung",
+                        "umsetzungsschritte",
+                        "indikator_wortlaut",
+                        "zielwert_wortlaut",
+                        "datenquellen",
+                        "aufwand",
+                        "weitere_angaben",
+                    )
+                },
+                "aufwand_eur": _dec(m.get("aufwand_eur")),
+            },
+        )
+        session.flush()
+        wanted_leit = [leitsaetze[n] for n in m.get("leitsaetze") or []]
+        if measure.leitsaetze != wanted_leit:
+            measure.leitsaetze = wanted_leit
+        wanted_places = sorted((places[str(o)] for o in m.get("orte") or []), key=lambda o: o.name)
+        if measure.orte != wanted_places:
+            measure.orte = wanted_places
+        keep_measures.add(measure.code)
+        by_code: dict[str, Indikator] = {}
+        for ipos, ind in enumerate(m.get("indikatoren") or [], start=1):
+            kind = ind["kind"]
+            indicator = _upsert(
+                session,
+                Indikator,
+                {"plan_id": plan.id, "code": str(ind["code"])},
+                {
+                    "massnahme_id": measure.id,
+                    "position": ipos,
+                    "name": ind["name"],
+                    "kind": kind,
+                    "unit": ind.get("unit", ""),
+                    "direction": ind["direction"],
+                    "aggregation": ind.get("aggregation") or default_aggregation(kind),
+                    "steering": bool(ind.get("steering", True)),
+                    "target": _dec(ind.get("target")),
+                    "due": _date(ind.get("due")),
+                    "baseline": _dec(ind.get("baseline")),
+                    "baseline_period": ind.get("baseline_period"),
+                    "reduction_pct": _dec(ind.get("reduction_pct")),
+                    "parent_id": by_code[str(ind["parent"])].id if ind.get("parent") else None,
+                    "wortlaut_indikator": ind.get("wortlaut_indikator"),
+                    "wortlaut_zielwert": ind.get("wortlaut_zielwert"),
+                    "hinweis": ind.get("hinweis"),
+                },
+            )
+            session.flush()
+            by_code[indicator.code] = indicator
+            wanted = sorted((places[str(o)] for o in ind.get("orte") or []), key=lambda o: o.name)
+            if indicator.orte != wanted:
+                indicator.orte = wanted
+            profile = {
+                f"{plan.year}-{q}": Decimal(str(v))
+                for q, v in (ind.get("profil") or {}).items()
+                if q != LINE
+            }
+            for row in list(indicator.profil):
+                if row.period not in profile:
+                    session.delete(row)
+            for period, expected in profile.items():
+                _upsert(
+                    session,
+                    Zielprofil,
+                    {"indikator_id": indicator.id, "period": period},
+                    {"expected": expected},
+                )
+            keep_indicators.add(indicator.code)
+            n_indicators += 1
+    _remove_dropped(session, plan, keep_measures, keep_indicators, file)
+    return LoadResult(plan.key, len(keep_measures), n_indicators)
+
+
+def _remove_dropped(
+    session: Session, plan: Plan, keep_measures: set[str], keep_indicators: set[str], file: str
+) -> None:
+    """Drop what the file no longer lists, unless values hang on it (then refuse)."""
+    dropped = session.scalars(
+        select(Indikator).where(
+            Indikator.plan_id == plan.id, Indikator.code.not_in(keep_indicators)
+        )
+    ).all()
+    problems = []
+    for indicator in dropped:
+        has_values = session.scalar(
+            select(Messwert.id).where(Messwert.indikator_id == indicator.id).limit(1)
+        )
+        if has_values is not None:
+            problems.append(
+                f"{file}: Indikator {indicator.code} fehlt im Katalog, hat aber gespeicherte Werte; "
+                "er wird nicht gelöscht. Bitte im Katalog belassen."
+            )
+        else:
+            session.delete(indicator)
+    if problems:
+        raise CatalogueError(problems)
+    for measure in session.scalars(
+        select(Massnahme).where(Massnahme.plan_id == plan.id, Massnahme.code.not_in(keep_measures))
+    ):
+        session.delete(measure)

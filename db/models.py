@@ -1,0 +1,476 @@
+"""The data model of Zielcockpit: plans, measures, indicators, values and where they came from.
+
+German domain words without a good English twin stay German (see the glossary in README.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+INDICATOR_KINDS = (
+    "count",
+    "rate",
+    "upper_bound",
+    "reduction",
+    "money",
+    "milestone",
+    "unquantified",
+)
+DIRECTIONS = ("higher", "lower")
+AGGREGATIONS = ("sum", "last")
+LIGHTS = ("green", "yellow", "red", "grey")
+MILESTONE_STATES = ("erledigt", "im_plan", "gefaehrdet", "offen")
+SYMBOLS = ("*", "-", "x", ".", "...")
+ROLES = ("leitung", "fachbereich", "controlling", "admin")
+PLACE_KINDS = ("stadt", "stadtbezirk", "stadtteil", "quartier")
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+massnahme_leitsatz = Table(
+    "massnahme_leitsatz",
+    Base.metadata,
+    Column("massnahme_id", ForeignKey("massnahme.id", ondelete="CASCADE"), primary_key=True),
+    Column("leitsatz_id", ForeignKey("leitsatz.id", ondelete="CASCADE"), primary_key=True),
+)
+
+massnahme_ort = Table(
+    "massnahme_ort",
+    Base.metadata,
+    Column("massnahme_id", ForeignKey("massnahme.id", ondelete="CASCADE"), primary_key=True),
+    Column("ort_id", ForeignKey("ort.id", ondelete="CASCADE"), primary_key=True),
+)
+
+user_oe = Table(
+    "user_oe",
+    Base.metadata,
+    Column("user_id", ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
+    Column("oe_id", ForeignKey("organisationseinheit.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Plan(Base):
+    """A yearly plan (or an action plan) of one municipality."""
+
+    __tablename__ = "plan"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)  # "2017": CLI, URLs, API
+    title: Mapped[str] = mapped_column(String(300))
+    year: Mapped[int] = mapped_column(Integer)
+    municipality: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(40))  # "jahresplanung", "aktionsplan"
+    issuer: Mapped[str | None] = mapped_column(String(200))
+    source_document: Mapped[str | None] = mapped_column(String(300))
+    introduction: Mapped[str | None] = mapped_column(Text)
+    # Thresholds in percent of attainment (domain.md: green >= 95, yellow >= 85).
+    threshold_green: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("95"))
+    threshold_yellow: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("85"))
+
+    handlungsfelder: Mapped[list[Handlungsfeld]] = relationship(
+        back_populates="plan", order_by="Handlungsfeld.position", cascade="all, delete-orphan"
+    )
+    massnahmen: Mapped[list[Massnahme]] = relationship(
+        back_populates="plan", order_by="Massnahme.position", cascade="all, delete-orphan"
+    )
+    leitsaetze: Mapped[list[Leitsatz]] = relationship(
+        back_populates="plan", order_by="Leitsatz.number", cascade="all, delete-orphan"
+    )
+    kategorien: Mapped[list[Kategorie]] = relationship(
+        back_populates="plan", order_by="Kategorie.code", cascade="all, delete-orphan"
+    )
+    schwerpunktthemen: Mapped[list[Schwerpunktthema]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan"
+    )
+
+
+class Handlungsfeld(Base):
+    """A chapter (cluster) of a plan, optionally with a budget."""
+
+    __tablename__ = "handlungsfeld"
+    __table_args__ = (UniqueConstraint("plan_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(Text)
+    budget_eur: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    budget_text: Mapped[str | None] = mapped_column(Text)
+
+    plan: Mapped[Plan] = relationship(back_populates="handlungsfelder")
+    untergruppen: Mapped[list[Untergruppe]] = relationship(
+        back_populates="handlungsfeld",
+        order_by="Untergruppe.position",
+        cascade="all, delete-orphan",
+    )
+
+
+class Untergruppe(Base):
+    """A sub-group inside a chapter ("Zielgruppe Jugendliche", "Strukturen und ...")."""
+
+    __tablename__ = "untergruppe"
+    __table_args__ = (UniqueConstraint("handlungsfeld_id", "title"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handlungsfeld_id: Mapped[int] = mapped_column(
+        ForeignKey("handlungsfeld.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer)
+
+    handlungsfeld: Mapped[Handlungsfeld] = relationship(back_populates="untergruppen")
+
+
+class Kategorie(Base):
+    """A category of measures inside a plan (Corona-Aktionsplan: A, B, C)."""
+
+    __tablename__ = "kategorie"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+
+    plan: Mapped[Plan] = relationship(back_populates="kategorien")
+
+
+class Organisationseinheit(Base):
+    """An organisational unit that owns measures (500 Sozialamt, 500.43, REGE mbH, ...)."""
+
+    __tablename__ = "organisationseinheit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisationseinheit.id", ondelete="SET NULL"), index=True
+    )
+
+    parent: Mapped[Organisationseinheit | None] = relationship(remote_side=[id])
+
+
+class Leitsatz(Base):
+    """One of the guiding principles of a plan ("Wir arbeiten präventiv.")."""
+
+    __tablename__ = "leitsatz"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    short: Mapped[str] = mapped_column(String(80))
+
+    plan: Mapped[Plan] = relationship(back_populates="leitsaetze")
+
+
+class Schwerpunktthema(Base):
+    """A focus topic a measure belongs to."""
+
+    __tablename__ = "schwerpunktthema"
+    __table_args__ = (UniqueConstraint("plan_id", "title"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(Text)
+
+    plan: Mapped[Plan] = relationship(back_populates="schwerpunktthemen")
+
+
+class Ort(Base):
+    """A place: the city, a Stadtbezirk, a Stadtteil or a Quartier, nested."""
+
+    __tablename__ = "ort"
+    __table_args__ = (
+        UniqueConstraint("kind", "name"),
+        CheckConstraint(_in("kind", PLACE_KINDS), name="kind"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str | None] = mapped_column(String(20))  # "05711", "09"
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("ort.id", ondelete="SET NULL"))
+
+    parent: Mapped[Ort | None] = relationship(remote_side=[id])
+
+
+class Massnahme(Base):
+    """A measure of the plan with every text field of the plan document."""
+
+    __tablename__ = "massnahme"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+    handlungsfeld_id: Mapped[int] = mapped_column(
+        ForeignKey("handlungsfeld.id", ondelete="CASCADE"), index=True
+    )
+    untergruppe_id: Mapped[int | None] = mapped_column(
+        ForeignKey("untergruppe.id", ondelete="SET NULL")
+    )
+    kategorie_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kategorie.id", ondelete="SET NULL")
+    )
+    oe_id: Mapped[int] = mapped_column(ForeignKey("organisationseinheit.id"), index=True)
+    schwerpunktthema_id: Mapped[int | None] = mapped_column(
+        ForeignKey("schwerpunktthema.id", ondelete="SET NULL")
+    )
+    leitsatz_wortlaut: Mapped[str | None] = mapped_column(Text)
+    ausgangslage: Mapped[str | None] = mapped_column(Text)
+    zielsetzung: Mapped[str | None] = mapped_column(Text)
+    massnahmen_zur_zielerreichung: Mapped[str | None] = mapped_column(Text)
+    umsetzungsschritte: Mapped[str | None] = mapped_column(Text)
+    indikator_wortlaut: Mapped[str | None] = mapped_column(Text)
+    zielwert_wortlaut: Mapped[str | None] = mapped_column(Text)
+    datenquellen: Mapped[str | None] = mapped_column(Text)
+    aufwand: Mapped[str | None] = mapped_column(Text)
+    aufwand_eur: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    weitere_angaben: Mapped[str | None] = mapped_column(Text)
+
+    plan: Mapped[Plan] = relationship(back_populates="massnahmen")
+    handlungsfeld: Mapped[Handlungsfeld] = relationship()
+    untergruppe: Mapped[Untergruppe | None] = relationship()
+    kategorie: Mapped[Kategorie | None] = relationship()
+    oe: Mapped[Organisationseinheit] = relationship()
+    schwerpunktthema: Mapped[Schwerpunktthema | None] = relationship()
+    leitsaetze: Mapped[list[Leitsatz]] = relationship(
+        secondary=massnahme_leitsatz, order_by="Leitsatz.number"
+    )
+    orte: Mapped[list[Ort]] = relationship(secondary=massnahme_ort, order_by="Ort.name")
+    indikatoren: Mapped[list[Indikator]] = relationship(
+        back_populates="massnahme", order_by="Indikator.position", cascade="all, delete-orphan"
+    )
+
+
+class Indikator(Base):
+    """One indicator with its structured target and the plan's original wording."""
+
+    __tablename__ = "indikator"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "code"),
+        CheckConstraint(_in("kind", INDICATOR_KINDS), name="kind"),
+        CheckConstraint(_in("direction", DIRECTIONS), name="direction"),
+        CheckConstraint(_in("aggregation", AGGREGATIONS), name="aggregation"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Denormalised from the measure so a code is unique per plan by a plain constraint.
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    massnahme_id: Mapped[int] = mapped_column(
+        ForeignKey("massnahme.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(50))  # "REGE-9.3"
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    unit: Mapped[str] = mapped_column(String(20))  # "Anzahl", "%", "EUR", ""
+    direction: Mapped[str] = mapped_column(String(10), default="higher")
+    aggregation: Mapped[str] = mapped_column(String(10), default="sum")  # months -> quarter
+    steering: Mapped[bool] = mapped_column(Boolean, default=True)  # False = "nachrichtlich"
+    target: Mapped[Decimal | None] = mapped_column(Numeric(16, 4))
+    due: Mapped[dt.date | None] = mapped_column(Date)
+    baseline: Mapped[Decimal | None] = mapped_column(Numeric(16, 4))
+    baseline_period: Mapped[str | None] = mapped_column(String(10))
+    reduction_pct: Mapped[Decimal | None] = mapped_column(Numeric(8, 4))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("indikator.id", ondelete="SET NULL"), index=True
+    )
+    wortlaut_indikator: Mapped[str | None] = mapped_column(Text)
+    wortlaut_zielwert: Mapped[str | None] = mapped_column(Text)
+    hinweis: Mapped[str | None] = mapped_column(Text)
+
+    massnahme: Mapped[Massnahme] = relationship(back_populates="indikatoren")
+    parent: Mapped[Indikator | None] = relationship(remote_side=[id])
+    orte: Mapped[list[Ort]] = relationship(secondary="indikator_ort", order_by="Ort.name")
+    profil: Mapped[list[Zielprofil]] = relationship(
+        back_populates="indikator", order_by="Zielprofil.period", cascade="all, delete-orphan"
+    )
+
+
+indikator_ort = Table(
+    "indikator_ort",
+    Base.metadata,
+    Column("indikator_id", ForeignKey("indikator.id", ondelete="CASCADE"), primary_key=True),
+    Column("ort_id", ForeignKey("ort.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Zielprofil(Base):
+    """An owner's per-quarter target: the expected cumulative value at the end of a quarter."""
+
+    __tablename__ = "zielprofil"
+    __table_args__ = (UniqueConstraint("indikator_id", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indikator_id: Mapped[int] = mapped_column(ForeignKey("indikator.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(10))  # "2017-Q2"
+    expected: Mapped[Decimal] = mapped_column(Numeric(16, 4))
+
+    indikator: Mapped[Indikator] = relationship(back_populates="profil")
+
+
+class ImportRun(Base):
+    """One import of one file (or one demo seeding, or one form submission)."""
+
+    __tablename__ = "import_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "datei", "demo", "erfassung", "katalog"
+    profile: Mapped[str | None] = mapped_column(String(80))
+    file_name: Mapped[str | None] = mapped_column(String(300))
+    checksum: Mapped[str | None] = mapped_column(String(64), index=True)
+    archive_path: Mapped[str | None] = mapped_column(String(500))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    user_name: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(20), default="ok")
+    values_written: Mapped[int] = mapped_column(Integer, default=0)
+    values_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[str | None] = mapped_column(Text)
+
+
+class Messwert(Base):
+    """The current value of one indicator for one period (and optionally one place)."""
+
+    __tablename__ = "messwert"
+    __table_args__ = (
+        CheckConstraint("symbol IS NULL OR " + _in("symbol", SYMBOLS), name="symbol"),
+        CheckConstraint("status IS NULL OR " + _in("status", MILESTONE_STATES), name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indikator_id: Mapped[int] = mapped_column(ForeignKey("indikator.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(10))  # "2017-Q2", "2017-06", "2017"
+    ort_id: Mapped[int | None] = mapped_column(ForeignKey("ort.id"))
+    value: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    symbol: Mapped[str | None] = mapped_column(String(5))  # statistical symbol instead of a number
+    status: Mapped[str | None] = mapped_column(String(20))  # milestone state
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"), index=True)
+    source_sheet: Mapped[str | None] = mapped_column(String(120))
+    source_cell: Mapped[str | None] = mapped_column(String(20))
+    recorded_by: Mapped[str | None] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+
+    indikator: Mapped[Indikator] = relationship()
+    ort: Mapped[Ort | None] = relationship()
+    import_run: Mapped[ImportRun | None] = relationship()
+
+
+class MesswertVersion(Base):
+    """An earlier version of a value, kept whenever a value is replaced."""
+
+    __tablename__ = "messwert_version"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    messwert_id: Mapped[int] = mapped_column(
+        ForeignKey("messwert.id", ondelete="CASCADE"), index=True
+    )
+    value: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    symbol: Mapped[str | None] = mapped_column(String(5))
+    status: Mapped[str | None] = mapped_column(String(20))
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"))
+    source_sheet: Mapped[str | None] = mapped_column(String(120))
+    source_cell: Mapped[str | None] = mapped_column(String(20))
+    recorded_by: Mapped[str | None] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    replaced_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    replaced_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class Kommentar(Base):
+    """A comment on a measure for one period (explains deviations)."""
+
+    __tablename__ = "kommentar"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    massnahme_id: Mapped[int] = mapped_column(
+        ForeignKey("massnahme.id", ondelete="CASCADE"), index=True
+    )
+    indikator_id: Mapped[int | None] = mapped_column(ForeignKey("indikator.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"))
+
+
+class StatusOverride(Base):
+    """A manual light for a measure and period; never without a written justification."""
+
+    __tablename__ = "status_override"
+    __table_args__ = (
+        UniqueConstraint("massnahme_id", "period"),
+        CheckConstraint(_in("light", LIGHTS), name="light"),
+        CheckConstraint("length(trim(justification)) > 0", name="justification"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    massnahme_id: Mapped[int] = mapped_column(ForeignKey("massnahme.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(10))
+    light: Mapped[str] = mapped_column(String(10))
+    justification: Mapped[str] = mapped_column(Text)
+    set_by: Mapped[str] = mapped_column(String(80))
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class User(Base):
+    """A person (or machine client) who uses Zielcockpit."""
+
+    __tablename__ = "app_user"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+
+    units: Mapped[list[Organisationseinheit]] = relationship(secondary=user_oe)
+
+
+# One current value per indicator, period and place; place 0 stands for "no place" (a plain
+# unique constraint would let NULL places repeat on PostgreSQL).
+Index(
+    "uq_messwert_key",
+    Messwert.indikator_id,
+    Messwert.period,
+    func.coalesce(Messwert.ort_id, 0),
+    unique=True,
+)

@@ -1,0 +1,500 @@
+"""The status of a plan for a period: fetch everything once, judge it with the domain rules.
+
+`load_plan_data` is the only part that talks to the database (a handful of Core queries);
+`evaluate` turns the fetched rows into the JSON-ready report shared by CLI, API and dashboard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, and_, or_, select
+
+from db.models import (
+    Handlungsfeld,
+    Indikator,
+    Massnahme,
+    Messwert,
+    Organisationseinheit,
+    Plan,
+    StatusOverride,
+    Zielprofil,
+)
+from zielcockpit.domain.periods import Period, PeriodError
+from zielcockpit.domain.rules import (
+    IndicatorRule,
+    Judgement,
+    Light,
+    Observation,
+    Override,
+    Thresholds,
+    child_warnings,
+    count_lights,
+    default_baseline_periods,
+    judge,
+    judge_measure,
+    with_warning,
+)
+
+
+class NotFound(LookupError):
+    """An unknown plan, measure or period; the message is German."""
+
+
+@dataclass(frozen=True)
+class MeasureInfo:
+    id: int
+    code: str
+    title: str
+    cluster_id: int
+    cluster: str
+    owner: str
+    owner_name: str
+    position: int
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    id: int
+    code: str
+    name: str
+    measure_id: int
+    rule: IndicatorRule
+
+
+@dataclass(frozen=True)
+class ClusterInfo:
+    id: int
+    key: str
+    title: str
+    position: int
+    budget_eur: float | None
+    budget_text: str | None
+
+
+@dataclass
+class PlanData:
+    """Everything needed to judge a plan year, fetched in one go."""
+
+    plan_id: int
+    key: str
+    title: str
+    year: int
+    thresholds: Thresholds
+    clusters: list[ClusterInfo]
+    measures: list[MeasureInfo]
+    indicators: list[IndicatorInfo]
+    observations: dict[int, list[Observation]]  # indicator id -> observations of the year
+    baselines: dict[int, Observation]  # indicator id -> value at the end of the previous year
+    overrides: dict[tuple[int, str], Override] = field(default_factory=dict)
+
+    def quarters(self) -> list[Period]:
+        return [Period(self.year, quarter=q) for q in range(1, 5)]
+
+    def check_period(self, period: Period) -> None:
+        if period.year != self.year:
+            raise NotFound(
+                f"Zeitraum {period.key} liegt außerhalb des Plans {self.key} "
+                f"(Planungsjahr {self.year})."
+            )
+
+
+def parse_period(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except PeriodError as exc:
+        raise NotFound(str(exc)) from exc
+
+
+def plan_keys(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.scalars(select(Plan.key).order_by(Plan.year, Plan.key)))
+
+
+def load_plan_data(engine: Engine, plan_key: str) -> PlanData:
+    with engine.connect() as conn:
+        plan = conn.execute(
+            select(
+                Plan.id,
+                Plan.key,
+                Plan.title,
+                Plan.year,
+                Plan.threshold_green,
+                Plan.threshold_yellow,
+            ).where(Plan.key == plan_key)
+        ).one_or_none()
+        if plan is None:
+            known = ", ".join(conn.scalars(select(Plan.key).order_by(Plan.key))) or "keine"
+            raise NotFound(f"Plan „{plan_key}“ gibt es nicht. Vorhandene Pläne: {known}.")
+        clusters = [
+            ClusterInfo(
+                r.id,
+                r.key,
+                r.title,
+                r.position,
+                None if r.budget_eur is None else float(r.budget_eur),
+                r.budget_text,
+            )
+            for r in conn.execute(
+                select(
+                    Handlungsfeld.id,
+                    Handlungsfeld.key,
+                    Handlungsfeld.title,
+                    Handlungsfeld.position,
+                    Handlungsfeld.budget_eur,
+                    Handlungsfeld.budget_text,
+                )
+                .where(Handlungsfeld.plan_id == plan.id)
+                .order_by(Handlungsfeld.position)
+            )
+        ]
+        cluster_titles = {c.id: c.title for c in clusters}
+        measures = [
+            MeasureInfo(
+                r.id,
+                r.code,
+                r.title,
+                r.handlungsfeld_id,
+                cluster_titles[r.handlungsfeld_id],
+                r.oe_code,
+                r.oe_name,
+                r.position,
+            )
+            for r in conn.execute(
+                select(
+                    Massnahme.id,
+                    Massnahme.code,
+                    Massnahme.title,
+                    Massnahme.handlungsfeld_id,
+                    Massnahme.position,
+                    Organisationseinheit.code.label("oe_code"),
+                    Organisationseinheit.name.label("oe_name"),
+                )
+                .join(Organisationseinheit, Massnahme.oe_id == Organisationseinheit.id)
+                .where(Massnahme.plan_id == plan.id)
+                .order_by(Massnahme.position)
+            )
+        ]
+        profiles: dict[int, dict[int, float]] = defaultdict(dict)
+        for r in conn.execute(
+            select(Zielprofil.indikator_id, Zielprofil.period, Zielprofil.expected)
+            .join(Indikator, Indikator.id == Zielprofil.indikator_id)
+            .where(Indikator.plan_id == plan.id)
+        ):
+            q = Period.parse(r.period)
+            if q.year == plan.year and q.quarter is not None:
+                profiles[r.indikator_id][q.quarter] = float(r.expected)
+        rows = conn.execute(
+            select(*Indikator.__table__.c)
+            .where(Indikator.plan_id == plan.id)
+            .order_by(Indikator.massnahme_id, Indikator.position)
+        ).all()
+        code_of = {r.id: r.code for r in rows}
+        indicators = []
+        for i in rows:
+            indicators.append(
+                IndicatorInfo(
+                    i.id,
+                    i.code,
+                    i.name,
+                    i.massnahme_id,
+                    IndicatorRule(
+                        code=i.code,
+                        kind=i.kind,
+                        unit=i.unit,
+                        direction=i.direction,
+                        aggregation=i.aggregation,
+                        steering=i.steering,
+                        target=_f(i.target),
+                        due=i.due,
+                        baseline=_f(i.baseline),
+                        baseline_period=i.baseline_period,
+                        reduction_pct=_f(i.reduction_pct),
+                        profile=profiles.get(i.id) or None,
+                        parent=code_of.get(i.parent_id) if i.parent_id else None,
+                    ),
+                )
+            )
+        baseline_keys = {p.key for p in default_baseline_periods(plan.year)}
+        baseline_keys |= {i.rule.baseline_period for i in indicators if i.rule.baseline_period}
+        values = conn.execute(
+            select(
+                Messwert.indikator_id,
+                Messwert.period,
+                Messwert.ort_id,
+                Messwert.value,
+                Messwert.symbol,
+                Messwert.status,
+                Messwert.demo,
+            )
+            .join(Indikator, Indikator.id == Messwert.indikator_id)
+            .where(
+                Indikator.plan_id == plan.id,
+                or_(Messwert.period.like(f"{plan.year}%"), Messwert.period.in_(baseline_keys)),
+            )
+        ).all()
+        overrides = {
+            (r.massnahme_id, r.period): Override(r.light, r.justification, r.set_by, r.set_at)
+            for r in conn.execute(
+                select(*StatusOverride.__table__.c)
+                .join(Massnahme, Massnahme.id == StatusOverride.massnahme_id)
+                .where(Massnahme.plan_id == plan.id)
+            )
+        }
+    observations, baselines = _observations(values, indicators, plan.year)
+    return PlanData(
+        plan.id,
+        plan.key,
+        plan.title,
+        plan.year,
+        Thresholds(float(plan.threshold_green) / 100, float(plan.threshold_yellow) / 100),
+        clusters,
+        measures,
+        indicators,
+        observations,
+        baselines,
+        overrides,
+    )
+
+
+def _f(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _observations(
+    rows: Iterable[Any], indicators: list[IndicatorInfo], year: int
+) -> tuple[dict[int, list[Observation]], dict[int, Observation]]:
+    """One observation per indicator and period; place values add up where no total exists."""
+    totals: dict[tuple[int, str], Observation] = {}
+    by_place: dict[tuple[int, str], list[Observation]] = defaultdict(list)
+    for r in rows:
+        obs = Observation(Period.parse(r.period), _f(r.value), r.symbol, r.status, bool(r.demo))
+        if r.ort_id is None:
+            totals[(r.indikator_id, r.period)] = obs
+        else:
+            by_place[(r.indikator_id, r.period)].append(obs)
+    for key, parts in by_place.items():
+        if key not in totals:
+            totals[key] = combine_places(parts)
+    observations: dict[int, list[Observation]] = defaultdict(list)
+    baselines: dict[int, Observation] = {}
+    rules = {i.id: i.rule for i in indicators}
+    for (ind_id, _period_key), obs in totals.items():
+        if obs.period.year == year:
+            observations[ind_id].append(obs)
+    for ind_id, rule in rules.items():
+        candidates = (
+            [rule.baseline_period]
+            if rule.baseline_period
+            else [p.key for p in default_baseline_periods(year)]
+        )
+        for candidate in candidates:
+            found = totals.get((ind_id, candidate))
+            if found is not None and found.value is not None:
+                baselines[ind_id] = found
+                break
+    return observations, baselines
+
+
+def combine_places(parts: list[Observation]) -> Observation:
+    """The whole from its places: a sum; one suppressed place makes the sum unknown."""
+    first = parts[0]
+    for p in parts:
+        if p.value is None:
+            return Observation(first.period, None, p.symbol, p.status, p.demo)
+    return Observation(
+        first.period,
+        sum(p.value for p in parts if p.value is not None),
+        None,
+        None,
+        any(p.demo for p in parts),
+    )
+
+
+# -- evaluation ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasureStatus:
+    info: MeasureInfo
+    light: Light
+    computed_light: Light
+    override: Override | None
+    indicators: list[tuple[IndicatorInfo, Judgement]]
+
+    @property
+    def demo(self) -> bool:
+        return any(j.demo for _, j in self.indicators)
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    plan: PlanData
+    period: Period
+    measures: list[MeasureStatus]
+
+    def measure(self, code: str) -> MeasureStatus:
+        for m in self.measures:
+            if m.info.code == code:
+                return m
+        raise NotFound(f"Maßnahme „{code}“ gibt es im Plan {self.plan.key} nicht.")
+
+    def cluster_counts(self) -> dict[int, dict[str, int]]:
+        grouped: dict[int, list[Light]] = defaultdict(list)
+        for m in self.measures:
+            grouped[m.info.cluster_id].append(m.light)
+        return {c.id: count_lights(grouped.get(c.id, [])) for c in self.plan.clusters}
+
+    def counts(self) -> dict[str, int]:
+        return count_lights(m.light for m in self.measures)
+
+    @property
+    def demo(self) -> bool:
+        return any(m.demo for m in self.measures)
+
+
+def evaluate(data: PlanData, period: Period) -> StatusReport:
+    data.check_period(period)
+    by_measure: dict[int, list[IndicatorInfo]] = defaultdict(list)
+    for ind in data.indicators:
+        by_measure[ind.measure_id].append(ind)
+    measures = []
+    for m in data.measures:
+        inds = by_measure.get(m.id, [])
+        judged = {
+            ind.code: judge(
+                ind.rule,
+                data.observations.get(ind.id, ()),
+                period,
+                data.thresholds,
+                data.baselines.get(ind.id),
+            )
+            for ind in inds
+        }
+        parents = {ind.code: ind.rule.parent for ind in inds if ind.rule.parent is not None}
+        for child, warning in child_warnings(judged, parents).items():
+            judged[child] = with_warning(judged[child], warning)
+        pairs = [(ind, judged[ind.code]) for ind in inds]
+        override = data.overrides.get((m.id, period.key))
+        mj = judge_measure([j for ind, j in pairs if ind.rule.steering], override)
+        measures.append(MeasureStatus(m, mj.light, mj.computed_light, mj.override, pairs))
+    return StatusReport(data, period, measures)
+
+
+def plan_status(engine: Engine, plan_key: str, period_text: str) -> StatusReport:
+    period = parse_period(period_text)
+    return evaluate(load_plan_data(engine, plan_key), period)
+
+
+def find_plan_of_measure(engine: Engine, code: str, plan_key: str | None = None) -> str:
+    """The plan a measure code belongs to (the newest plan if several have it)."""
+    with engine.connect() as conn:
+        stmt = (
+            select(Plan.key)
+            .join(Massnahme, Massnahme.plan_id == Plan.id)
+            .where(
+                and_(Massnahme.code == code, Plan.key == plan_key)
+                if plan_key
+                else Massnahme.code == code
+            )
+            .order_by(Plan.year.desc())
+        )
+        key = conn.scalars(stmt).first()
+    if key is None:
+        where = f" im Plan {plan_key}" if plan_key else ""
+        raise NotFound(f"Maßnahme „{code}“ gibt es{where} nicht.")
+    return key
+
+
+# -- JSON ------------------------------------------------------------------------------------------
+
+
+def _r(value: float | None, digits: int = 4) -> float | None:
+    if value is None:
+        return None
+    if value == float("inf"):
+        return None
+    return round(value, digits)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.replace(microsecond=0).isoformat()
+
+
+def indicator_json(ind: IndicatorInfo, j: Judgement) -> dict[str, Any]:
+    rule = ind.rule
+    return {
+        "code": ind.code,
+        "name": ind.name,
+        "kind": rule.kind,
+        "unit": rule.unit,
+        "direction": rule.direction,
+        "steering": rule.steering,
+        "parent": rule.parent,
+        "due": rule.due.isoformat() if rule.due else None,
+        "target": _r(j.target),
+        "expected": _r(j.expected),
+        "actual": _r(j.actual),
+        "status": j.status,
+        "attainment": _r(j.attainment),
+        "light": j.light,
+        "forecast": _r(j.forecast, 2),
+        "forecast_light": j.forecast_light,
+        "explanation": j.explanation,
+        "warnings": list(j.warnings),
+        "demo": j.demo,
+    }
+
+
+def measure_json(m: MeasureStatus) -> dict[str, Any]:
+    return {
+        "code": m.info.code,
+        "title": m.info.title,
+        "cluster": m.info.cluster,
+        "cluster_id": m.info.cluster_id,
+        "owner": m.info.owner,
+        "owner_name": m.info.owner_name,
+        "light": m.light,
+        "computed_light": m.computed_light,
+        "override": None
+        if m.override is None
+        else {
+            "light": m.override.light,
+            "justification": m.override.justification,
+            "by": m.override.by,
+            "at": _iso(m.override.at),
+        },
+        "demo": m.demo,
+        "indicators": [indicator_json(ind, j) for ind, j in m.indicators],
+    }
+
+
+def report_json(report: StatusReport) -> dict[str, Any]:
+    counts = report.cluster_counts()
+    return {
+        "plan": report.plan.key,
+        "plan_title": report.plan.title,
+        "period": report.period.key,
+        "period_label": report.period.label,
+        "thresholds": {
+            "green": report.plan.thresholds.green,
+            "yellow": report.plan.thresholds.yellow,
+        },
+        "demo": report.demo,
+        "counts": report.counts(),
+        "clusters": [
+            {
+                "id": c.id,
+                "key": c.key,
+                "title": c.title,
+                "budget_eur": c.budget_eur,
+                "counts": counts[c.id],
+            }
+            for c in report.plan.clusters
+        ],
+        "measures": [measure_json(m) for m in report.measures],
+    }

@@ -1,0 +1,178 @@
+"""Fixtures: real databases (a SQLite file and a PostgreSQL database) built from templates.
+
+Every test that touches the database runs on both backends (`backend` parameter). A template
+per backend and stage (migrated / catalogue loaded / demo values) is built once per session;
+each test gets its own copy (a copied file, or `CREATE DATABASE ... TEMPLATE ...`), so tests
+cannot see each other's writes and concurrent test runs cannot collide.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from db.catalogue import load_catalogue
+from db.demo import seed_demo
+from db.engine import make_engine, normalise_url
+from db.migrate import upgrade
+
+REPO = Path(__file__).resolve().parent.parent
+CATALOGUES = sorted((REPO / "catalogue").glob("*.yaml"))
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+STAGES = ("migrated", "catalogue", "demo")
+_RUN = uuid.uuid4().hex[:8]
+_counter = itertools.count()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "postgres: needs a PostgreSQL server")
+
+
+def _require(name: str) -> bool:
+    return os.environ.get(name, "") == "1"
+
+
+def _build(engine: Engine, stage: str) -> None:
+    upgrade(engine)
+    if stage in ("catalogue", "demo"):
+        for path in CATALOGUES:
+            load_catalogue(engine, path)
+    if stage == "demo":
+        seed_demo(engine, "2017")
+
+
+# -- PostgreSQL -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[Engine]:
+    url = os.environ.get("TEST_DATABASE_URL", DEFAULT_PG)
+    engine = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means: no server here
+        engine.dispose()
+        reason = f"PostgreSQL unter {url} nicht erreichbar: {str(exc).splitlines()[0]}"
+        if _require("ZIELCOCKPIT_REQUIRE_POSTGRES"):
+            pytest.fail(reason + " (ZIELCOCKPIT_REQUIRE_POSTGRES=1)")
+        pytest.skip(reason)
+    yield engine
+    engine.dispose()
+
+
+def _pg_url(admin: Engine, database: str) -> str:
+    return make_url(admin.url).set(database=database).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_templates(pg_admin: Engine) -> Iterator[dict[str, str]]:
+    names = {stage: f"zc_tpl_{_RUN}_{stage}" for stage in STAGES}
+    with pg_admin.connect() as conn:
+        for name in names.values():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        for stage, name in names.items():
+            engine = make_engine(_pg_url(pg_admin, name))
+            _build(engine, stage)
+            engine.dispose()
+        yield names
+    finally:
+        with pg_admin.connect() as conn:
+            for name in names.values():
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+# -- SQLite -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("templates")
+    paths = {}
+    for stage in STAGES:
+        path = folder / f"{stage}.db"
+        engine = make_engine(f"sqlite:///{path}")
+        _build(engine, stage)
+        engine.dispose()
+        paths[stage] = path
+    return paths
+
+
+# -- per test ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+class Databases:
+    """Makes fresh databases of a stage for the current test and drops them afterwards."""
+
+    def __init__(self, request: pytest.FixtureRequest, backend: str, tmp_path: Path):
+        self.request, self.backend, self.tmp_path = request, backend, tmp_path
+        self._cleanup: list[object] = []
+
+    def url(self, stage: str = "catalogue") -> str:
+        n = next(_counter)
+        if self.backend == "sqlite":
+            path = self.tmp_path / f"zc_{n}.db"
+            shutil.copy(self.request.getfixturevalue("sqlite_templates")[stage], path)
+            return f"sqlite:///{path}"
+        admin: Engine = self.request.getfixturevalue("pg_admin")
+        template = self.request.getfixturevalue("pg_templates")[stage]
+        name = f"zc_{_RUN}_{n}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        self._cleanup.append(name)
+        return _pg_url(admin, name)
+
+    def engine(self, stage: str = "catalogue") -> Engine:
+        engine = make_engine(self.url(stage))
+        self._cleanup.append(engine)
+        return engine
+
+    def close(self) -> None:
+        for item in reversed(self._cleanup):
+            if isinstance(item, Engine):
+                item.dispose()
+        names = [i for i in self._cleanup if isinstance(i, str)]
+        if names:
+            admin: Engine = self.request.getfixturevalue("pg_admin")
+            with admin.connect() as conn:
+                for name in names:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def databases(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[Databases]:
+    dbs = Databases(request, backend, tmp_path)
+    yield dbs
+    dbs.close()
+
+
+@pytest.fixture
+def empty_engine(databases: Databases) -> Engine:
+    """Migrated, nothing loaded."""
+    return databases.engine("migrated")
+
+
+@pytest.fixture
+def catalogue_engine(databases: Databases) -> Engine:
+    """Migrated, both plan catalogues loaded, no values."""
+    return databases.engine("catalogue")
+
+
+@pytest.fixture
+def demo_engine(databases: Databases) -> Engine:
+    """Catalogues loaded and the 2017 demo values written."""
+    return databases.engine("demo")

@@ -1,0 +1,101 @@
+"""German number, percent, money and date formats, and reading German numbers back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+LIGHT_WORDS = {
+    "green": "grün",
+    "yellow": "gelb",
+    "red": "rot",
+    "grey": "grau",
+}
+LIGHT_MEANINGS = {
+    "green": "im Plan",
+    "yellow": "gefährdet",
+    "red": "nicht im Plan",
+    "grey": "keine Bewertung",
+}
+SYMBOL_MEANINGS = {
+    "*": "anonymisiert (Datenschutz)",
+    "-": "nichts vorhanden",
+    "x": "nicht sinnvoll",
+    ".": "unbekannt",
+    "...": "noch nicht verfügbar",
+}
+MILESTONE_WORDS = {
+    "erledigt": "erledigt",
+    "im_plan": "im Plan",
+    "gefaehrdet": "gefährdet",
+    "offen": "offen",
+}
+
+
+def fmt_number(value: float | None, decimals: int | None = None) -> str:
+    """1234.5 -> „1.234,5“; whole numbers without decimals unless asked for."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if decimals is None:
+        decimals = 0 if float(value).is_integer() else (1 if abs(value) >= 10 else 2)
+        if decimals == 2 and round(value, 1) == round(value, 2):
+            decimals = 1
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+
+
+def fmt_percent(value: float | None, decimals: int | None = None) -> str:
+    """Percent points: 5.9 -> „5,9 %“."""
+    if value is None:
+        return "–"
+    return f"{fmt_number(value, decimals)}\u00a0%"
+
+
+def fmt_attainment(ratio: float | None) -> str:
+    """A ratio: 0.952 -> „95 %“."""
+    if ratio is None:
+        return "–"
+    return fmt_percent(math.floor(ratio * 100 + 1e-9), 0)
+
+
+def fmt_value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    if unit == "%":
+        return fmt_percent(value)
+    if unit == "EUR":
+        return f"{fmt_number(value, 0 if float(value).is_integer() else 2)}\u00a0€"
+    return fmt_number(value)
+
+
+def fmt_date(day: dt.date | None) -> str:
+    return "–" if day is None else day.strftime("%d.%m.%Y")
+
+
+def fmt_datetime(moment: dt.datetime | None) -> str:
+    return "–" if moment is None else moment.strftime("%d.%m.%Y %H:%M")
+
+
+class NumberError(ValueError):
+    """Text that is not a number in German or plain notation."""
+
+
+_GERMAN = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?|[+-]?\d+(,\d+)?")
+_PLAIN = re.compile(r"[+-]?\d+(\.\d+)?|[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+
+
+def parse_number(text: str) -> float:
+    """Read „1.234,5“, „5,9“, „12,5 %“, „255.000 €“, „1234.5“; raise NumberError otherwise.
+
+    A lone dot group of three digits („1.234“) is German thousands, as in the sources.
+    """
+    cleaned = str(text).strip().replace("\u00a0", " ").replace("\u2009", "")
+    cleaned = re.sub(r"\s*(%|€|EUR|Euro)$", "", cleaned, flags=re.IGNORECASE).replace(" ", "")
+    if not cleaned:
+        raise NumberError(text)
+    if _GERMAN.fullmatch(cleaned):
+        return float(cleaned.replace(".", "").replace(",", "."))
+    if _PLAIN.fullmatch(cleaned):
+        return float(cleaned.replace(",", ""))
+    raise NumberError(text)

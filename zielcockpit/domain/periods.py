@@ -1,0 +1,229 @@
+"""Reporting periods: the plan year, its quarters and months, written `2017`, `2017-Q2`, `2017-06`."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MONTHS_DE = (
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+)
+# Month spellings found in real files ("Jun 2017", "Mrz. 2017", "Maerz 2017").
+_MONTH_WORDS: dict[str, int] = {}
+for _n, _name in enumerate(MONTHS_DE, start=1):
+    _MONTH_WORDS[_name.lower()] = _n
+    _MONTH_WORDS[_name[:3].lower()] = _n
+_MONTH_WORDS.update({"maerz": 3, "mrz": 3, "mär": 3, "sept": 9, "okt": 10, "dez": 12})
+
+ACCEPTED_FORMS = "2017 (Jahr), 2017-Q2 (Quartal) oder 2017-06 (Monat)"
+ACCEPTED_LOOSE_FORMS = (
+    "„Juni 2017“, „Jun 2017“, „06/2017“, „2017-06“, „2. Quartal 2017“, „Q2/2017“, "
+    "„2017-Q2“, „2017“, ein Excel-Datum"
+)
+
+
+class PeriodError(ValueError):
+    """A period written in a form Zielcockpit does not accept; the message is German."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """A year, a quarter of a year or a month of a year."""
+
+    year: int
+    quarter: int | None = None
+    month: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.month is not None:
+            if not 1 <= self.month <= 12:
+                raise PeriodError(f"Monat {self.month} gibt es nicht.")
+            object.__setattr__(self, "quarter", (self.month - 1) // 3 + 1)
+        if self.quarter is not None and not 1 <= self.quarter <= 4:
+            raise PeriodError(f"Quartal {self.quarter} gibt es nicht.")
+
+    # -- construction -------------------------------------------------------------------
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """The strict form of the CLI and the API: `2017`, `2017-Q2`, `2017-06`."""
+        value = str(text).strip()
+        if m := re.fullmatch(r"(\d{4})", value):
+            return cls(int(m.group(1)))
+        if m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", value):
+            return cls(int(m.group(1)), quarter=int(m.group(2)))
+        if m := re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", value):
+            return cls(int(m.group(1)), month=int(m.group(2)))
+        raise PeriodError(f"Zeitraum „{text}“ nicht verstanden. Erlaubt: {ACCEPTED_FORMS}.")
+
+    @classmethod
+    def of_date(cls, day: dt.date) -> Period:
+        return cls(day.year, month=day.month)
+
+    @classmethod
+    def quarter_of(cls, year: int, quarter: int) -> Period:
+        return cls(year, quarter=quarter)
+
+    @property
+    def sort_key(self) -> tuple[dt.date, int]:
+        """Chronological by end date; a month before its quarter, a quarter before its year."""
+        return (self.end, {"month": 0, "quarter": 1, "year": 2}[self.kind])
+
+    # -- properties -----------------------------------------------------------------------
+    @property
+    def kind(self) -> str:
+        if self.month is not None:
+            return "month"
+        if self.quarter is not None:
+            return "quarter"
+        return "year"
+
+    @property
+    def key(self) -> str:
+        if self.month is not None:
+            return f"{self.year}-{self.month:02d}"
+        if self.quarter is not None:
+            return f"{self.year}-Q{self.quarter}"
+        return f"{self.year}"
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def quarters_elapsed(self) -> int:
+        """How many quarters of the year have ended at the end of this period."""
+        if self.quarter is None:
+            return 4
+        return self.quarter
+
+    @property
+    def fraction_of_year(self) -> float:
+        """The share of the year that has passed at the end of this period."""
+        if self.month is not None:
+            return self.month / 12
+        return self.quarters_elapsed / 4
+
+    @property
+    def start(self) -> dt.date:
+        if self.month is not None:
+            return dt.date(self.year, self.month, 1)
+        if self.quarter is not None:
+            return dt.date(self.year, 3 * self.quarter - 2, 1)
+        return dt.date(self.year, 1, 1)
+
+    @property
+    def end(self) -> dt.date:
+        if self.month is not None:
+            last_month = self.month
+        elif self.quarter is not None:
+            last_month = 3 * self.quarter
+        else:
+            last_month = 12
+        return dt.date(self.year, last_month, calendar.monthrange(self.year, last_month)[1])
+
+    def as_quarter(self) -> Period:
+        """The quarter a month belongs to (a quarter stays itself)."""
+        if self.quarter is None:
+            raise PeriodError(f"{self.label} ist kein Monat und kein Quartal.")
+        return Period(self.year, quarter=self.quarter)
+
+    def months(self) -> list[Period]:
+        first, last = self.start.month, self.end.month
+        return [Period(self.year, month=m) for m in range(first, last + 1)]
+
+    def quarters_to_date(self) -> list[Period]:
+        """Q1 up to and including the quarter of this period."""
+        return [Period(self.year, quarter=q) for q in range(1, self.quarters_elapsed + 1)]
+
+    def previous_quarter(self) -> Period | None:
+        q = self.as_quarter()
+        if q.quarter == 1:
+            return None
+        assert q.quarter is not None
+        return Period(q.year, quarter=q.quarter - 1)
+
+    def contains(self, other: Period) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+    # -- German words -----------------------------------------------------------------------
+    @property
+    def label(self) -> str:
+        """German long form: „2. Quartal 2017“, „Juni 2017“, „2017“."""
+        if self.month is not None:
+            return f"{MONTHS_DE[self.month - 1]} {self.year}"
+        if self.quarter is not None:
+            return f"{self.quarter}. Quartal {self.year}"
+        return f"Jahr {self.year}"
+
+    @property
+    def short_label(self) -> str:
+        """German short form: „Q2 2017“, „06/2017“, „2017“."""
+        if self.month is not None:
+            return f"{self.month:02d}/{self.year}"
+        if self.quarter is not None:
+            return f"Q{self.quarter} {self.year}"
+        return f"{self.year}"
+
+
+def quarters_of_year(year: int) -> list[Period]:
+    return [Period(year, quarter=q) for q in range(1, 5)]
+
+
+# Excel counts days from 1899-12-30 (with its 1900 leap-year bug folded in).
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def excel_serial_to_date(serial: float) -> dt.date:
+    return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
+
+
+def parse_period_loose(value: object) -> Period:
+    """Every period form real files use (sources.md): month names, quarters, dates, serials."""
+    if isinstance(value, dt.datetime):
+        return Period.of_date(value.date())
+    if isinstance(value, dt.date):
+        return Period.of_date(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1900 <= value <= 2100 and float(value).is_integer():
+            return Period(int(value))
+        if 20000 <= value <= 80000:  # an Excel date serial (1954..2119)
+            return Period.of_date(excel_serial_to_date(float(value)))
+        raise PeriodError(f"Zeitraum „{value}“ nicht verstanden. Erlaubt: {ACCEPTED_LOOSE_FORMS}.")
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    try:
+        return Period.parse(text)
+    except PeriodError:
+        pass
+    lowered = text.lower().rstrip(".")
+    if m := re.fullmatch(r"(\d{5})(?:\.0+)?", lowered):
+        return parse_period_loose(int(m.group(1)))
+    if m := re.fullmatch(r"([1-4])\.? ?(?:quartal|qu\.?|q) ?(\d{4})", lowered):
+        return Period(int(m.group(2)), quarter=int(m.group(1)))
+    if m := re.fullmatch(r"q ?([1-4]) ?[/ -]? ?(\d{4})", lowered):
+        return Period(int(m.group(2)), quarter=int(m.group(1)))
+    if m := re.fullmatch(r"(0?[1-9]|1[0-2]) ?[/.] ?(\d{4})", lowered):
+        return Period(int(m.group(2)), month=int(m.group(1)))
+    if m := re.fullmatch(r"(\d{4}) ?[/.] ?(0?[1-9]|1[0-2])", lowered):
+        return Period(int(m.group(1)), month=int(m.group(2)))
+    if m := re.fullmatch(r"([a-zäöü]+)\.? ?(\d{4}|\d{2})", lowered):
+        month = _MONTH_WORDS.get(m.group(1))
+        if month is not None:
+            year = int(m.group(2))
+            return Period(year + 2000 if year < 100 else year, month=month)
+    if m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", lowered):
+        return Period.of_date(dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1))))
+    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[ t].*)?", lowered):
+        return Period.of_date(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+    raise PeriodError(f"Zeitraum „{value}“ nicht verstanden. Erlaubt: {ACCEPTED_LOOSE_FORMS}.")

@@ -1,0 +1,80 @@
+"""Settings, declared once as (name, default, help); the environment is read only here."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "DATABASE_URL",
+        "sqlite:///data/zielcockpit.db",
+        "Datenbank (SQLAlchemy-URL). Standard: SQLite-Datei unter ./data/, wird bei Bedarf angelegt.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_CATALOGUE_DIR",
+        str(REPO_ROOT / "catalogue"),
+        "Ordner mit den Maßnahmenkatalogen (YAML), die `load-catalogue` ohne Dateiangabe lädt.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_ARCHIVE_DIR",
+        "data/archiv",
+        "Ablage der importierten Originaldateien (unter ihrer Prüfsumme).",
+    ),
+    Setting(
+        "ZIELCOCKPIT_MAX_UPLOAD_MB",
+        "20",
+        "Größte zulässige Importdatei in MB.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_SECRET_KEY",
+        "",
+        "Geheimer Schlüssel für Sitzungen; Pflicht im Betrieb ohne Demodaten.",
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    catalogue_dir: Path
+    archive_dir: Path
+    max_upload_mb: int
+    secret_key: str
+
+    @classmethod
+    def resolve(
+        cls,
+        explicit: Mapping[str, str | None] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Settings:
+        """Explicit values beat the environment, the environment beats the defaults."""
+        env = os.environ if environ is None else environ
+        given = {k: v for k, v in (explicit or {}).items() if v is not None}
+
+        def get(name: str) -> str:
+            if name not in _BY_NAME:
+                raise KeyError(name)
+            return given.get(name) or env.get(name) or _BY_NAME[name].default
+
+        return cls(
+            database_url=get("DATABASE_URL"),
+            catalogue_dir=Path(get("ZIELCOCKPIT_CATALOGUE_DIR")),
+            archive_dir=Path(get("ZIELCOCKPIT_ARCHIVE_DIR")),
+            max_upload_mb=int(get("ZIELCOCKPIT_MAX_UPLOAD_MB")),
+            secret_key=get("ZIELCOCKPIT_SECRET_KEY"),
+        )
