@@ -10,9 +10,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import Connection, Engine, Float, Select, and_, or_, select, type_coerce
 
 from db.models import (
     Handlungsfeld,
@@ -45,8 +45,7 @@ class NotFound(LookupError):
     """An unknown plan, measure or period; the message is German."""
 
 
-@dataclass(frozen=True)
-class MeasureInfo:
+class MeasureInfo(NamedTuple):
     id: int
     code: str
     title: str
@@ -57,8 +56,7 @@ class MeasureInfo:
     position: int
 
 
-@dataclass(frozen=True)
-class IndicatorInfo:
+class IndicatorInfo(NamedTuple):
     id: int
     code: str
     name: str
@@ -115,7 +113,35 @@ def plan_keys(engine: Engine) -> list[str]:
         return list(conn.scalars(select(Plan.key).order_by(Plan.year, Plan.key)))
 
 
-def load_plan_data(engine: Engine, plan_key: str) -> PlanData:
+def periods_up_to(period: Period) -> list[Period]:
+    """Every period of the year whose values can count for `period` (months, quarters, year)."""
+    year = Period(period.year)
+    months = [m for m in year.months() if m.end <= period.end]
+    quarters = [q for q in year.quarters_to_date() if q.end <= period.end]
+    return months + quarters + ([year] if period.kind == "year" else [])
+
+
+def _driver_rows(conn: Connection, stmt: Select[Any]) -> list[tuple[Any, ...]]:
+    """Plain tuples from the driver, without SQLAlchemy's per-row processing.
+
+    Used for the one query that returns every stored value of a plan year: at 100,000 rows
+    the result processing costs as much as the query itself.
+    """
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    args: Any = (
+        params if compiled.positiontup is None else tuple(params[k] for k in compiled.positiontup)
+    )
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled), args)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def load_plan_data(engine: Engine, plan_key: str, up_to: Period | None = None) -> PlanData:
+    """Everything about a plan year; with `up_to`, only the values that period can use."""
     with engine.connect() as conn:
         plan = conn.execute(
             select(
@@ -189,39 +215,75 @@ def load_plan_data(engine: Engine, plan_key: str) -> PlanData:
             if q.year == plan.year and q.quarter is not None:
                 profiles[r.indikator_id][q.quarter] = float(r.expected)
         rows = conn.execute(
-            select(*Indikator.__table__.c)
+            select(
+                Indikator.id,
+                Indikator.code,
+                Indikator.name,
+                Indikator.massnahme_id,
+                Indikator.kind,
+                Indikator.unit,
+                Indikator.direction,
+                Indikator.aggregation,
+                Indikator.steering,
+                type_coerce(Indikator.target, Float),
+                Indikator.due,
+                type_coerce(Indikator.baseline, Float),
+                Indikator.baseline_period,
+                type_coerce(Indikator.reduction_pct, Float),
+                Indikator.parent_id,
+            )
             .where(Indikator.plan_id == plan.id)
             .order_by(Indikator.massnahme_id, Indikator.position)
         ).all()
-        code_of = {r.id: r.code for r in rows}
-        indicators = []
-        for i in rows:
-            indicators.append(
-                IndicatorInfo(
-                    i.id,
-                    i.code,
-                    i.name,
-                    i.massnahme_id,
-                    IndicatorRule(
-                        code=i.code,
-                        kind=i.kind,
-                        unit=i.unit,
-                        direction=i.direction,
-                        aggregation=i.aggregation,
-                        steering=i.steering,
-                        target=_f(i.target),
-                        due=i.due,
-                        baseline=_f(i.baseline),
-                        baseline_period=i.baseline_period,
-                        reduction_pct=_f(i.reduction_pct),
-                        profile=profiles.get(i.id) or None,
-                        parent=code_of.get(i.parent_id) if i.parent_id else None,
-                    ),
-                )
+        code_of = {r[0]: r[1] for r in rows}
+        indicators = [
+            IndicatorInfo(
+                id_,
+                code,
+                name,
+                measure_id,
+                IndicatorRule(
+                    code,
+                    kind,
+                    unit,
+                    direction,
+                    aggregation,
+                    bool(steering),
+                    target,
+                    due,
+                    baseline,
+                    baseline_period,
+                    reduction_pct,
+                    profiles.get(id_) or None,
+                    code_of.get(parent_id) if parent_id else None,
+                ),
             )
+            for (
+                id_,
+                code,
+                name,
+                measure_id,
+                kind,
+                unit,
+                direction,
+                aggregation,
+                steering,
+                target,
+                due,
+                baseline,
+                baseline_period,
+                reduction_pct,
+                parent_id,
+            ) in rows
+        ]
         baseline_keys = {p.key for p in default_baseline_periods(plan.year)}
         baseline_keys |= {i.rule.baseline_period for i in indicators if i.rule.baseline_period}
-        values = conn.execute(
+        if up_to is None:
+            wanted = Messwert.period.like(f"{plan.year}%")
+        else:
+            wanted = Messwert.period.in_([p.key for p in periods_up_to(up_to)])
+        values = _driver_rows(
+            conn,
             select(
                 Messwert.indikator_id,
                 Messwert.period,
@@ -234,9 +296,13 @@ def load_plan_data(engine: Engine, plan_key: str) -> PlanData:
             .join(Indikator, Indikator.id == Messwert.indikator_id)
             .where(
                 Indikator.plan_id == plan.id,
-                or_(Messwert.period.like(f"{plan.year}%"), Messwert.period.in_(baseline_keys)),
-            )
-        ).all()
+                # Values of the year before only matter as the baseline of a reduction.
+                or_(
+                    wanted,
+                    and_(Messwert.period.in_(baseline_keys), Indikator.kind == "reduction"),
+                ),
+            ),
+        )
         overrides = {
             (r.massnahme_id, r.period): Override(r.light, r.justification, r.set_by, r.set_at)
             for r in conn.execute(
@@ -269,33 +335,37 @@ def _observations(
     rows: Iterable[Any], indicators: list[IndicatorInfo], year: int
 ) -> tuple[dict[int, list[Observation]], dict[int, Observation]]:
     """One observation per indicator and period; place values add up where no total exists."""
-    totals: dict[tuple[int, str], Observation] = {}
-    by_place: dict[tuple[int, str], list[Observation]] = defaultdict(list)
-    for r in rows:
-        obs = Observation(Period.parse(r.period), _f(r.value), r.symbol, r.status, bool(r.demo))
-        if r.ort_id is None:
-            totals[(r.indikator_id, r.period)] = obs
-        else:
-            by_place[(r.indikator_id, r.period)].append(obs)
-    for key, parts in by_place.items():
-        if key not in totals:
-            totals[key] = combine_places(parts)
+    # This loop sees every stored value of the year: keep it lean (see benchmarks/).
+    parse = Period.parse
     observations: dict[int, list[Observation]] = defaultdict(list)
-    baselines: dict[int, Observation] = {}
-    rules = {i.id: i.rule for i in indicators}
-    for (ind_id, _period_key), obs in totals.items():
-        if obs.period.year == year:
-            observations[ind_id].append(obs)
-    for ind_id, rule in rules.items():
-        candidates = (
-            [rule.baseline_period]
-            if rule.baseline_period
-            else [p.key for p in default_baseline_periods(year)]
+    earlier: dict[tuple[int, str], Observation] = {}  # the years before: baselines
+    by_place: dict[tuple[int, str], list[Observation]] = defaultdict(list)
+    for ind_id, period_key, ort_id, value, symbol, status, demo in rows:
+        period = parse(period_key)
+        obs = Observation(
+            period, None if value is None else float(value), symbol, status, bool(demo)
         )
-        for candidate in candidates:
-            found = totals.get((ind_id, candidate))
+        if ort_id is not None:
+            by_place[(ind_id, period_key)].append(obs)
+        elif period.year == year:
+            observations[ind_id].append(obs)
+        else:
+            earlier[(ind_id, period_key)] = obs
+    for (ind_id, period_key), parts in by_place.items():
+        whole = combine_places(parts)
+        if whole.period.year != year:
+            earlier.setdefault((ind_id, period_key), whole)
+        elif all(o.period != whole.period for o in observations[ind_id]):
+            observations[ind_id].append(whole)
+    baselines: dict[int, Observation] = {}
+    default = [p.key for p in default_baseline_periods(year)]
+    for ind in indicators:
+        if ind.rule.kind != "reduction":
+            continue
+        for candidate in [ind.rule.baseline_period] if ind.rule.baseline_period else default:
+            found = earlier.get((ind.id, candidate))
             if found is not None and found.value is not None:
-                baselines[ind_id] = found
+                baselines[ind.id] = found
                 break
     return observations, baselines
 
@@ -387,7 +457,7 @@ def evaluate(data: PlanData, period: Period) -> StatusReport:
 
 def plan_status(engine: Engine, plan_key: str, period_text: str) -> StatusReport:
     period = parse_period(period_text)
-    return evaluate(load_plan_data(engine, plan_key), period)
+    return evaluate(load_plan_data(engine, plan_key, up_to=period), period)
 
 
 def find_plan_of_measure(engine: Engine, code: str, plan_key: str | None = None) -> str:

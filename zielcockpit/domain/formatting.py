@@ -37,6 +37,8 @@ def fmt_number(value: float | None, decimals: int | None = None) -> str:
     """1234.5 -> „1.234,5“; whole numbers without decimals unless asked for."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    if decimals is None and float(value).is_integer():
+        return f"{int(value):,}".replace(",", ".")  # the common case, kept cheap
     if decimals is None:
         decimals = 0 if float(value).is_integer() else (1 if abs(value) >= 10 else 2)
         if decimals == 2 and round(value, 1) == round(value, 2):

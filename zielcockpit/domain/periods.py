@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 MONTHS_DE = (
     "Januar",
@@ -54,19 +55,17 @@ class Period:
             object.__setattr__(self, "quarter", (self.month - 1) // 3 + 1)
         if self.quarter is not None and not 1 <= self.quarter <= 4:
             raise PeriodError(f"Quartal {self.quarter} gibt es nicht.")
+        # Periods are dict keys on the hot path of the evaluation: hash once.
+        object.__setattr__(self, "_hash", hash((self.year, self.quarter, self.month)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined,no-any-return]
 
     # -- construction -------------------------------------------------------------------
     @classmethod
     def parse(cls, text: str) -> Period:
         """The strict form of the CLI and the API: `2017`, `2017-Q2`, `2017-06`."""
-        value = str(text).strip()
-        if m := re.fullmatch(r"(\d{4})", value):
-            return cls(int(m.group(1)))
-        if m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", value):
-            return cls(int(m.group(1)), quarter=int(m.group(2)))
-        if m := re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", value):
-            return cls(int(m.group(1)), month=int(m.group(2)))
-        raise PeriodError(f"Zeitraum „{text}“ nicht verstanden. Erlaubt: {ACCEPTED_FORMS}.")
+        return _parse_strict(str(text))
 
     @classmethod
     def of_date(cls, day: dt.date) -> Period:
@@ -76,7 +75,7 @@ class Period:
     def quarter_of(cls, year: int, quarter: int) -> Period:
         return cls(year, quarter=quarter)
 
-    @property
+    @cached_property
     def sort_key(self) -> tuple[dt.date, int]:
         """Chronological by end date; a month before its quarter, a quarter before its year."""
         return (self.end, {"month": 0, "quarter": 1, "year": 2}[self.kind])
@@ -115,7 +114,7 @@ class Period:
             return self.month / 12
         return self.quarters_elapsed / 4
 
-    @property
+    @cached_property
     def start(self) -> dt.date:
         if self.month is not None:
             return dt.date(self.year, self.month, 1)
@@ -123,7 +122,7 @@ class Period:
             return dt.date(self.year, 3 * self.quarter - 2, 1)
         return dt.date(self.year, 1, 1)
 
-    @property
+    @cached_property
     def end(self) -> dt.date:
         if self.month is not None:
             last_month = self.month
@@ -140,12 +139,11 @@ class Period:
         return Period(self.year, quarter=self.quarter)
 
     def months(self) -> list[Period]:
-        first, last = self.start.month, self.end.month
-        return [Period(self.year, month=m) for m in range(first, last + 1)]
+        return list(_months(self.year, self.start.month, self.end.month))
 
     def quarters_to_date(self) -> list[Period]:
         """Q1 up to and including the quarter of this period."""
-        return [Period(self.year, quarter=q) for q in range(1, self.quarters_elapsed + 1)]
+        return list(_quarters_to(self.year, self.quarters_elapsed))
 
     def previous_quarter(self) -> Period | None:
         q = self.as_quarter()
@@ -175,6 +173,29 @@ class Period:
         if self.quarter is not None:
             return f"Q{self.quarter} {self.year}"
         return f"{self.year}"
+
+
+@lru_cache(maxsize=1024)
+def _months(year: int, first: int, last: int) -> tuple[Period, ...]:
+    return tuple(Period(year, month=m) for m in range(first, last + 1))
+
+
+@lru_cache(maxsize=1024)
+def _quarters_to(year: int, quarters: int) -> tuple[Period, ...]:
+    return tuple(Period(year, quarter=q) for q in range(1, quarters + 1))
+
+
+@lru_cache(maxsize=4096)
+def _parse_strict(text: str) -> Period:
+    # Cached: the same few period keys come back for every stored value.
+    value = text.strip()
+    if m := re.fullmatch(r"(\d{4})", value):
+        return Period(int(m.group(1)))
+    if m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", value):
+        return Period(int(m.group(1)), quarter=int(m.group(2)))
+    if m := re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", value):
+        return Period(int(m.group(1)), month=int(m.group(2)))
+    raise PeriodError(f"Zeitraum „{text}“ nicht verstanden. Erlaubt: {ACCEPTED_FORMS}.")
 
 
 def quarters_of_year(year: int) -> list[Period]:

@@ -9,7 +9,8 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, NamedTuple
 
 from zielcockpit.domain.formatting import (
     LIGHT_WORDS,
@@ -49,8 +50,7 @@ class Thresholds:
         return "red"
 
 
-@dataclass(frozen=True)
-class IndicatorRule:
+class IndicatorRule(NamedTuple):
     """What the catalogue says about one indicator, as far as judging it is concerned."""
 
     code: str
@@ -73,8 +73,7 @@ class IndicatorRule:
         return self.kind in CUMULATIVE_KINDS
 
 
-@dataclass(frozen=True)
-class Observation:
+class Observation(NamedTuple):
     """One stored value: a number, a statistical symbol instead of a number, or a milestone state."""
 
     period: Period
@@ -84,8 +83,7 @@ class Observation:
     demo: bool = False
 
 
-@dataclass(frozen=True)
-class Judgement:
+class Judgement(NamedTuple):
     """The answer for one indicator and period, with the sentence that explains it."""
 
     code: str
@@ -126,8 +124,7 @@ class RuleError(ValueError):
 # -- values of a period -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Actual:
+class _Actual(NamedTuple):
     value: float | None
     missing: Period | None = None  # the first period without a value
     symbol: str | None = None
@@ -247,8 +244,12 @@ def attainment_ratio(actual: float, expected: float, direction: str) -> float:
 
 
 def _due_text(rule: IndicatorRule, period: Period) -> str:
-    due = rule.due or dt.date(period.year, 12, 31)
-    if due.year == period.year:
+    return _due_words(rule.due or dt.date(period.year, 12, 31), period.year)
+
+
+@lru_cache(maxsize=1024)
+def _due_words(due: dt.date, year: int) -> str:
+    if due.year == year:
         return f"bis {due.strftime('%d.%m.')}"
     return f"bis {fmt_date(due)}"
 
@@ -504,20 +505,10 @@ def with_warning(judgement: Judgement, warning: str) -> Judgement:
     light: Light | None = judgement.light
     if light == "green":
         light = "yellow"
-    return Judgement(
-        judgement.code,
-        judgement.period,
-        light,
-        f"{judgement.explanation}. Achtung: {warning}",
-        judgement.target,
-        judgement.expected,
-        judgement.actual,
-        judgement.attainment,
-        judgement.forecast,
-        judgement.forecast_light,
-        judgement.status,
-        judgement.demo,
-        judgement.warnings + (warning,),
+    return judgement._replace(
+        light=light,
+        explanation=f"{judgement.explanation}. Achtung: {warning}",
+        warnings=judgement.warnings + (warning,),
     )
 
 
