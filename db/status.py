@@ -121,7 +121,7 @@ def periods_up_to(period: Period) -> list[Period]:
     return months + quarters + ([year] if period.kind == "year" else [])
 
 
-def _driver_rows(conn: Connection, stmt: Select[Any]) -> list[tuple[Any, ...]]:
+def _driver_rows(conn: Connection, stmt: Select) -> list[tuple[Any, ...]]:
     """Plain tuples from the driver, without SQLAlchemy's per-row processing.
 
     Used for the one query that returns every stored value of a plan year: at 100,000 rows

@@ -59,7 +59,7 @@ class Period:
         object.__setattr__(self, "_hash", hash((self.year, self.quarter, self.month)))
 
     def __hash__(self) -> int:
-        return self._hash  # type: ignore[attr-defined,no-any-return]
+        return self._hash  # type: ignore[attr-defined]
 
     # -- construction -------------------------------------------------------------------
     @classmethod

@@ -26,6 +26,7 @@ LIGHTS: tuple[Light, ...] = ("green", "yellow", "red", "grey")
 # Order used for "worst of": an unknown state is worse than on track, better than a known miss.
 SEVERITY: dict[str, int] = {"green": 0, "grey": 1, "yellow": 2, "red": 3}
 
+ATTAINMENT_CAP = 10.0  # 1000 %: beyond this a ratio says nothing more
 CUMULATIVE_KINDS = frozenset({"count", "money"})
 MILESTONE_DONE = "erledigt"
 MILESTONE_AT_RISK = "gefaehrdet"
@@ -234,10 +235,11 @@ def attainment_ratio(actual: float, expected: float, direction: str) -> float:
     if direction == "higher":
         if expected <= 0:
             return 1.0 if actual >= expected else 0.0
-        return actual / expected
+        return min(actual / expected, ATTAINMENT_CAP)
     if actual <= 0:
-        return float("inf") if expected > 0 else 1.0
-    return expected / actual
+        # Nothing left where less is better: as good as it gets (capped, so it stays a number).
+        return ATTAINMENT_CAP if expected > 0 else 1.0
+    return min(expected / actual, ATTAINMENT_CAP)
 
 
 # -- judging --------------------------------------------------------------------------------------
