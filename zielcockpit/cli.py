@@ -87,7 +87,7 @@ def cmd_load_catalogue(args: argparse.Namespace, settings: Settings) -> int:
     if not files:
         raise UserError(f"Keine Katalogdateien in {settings.catalogue_dir} gefunden.")
     engine = engine_for(settings)
-    _require_schema(engine)
+    require_schema(engine)
     for path in files:
         result = load_catalogue(engine, path)
         print(
@@ -102,7 +102,7 @@ def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     from db.demo import seed_demo
 
     engine = engine_for(settings)
-    _require_schema(engine)
+    require_schema(engine)
     from db.status import plan_keys
 
     if args.plan not in plan_keys(engine):
@@ -121,7 +121,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from zielcockpit.status_table import render_table
 
     engine = engine_for(settings)
-    _require_schema(engine)
+    require_schema(engine)
     report = plan_status(engine, args.plan, args.period)
     if args.json:
         json.dump(report_json(report), sys.stdout, ensure_ascii=False, indent=2)
@@ -135,14 +135,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from app import create_app
 
     engine = engine_for(settings)
-    _require_schema(engine)
+    require_schema(engine)
     dash_app = create_app(settings)
     print(f"Zielcockpit läuft auf http://{args.host}:{args.port}/ (Beenden mit Strg+C)")
     dash_app.run(host=args.host, port=args.port, debug=args.debug)
     return 0
 
 
-def _require_schema(engine: Engine) -> None:
+def require_schema(engine: Engine) -> None:
     from db.migrate import current_revision
 
     if current_revision(engine) is None:
@@ -201,7 +201,7 @@ def _extensions() -> list[Callable[[Any], None]]:
         try:
             module = __import__(module_name, fromlist=["register"])
         except ModuleNotFoundError as exc:
-            if exc.name != module_name:
+            if exc.name is None or not module_name.startswith(exc.name):
                 raise
             continue
         found.append(module.register)
@@ -211,6 +211,7 @@ def _extensions() -> list[Callable[[Any], None]]:
 def main(argv: Sequence[str] | None = None) -> int:
     from db.catalogue import CatalogueError
     from db.status import NotFound
+    from zielcockpit.auth import AuthError
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -225,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  – {problem}", file=sys.stderr)
         return 1
-    except (DatabaseError, UserError, NotFound) as exc:
+    except (DatabaseError, UserError, NotFound, AuthError) as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
