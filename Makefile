@@ -33,7 +33,9 @@ test: lint
 	$(BIN)/pytest
 
 bench: demo-db
-	$(BIN)/python -m benchmarks.run_all
+	$(BIN)/python -m benchmarks.bench_status
+	$(BIN)/python -m benchmarks.bench_import
+	$(BIN)/python -m benchmarks.bench_dashboard
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

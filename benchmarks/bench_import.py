@@ -1,0 +1,195 @@
+"""Import of one 100,000-row workbook end to end against reading it with openpyxl alone.
+
+Run: .venv/bin/python benchmarks/bench_import.py [--rows 100000] [--repeat 5]
+Builds a temporary SQLite database (migrations, the real catalogues, and a generated benchmark
+plan with 100 indicators broken down over 84 Quartiere, so 100,000 rows are 100,000 distinct
+values), writes the workbook in the long format, then times in the same run:
+  - `import_files` end to end (read with calamine, detect the profile, extract, check against the
+    catalogue, write in one transaction, archive the file) into a fresh copy of the database;
+  - the same import again (every value unchanged);
+  - `pandas.read_excel(engine="openpyxl")` of the same file, reading only.
+Prints medians and the ratio; exits 1 when the import is not at least 5 times faster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import openpyxl  # noqa: E402
+import pandas as pd  # noqa: E402
+import yaml  # noqa: E402
+
+from db.catalogue import load_catalogue  # noqa: E402
+from db.engine import make_engine  # noqa: E402
+from db.migrate import upgrade  # noqa: E402
+from etl.loader import import_files  # noqa: E402
+from zielcockpit.settings import Settings  # noqa: E402
+
+INDICATORS = 100
+PLACES = 84
+REQUIRED_RATIO = 5.0
+
+
+def bench_catalogue(path: Path) -> None:
+    """A plan of the year 2017 whose indicators are reported per Quartier."""
+    places = [
+        {"name": f"Bench-Quartier {i:03d}", "art": "quartier", "schluessel": None, "parent": None}
+        for i in range(PLACES)
+    ]
+    measures = []
+    for m in range(INDICATORS // 10):
+        measures.append(
+            {
+                "code": f"BENCH-{m + 1}",
+                "titel": f"Benchmark-Maßnahme {m + 1}",
+                "handlungsfeld": "bench",
+                "oe": "BENCH",
+                "indikatoren": [
+                    {
+                        "code": f"BENCH-{m + 1}.{i + 1}",
+                        "name": f"Benchmark-Indikator {m + 1}.{i + 1}",
+                        "kind": "count",
+                        "unit": "Anzahl",
+                        "direction": "higher",
+                        "target": 1000,
+                    }
+                    for i in range(10)
+                ],
+            }
+        )
+    data = {
+        "plan": {
+            "key": "bench-2017",
+            "titel": "Benchmark-Plan",
+            "jahr": 2017,
+            "kommune": "Bielefeld",
+            "art": "jahresplanung",
+        },
+        "organisationseinheiten": [{"code": "BENCH", "name": "Benchmark", "parent": None}],
+        "orte": places,
+        "handlungsfelder": [{"key": "bench", "titel": "Benchmark"}],
+        "massnahmen": measures,
+    }
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def bench_workbook(path: Path, rows: int) -> None:
+    """The long format as a system would export it: a title row, numbers, German text, symbols."""
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("Export")
+    ws.append(["Export Ist-Werte 2017 (Benchmark)"])
+    ws.append([])
+    ws.append(["Indikator", "Zeitraum", "Ort", "Wert", "Kommentar"])
+    n = 0
+    for ind in range(INDICATORS):
+        code = f"BENCH-{ind // 10 + 1}.{ind % 10 + 1}"
+        for month in range(1, 13):
+            period = f"2017-{month:02d}"
+            for place in range(PLACES):
+                if n >= rows:
+                    break
+                value: object = float((n * 7919) % 1000)
+                if n % 10 == 0:
+                    value = f"{(n * 7919) % 1000},5"
+                elif n % 97 == 0:
+                    value = "*"
+                ws.append([code, period, f"Bench-Quartier {place:03d}", value, None])
+                n += 1
+    wb.save(path)
+
+
+def median_time(action: Callable[[], None], repeat: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat-openpyxl", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="zc-bench-") as folder:
+        tmp = Path(folder)
+        template = tmp / "template.db"
+        engine = make_engine(f"sqlite:///{template}")
+        upgrade(engine)
+        for catalogue in sorted((REPO / "catalogue").glob("*.yaml")):
+            load_catalogue(engine, catalogue)
+        bench_catalogue(tmp / "bench.yaml")
+        load_catalogue(engine, tmp / "bench.yaml")
+        engine.dispose()
+        workbook = tmp / "ist_2017.xlsx"
+        start = time.perf_counter()
+        bench_workbook(workbook, args.rows)
+        rows = f"{args.rows:,}".replace(",", ".")
+        size = f"{workbook.stat().st_size / 1e6:.1f}".replace(".", ",")
+        print(
+            f"Arbeitsmappe: {rows} Zeilen, {size} MB "
+            f"(geschrieben in {time.perf_counter() - start:.1f} s)"
+        )
+        settings = Settings.resolve({"ZIELCOCKPIT_ARCHIVE_DIR": str(tmp / "archiv")}, environ={})
+        runs = iter(range(1000))
+
+        def fresh_import() -> None:
+            db = tmp / f"run{next(runs)}.db"
+            shutil.copy(template, db)
+            engine = make_engine(f"sqlite:///{db}")
+            report = import_files(engine, [workbook], user="bench", settings=settings)
+            engine.dispose()
+            shutil.rmtree(tmp / "archiv", ignore_errors=True)
+            if report.status != "ok" or report.as_json()["values_written"] != args.rows:
+                raise SystemExit(f"Import fehlgeschlagen: {report.lines()[:5]}")
+
+        imported, import_times = median_time(fresh_import, args.repeat)
+
+        again_db = tmp / "again.db"
+        shutil.copy(template, again_db)
+        again_engine = make_engine(f"sqlite:///{again_db}")
+        import_files(again_engine, [workbook], user="bench", settings=settings)
+
+        def second_import() -> None:
+            report = import_files(again_engine, [workbook], user="bench", settings=settings)
+            if report.status != "unchanged":
+                raise SystemExit("Zweiter Import hat etwas geändert.")
+
+        unchanged, _ = median_time(second_import, args.repeat)
+        again_engine.dispose()
+
+        def openpyxl_read() -> None:
+            frame = pd.read_excel(workbook, engine="openpyxl", skiprows=2)
+            assert len(frame) == args.rows
+
+        read_openpyxl, openpyxl_times = median_time(openpyxl_read, args.repeat_openpyxl)
+    ratio = read_openpyxl / imported
+    print(
+        f"Import Ende-zu-Ende (calamine, prüfen, schreiben): Median {imported:.2f} s  {_all(import_times)}"
+    )
+    print(f"Zweiter Import derselben Datei (unverändert):      Median {unchanged:.2f} s")
+    print(
+        f"pandas.read_excel(engine='openpyxl'), nur lesen:    Median {read_openpyxl:.2f} s  {_all(openpyxl_times)}"
+    )
+    print(f"Verhältnis openpyxl-Lesen / Import: {ratio:.1f}× (verlangt: ≥ {REQUIRED_RATIO:g}×)")
+    return 0 if ratio >= REQUIRED_RATIO else 1
+
+
+def _all(times: list[float]) -> str:
+    return "(" + ", ".join(f"{t:.2f}" for t in times) + ")"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

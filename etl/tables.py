@@ -1,0 +1,530 @@
+"""Pure table steps: normalise labels, fill merged cells, find headers by label, read cell values.
+
+Nothing here touches a file or the database: a sheet is a list of rows of plain Python values
+(what calamine or the CSV reader returns), so every rule of sources.md is testable on literals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from zielcockpit.domain.periods import Period, PeriodError, excel_serial_to_date
+
+Row = list[Any]
+
+# -- addresses ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=512)
+def column_letter(col: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    n = col + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def cell_address(row: int, col: int) -> str:
+    """Zero-based row and column to the address a person sees: (16, 2) -> C17."""
+    return f"{column_letter(col)}{row + 1}"
+
+
+# -- labels ------------------------------------------------------------------------------------
+
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "\u00ad": ""})
+# Footnote markers change from month to month: "Arbeitslose 1)", "SGB II 2) 4)", "Quote¹", "Wert*".
+_MARKERS = re.compile(r"(?<!\S)\(?\d{1,2}\)(?!\S)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=\S)\*+(?=\s|$)")
+_SPACE = re.compile(r"\s+")
+_HYPHEN_BREAK = re.compile(r"(\w)-\s*\n\s*(\w)")
+
+
+def fold(text: str) -> str:
+    """Lower case with umlauts spelled out, so „Maßnahme“ and „Massnahme“ meet."""
+    return text.lower().translate(_FOLD)
+
+
+@lru_cache(maxsize=65536)
+def _normalise_text(text: str) -> str:
+    text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    text = fold(text).replace("\u00a0", " ").replace("–", "-").replace("—", "-")
+    text = _MARKERS.sub(" ", text)
+    return _SPACE.sub(" ", text).strip(" :")
+
+
+def normalise(value: Any) -> str:
+    """A label as it is matched: folded, footnote markers and line breaks gone."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _normalise_text(str(value))
+
+
+def compile_label(pattern: str) -> re.Pattern[str]:
+    """A label pattern of a profile: case- and umlaut-insensitive, matching whole words only."""
+    return re.compile(rf"(?<![a-z0-9])(?:{fold(pattern)})(?![a-z0-9])")
+
+
+def matches(patterns: Iterable[re.Pattern[str]], text: str) -> bool:
+    return any(p.search(text) for p in patterns)
+
+
+def full_match(patterns: Iterable[re.Pattern[str]], text: str) -> bool:
+    return any(p.fullmatch(text) or _fullmatch_inner(p, text) for p in patterns)
+
+
+def _fullmatch_inner(pattern: re.Pattern[str], text: str) -> bool:
+    found = pattern.search(text)
+    return found is not None and found.start() == 0 and found.end() == len(text)
+
+
+_PLACE_CODE = re.compile(r"^\d{1,8}[a-z]?\s+")
+
+
+def place_label(value: Any) -> str:
+    """„09 Sennestadt“ and „091 Sennestadt 2)“ -> „sennestadt“."""
+    return _PLACE_CODE.sub("", normalise(value))
+
+
+# -- empty cells and merged ranges ------------------------------------------------------------
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+MergedRange = tuple[tuple[int, int], tuple[int, int]]
+
+
+def fill_merged(rows: list[Row], ranges: Sequence[MergedRange]) -> None:
+    """Give every cell of a merged range the value of its top-left cell (in place)."""
+    for (r0, c0), (r1, c1) in ranges:
+        if r0 >= len(rows):
+            continue
+        value = rows[r0][c0] if c0 < len(rows[r0]) else ""
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                if r != r0 or c != c0:
+                    row[c] = value
+
+
+# -- periods in headers, titles and file names -------------------------------------------------
+
+_MONTH_NAMES = {
+    "januar": 1,
+    "jan": 1,
+    "jaenner": 1,
+    "februar": 2,
+    "feb": 2,
+    "maerz": 3,
+    "mrz": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "mai": 5,
+    "juni": 6,
+    "jun": 6,
+    "juli": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "oktober": 10,
+    "okt": 10,
+    "november": 11,
+    "nov": 11,
+    "dezember": 12,
+    "dez": 12,
+}
+_MONTH_ALT = "|".join(sorted(_MONTH_NAMES, key=len, reverse=True))
+_PERIOD_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?<!\d)([1-4])\.?\s*(?:quartal|qu\.?)\s*(\d{4})(?!\d)"), "qy"),
+    (re.compile(r"(?<![a-z0-9])q\s*([1-4])\s*[/ -]?\s*(\d{4})(?!\d)"), "qy"),
+    (re.compile(r"(?<!\d)(\d{4})\s*[-/]\s*q([1-4])(?![a-z0-9])"), "yq"),
+    (re.compile(rf"(?<![a-z])({_MONTH_ALT})\.?\s*(\d{{4}})(?!\d)"), "my"),
+    (re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)"), "dmy"),
+    (re.compile(r"(?<![\d/.])(0?[1-9]|1[0-2])\s*/\s*(\d{4})(?!\d)"), "mny"),
+    (re.compile(r"(?<!\d)(\d{4})-(0[1-9]|1[0-2])(?![\d-])"), "ymn"),
+    (re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"), "iso"),
+)
+
+
+def find_period(text: str) -> Period | None:
+    """The first period written anywhere in a text: „Berichtsmonat: Juni 2017“ -> 2017-06."""
+    folded = fold(text)
+    best: tuple[int, Period] | None = None
+    for pattern, form in _PERIOD_PATTERNS:
+        found = pattern.search(folded)
+        if found is None:
+            continue
+        try:
+            period = _period_of(found, form)
+        except (PeriodError, ValueError):
+            continue
+        if best is None or found.start() < best[0]:
+            best = (found.start(), period)
+    return None if best is None else best[1]
+
+
+def _period_of(found: re.Match[str], form: str) -> Period:
+    g = found.groups()
+    if form == "qy":
+        return Period(int(g[1]), quarter=int(g[0]))
+    if form == "yq":
+        return Period(int(g[0]), quarter=int(g[1]))
+    if form == "my":
+        return Period(int(g[1]), month=_MONTH_NAMES[g[0]])
+    if form == "dmy":
+        return Period.of_date(dt.date(int(g[2]), int(g[1]), int(g[0])))
+    if form == "mny":
+        return Period(int(g[1]), month=int(g[0]))
+    if form == "ymn":
+        return Period(int(g[0]), month=int(g[1]))
+    return Period.of_date(dt.date(int(g[0]), int(g[1]), int(g[2])))
+
+
+def header_period(value: Any) -> Period | None:
+    """A period in a header cell: a date, an Excel date serial, or text naming a period."""
+    if isinstance(value, dt.datetime):
+        return Period.of_date(value.date())
+    if isinstance(value, dt.date):
+        return Period.of_date(value)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        if 20000 <= value <= 80000 and float(value).is_integer():
+            return Period.of_date(excel_serial_to_date(float(value)))
+        if 1990 <= value <= 2100 and float(value).is_integer():
+            return Period(int(value))
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d{5}(\.0+)?", text):
+            return header_period(float(text))
+        if re.fullmatch(r"\d{4}", text):
+            return Period(int(text))
+        return find_period(text)
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _cell_period_text(text: str, default_year: int | None) -> Period:
+    cleaned = _SPACE.sub(" ", text).strip()
+    found = header_period(cleaned)
+    if found is not None and _whole_period_text(cleaned):
+        return found
+    if default_year is not None:
+        folded = fold(cleaned).rstrip(".")
+        if m := re.fullmatch(r"(?:q\s*)?([1-4])(?:\.\s*(?:quartal|qu\.?)|\s*quartal)?", folded):
+            return Period(default_year, quarter=int(m.group(1)))
+        if m := re.fullmatch(r"q\s*([1-4])", folded):
+            return Period(default_year, quarter=int(m.group(1)))
+        if folded in _MONTH_NAMES:
+            return Period(default_year, month=_MONTH_NAMES[folded])
+    if found is not None:
+        return found
+    raise PeriodError(cleaned)
+
+
+def _whole_period_text(text: str) -> bool:
+    """True when the text is only a period (not „Juni 2017 bis August 2017“)."""
+    folded = fold(text)
+    for pattern, _form in _PERIOD_PATTERNS:
+        found = pattern.search(folded)
+        if found is not None:
+            rest = (folded[: found.start()] + folded[found.end() :]).strip(" .,")
+            return not rest
+    return bool(re.fullmatch(r"\d{4}|\d{5}(\.0+)?", folded))
+
+
+def cell_period(value: Any, default_year: int | None = None) -> Period:
+    """A period in a data cell (any form of sources.md); a bare „Q2“ or „Juni“ takes the year
+    of the sheet. Raises PeriodError."""
+    if isinstance(value, dt.datetime | dt.date) or (
+        isinstance(value, int | float) and not isinstance(value, bool)
+    ):
+        found = header_period(value)
+        if found is None:
+            raise PeriodError(str(value))
+        return found
+    return _cell_period_text(str(value), default_year)
+
+
+# -- cell values -------------------------------------------------------------------------------
+
+SYMBOLS: dict[str, str] = {
+    "*": "*",
+    "-": "-",
+    "–": "-",
+    "—": "-",
+    "x": "x",
+    ".": ".",
+    "...": "...",
+    "…": "...",
+}
+MILESTONES: dict[str, str] = {
+    "erledigt": "erledigt",
+    "im plan": "im_plan",
+    "gefaehrdet": "gefaehrdet",
+    "offen": "offen",
+}
+FOUR = Decimal("0.0001")
+_INF = float("inf")
+_GERMAN_NUMBER = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?|[+-]?\d+(?:,\d+)?")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+\.\d+|[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_UNIT_SUFFIX = re.compile(r"\s*(%|€|eur|euro)$", re.IGNORECASE)
+
+
+class ValueProblem(ValueError):
+    """A cell that holds no readable value; the message (German) says what was expected."""
+
+
+class CellValue(NamedTuple):
+    """What one cell says: a number, a statistical symbol or a milestone state."""
+
+    value: Decimal | None = None
+    symbol: str | None = None
+    status: str | None = None
+    percent: bool = False  # written or formatted as a percentage
+
+    @property
+    def key(self) -> tuple[Decimal | None, str | None, str | None]:
+        return (self.value, self.symbol, self.status)
+
+
+EXPECTED_VALUE = (
+    "erwartet eine Zahl (z. B. 1.234 oder 5,9), ein Zeichen der Statistik (*, -, x, ., ...) "
+    "oder bei Meilensteinen erledigt, im Plan, gefährdet oder offen"
+)
+
+
+def to_decimal(number: float | int | Decimal) -> Decimal:
+    if isinstance(number, Decimal):
+        return number.quantize(FOUR, rounding=ROUND_HALF_UP)
+    if isinstance(number, int):
+        return Decimal(number)
+    return Decimal(repr(number)).quantize(FOUR, rounding=ROUND_HALF_UP)
+
+
+def parse_value(
+    raw: Any, *, percent_format: bool = False, symbols: dict[str, str] | None = None
+) -> CellValue:
+    """Read one cell; raise ValueProblem for anything that is not a value. Never 0 for a symbol."""
+    if raw.__class__ is float and not percent_format and raw == raw and abs(raw) != _INF:
+        return float_value(raw)
+    if isinstance(raw, bool):
+        raise ValueProblem(f"Wahrheitswert statt Zahl: {EXPECTED_VALUE}")
+    if isinstance(raw, int | float):
+        if raw != raw or raw in (float("inf"), float("-inf")):  # NaN and infinity
+            raise ValueProblem(f"keine Zahl: {EXPECTED_VALUE}")
+        if percent_format:
+            return CellValue(to_decimal(Decimal(repr(float(raw))) * 100), percent=True)
+        return CellValue(to_decimal(raw))
+    if isinstance(raw, dt.date | dt.time | dt.timedelta):
+        raise ValueProblem(f"Datum statt Zahl: {EXPECTED_VALUE}")
+    return _parse_text(str(raw), symbols)
+
+
+@lru_cache(maxsize=65536)
+def float_value(raw: float) -> CellValue:
+    """A finite float cell as a value (cached: numbers repeat in large files)."""
+    return CellValue(Decimal(repr(raw)).quantize(FOUR, rounding=ROUND_HALF_UP))
+
+
+@lru_cache(maxsize=65536)
+def _parse_text_cached(text: str) -> CellValue:
+    return _parse_text(text, None)
+
+
+def _parse_text(text: str, symbols: dict[str, str] | None) -> CellValue:
+    cleaned = text.strip().replace("\u00a0", " ").replace("\u2009", "").replace("\u202f", "")
+    table = SYMBOLS if symbols is None else symbols
+    if cleaned.lower() in table:
+        return CellValue(symbol=table[cleaned.lower()])
+    if cleaned in table:
+        return CellValue(symbol=table[cleaned])
+    word = fold(_SPACE.sub(" ", cleaned))
+    if word in MILESTONES:
+        return CellValue(status=MILESTONES[word])
+    is_percent = cleaned.endswith("%")
+    number_text = _UNIT_SUFFIX.sub("", cleaned).replace(" ", "")
+    if number_text.startswith("(") and number_text.endswith(")"):
+        number_text = "-" + number_text[1:-1]
+    try:
+        if _GERMAN_NUMBER.fullmatch(number_text):
+            number = Decimal(number_text.replace(".", "").replace(",", "."))
+        elif _PLAIN_NUMBER.fullmatch(number_text):
+            number = Decimal(number_text.replace(",", ""))
+        else:
+            raise ValueProblem(f"Text statt Zahl: {EXPECTED_VALUE}")
+    except InvalidOperation as exc:
+        raise ValueProblem(f"Text statt Zahl: {EXPECTED_VALUE}") from exc
+    return CellValue(to_decimal(number), percent=is_percent)
+
+
+def parse_text_value(text: str) -> CellValue:
+    """The cached path for the common case (no profile-specific symbols)."""
+    return _parse_text_cached(text)
+
+
+def display(raw: Any) -> str:
+    """A cell's content as the person who made the file wrote it, for messages."""
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, dt.datetime):
+        return (
+            raw.strftime("%d.%m.%Y %H:%M") if raw.time() != dt.time() else raw.strftime("%d.%m.%Y")
+        )
+    if isinstance(raw, dt.date):
+        return raw.strftime("%d.%m.%Y")
+    return str(raw).strip()
+
+
+# -- finding the header ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Header:
+    """The header block of a table: its rows, the label column and each column's joined label."""
+
+    top: int
+    bottom: int
+    label_col: int
+    paths: list[str]  # per column: normalised labels of the block, top to bottom
+    cells: list[list[Any]]  # per column: the raw header cells, top to bottom
+    periods: list[Period | None]  # per column: a period named in its header, if any
+
+    @property
+    def first_data_row(self) -> int:
+        return self.bottom + 1
+
+
+def _row_label_hits(row: Row, groups: Sequence[Sequence[re.Pattern[str]]]) -> int:
+    texts = [normalise(v) for v in row if isinstance(v, str) and v.strip()]
+    return sum(1 for group in groups if any(matches(group, t) for t in texts))
+
+
+def find_header(
+    rows: Sequence[Row], groups: Sequence[Sequence[re.Pattern[str]]], scan: int = 80
+) -> Header | None:
+    """The header block whose labels match every group, found by label, never by position.
+
+    The anchor is the row with the most label hits; stacked header rows above and below it
+    (merged or blank in the label column, e.g. „Arbeitslose“ over „darunter Alleinerziehende“
+    over „Juni 2017“) join the block. Title rows above it do not: they carry text in the
+    label column, or are separated by a blank row.
+    """
+    limit = min(len(rows), scan)
+    best: tuple[int, int] | None = None
+    for r in range(limit):
+        hits = _row_label_hits(rows[r], groups)
+        if hits and (best is None or hits > best[1]):
+            best = (r, hits)
+    if best is None:
+        return None
+    anchor = best[0]
+    width = max((len(rows[r]) for r in range(anchor, min(len(rows), anchor + 8))), default=0)
+    label_col = _label_column(rows, anchor, width)
+    top = anchor
+    while top - 1 >= 0 and anchor - (top - 1) < 4 and _stacked(rows[top - 1], rows[top], label_col):
+        top -= 1
+    bottom = anchor
+    while (
+        bottom + 1 < len(rows)
+        and bottom + 1 - top < 4
+        and _stacked(rows[bottom + 1], rows[bottom], label_col, below=True)
+    ):
+        bottom += 1
+    block = [list(rows[r]) + [""] * (width - len(rows[r])) for r in range(top, bottom + 1)]
+    _fill_right(block)
+    cells = [[block[i][c] for i in range(len(block))] for c in range(width)]
+    paths = [" ".join(p for p in (normalise(v) for v in col) if p) for col in cells]
+    # one group per label: the block as a whole must carry all of them
+    for group in groups:
+        if not any(matches(group, path) for path in paths):
+            return None
+    periods = [_column_period(col) for col in cells]
+    return Header(top, bottom, label_col, paths, cells, periods)
+
+
+def _label_column(rows: Sequence[Row], anchor: int, width: int) -> int:
+    for c in range(width):
+        for r in range(anchor, min(len(rows), anchor + 8)):
+            if c < len(rows[r]) and not is_empty(rows[r][c]):
+                return c
+    return 0
+
+
+def _stacked(row: Row, neighbour: Row, label_col: int, below: bool = False) -> bool:
+    """Is `row` another line of the header next to `neighbour`?"""
+    if all(is_empty(v) for v in row):
+        return False
+    own = row[label_col] if label_col < len(row) else ""
+    other = neighbour[label_col] if label_col < len(neighbour) else ""
+    if not (is_empty(own) or own == other):
+        return False
+    rest = row[label_col + 1 :]
+    if not any(not is_empty(v) for v in rest):
+        return False
+    if below:
+        # a data row has numbers that are not periods (serials and years are header cells)
+        for v in rest:
+            if isinstance(v, int | float) and not isinstance(v, bool) and header_period(v) is None:
+                return False
+            if isinstance(v, str) and v.strip() and header_period(v) is None:
+                try:
+                    parse_text_value(v)
+                except ValueProblem:
+                    continue
+                return False
+    return True
+
+
+def _fill_right(block: list[list[Any]]) -> None:
+    """A group label over several columns without a merge („Vermittlungen“ over three)."""
+    for i in range(len(block) - 1):
+        row, below = block[i], block[i + 1]
+        current: Any = ""
+        for c in range(len(row)):
+            if not is_empty(row[c]):
+                current = row[c]
+            elif not is_empty(current) and not is_empty(below[c]) and c > 0:
+                row[c] = current
+
+
+def _column_period(cells: Sequence[Any]) -> Period | None:
+    """The period a column's header names; the lowest line is the most specific."""
+    year: Period | None = None
+    for value in reversed(cells):
+        if is_empty(value):
+            continue
+        period = header_period(value)
+        if period is None:
+            continue
+        if period.kind != "year":
+            return period
+        year = year or period
+    return year
+
+
+def row_text(row: Row) -> str:
+    """The first non-empty cell of a row, normalised (footers are recognised by it)."""
+    for v in row:
+        if not is_empty(v):
+            return normalise(v)
+    return ""

@@ -1,0 +1,353 @@
+"""Check staged values against the catalogue: codes, plan year, places, kinds, duplicates, darunter.
+
+Pure: the catalogue arrives as a `CatalogueIndex` (fetched once by etl.loader), so every rule
+can be tested on literals. Every problem is collected, not just the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
+
+from etl.extract import Extraction, Problem, Staged
+from etl.tables import CellValue, display, fold, normalise, place_label
+from zielcockpit.domain.formatting import MILESTONE_WORDS, fmt_value
+from zielcockpit.domain.periods import Period
+
+
+@dataclass(frozen=True)
+class IndicatorRef:
+    id: int
+    code: str
+    name: str
+    plan_id: int
+    plan_key: str
+    plan_year: int
+    massnahme_id: int
+    measure_code: str
+    kind: str
+    unit: str
+    parent_id: int | None
+    baseline_period: str | None
+    places: frozenset[int]
+
+    def allows(self, period: Period) -> bool:
+        """The plan year, or the end of the year before for a value the target builds on."""
+        if period.year == self.plan_year:
+            return True
+        if self.baseline_period:
+            return period.key == self.baseline_period
+        if self.kind == "reduction":
+            return period.key in (f"{self.plan_year - 1}-12", f"{self.plan_year - 1}-Q4")
+        return False
+
+
+@dataclass
+class CatalogueIndex:
+    """What validation needs to know about the plans, in plain dictionaries."""
+
+    indicators: dict[str, list[IndicatorRef]] = field(default_factory=dict)  # folded code
+    by_id: dict[int, IndicatorRef] = field(default_factory=dict)
+    places: dict[str, int] = field(default_factory=dict)  # place_label(name) -> id
+    place_names: dict[int, str] = field(default_factory=dict)
+    measures: dict[str, str] = field(default_factory=dict)  # folded code or title -> code
+
+    def add(self, ref: IndicatorRef) -> None:
+        self.indicators.setdefault(fold(ref.code), []).append(ref)
+        self.by_id[ref.id] = ref
+
+    def resolve_measure(self, text: str) -> str | None:
+        return self.measures.get(fold(text.strip())) or self.measures.get(normalise(text))
+
+    def indicator_codes_of(self, measure_code: str) -> list[str]:
+        return sorted(
+            {
+                r.code
+                for refs in self.indicators.values()
+                for r in refs
+                if r.measure_code == measure_code
+            }
+        )
+
+
+class ValueRow(NamedTuple):
+    """A checked value ready to be written (by the import or by the browser data entry)."""
+
+    indikator_id: int
+    period: str
+    ort_id: int | None
+    value: Decimal | None
+    symbol: str | None
+    status: str | None
+    source_sheet: str | None = None
+    source_cell: str | None = None
+    # for previews and messages only
+    code: str = ""
+    place: str | None = None
+    cells: tuple[str, ...] = ()
+    file: str = ""
+
+    @property
+    def key(self) -> tuple[int, str, int]:
+        return (self.indikator_id, self.period, self.ort_id or 0)
+
+    @property
+    def content(self) -> tuple[Decimal | None, str | None, str | None]:
+        return (self.value, self.symbol, self.status)
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    massnahme_id: int
+    indikator_id: int
+    period: str
+    text: str
+    code: str = ""
+    file: str = ""
+    sheet: str | None = None
+    cell: str = ""
+
+
+@dataclass
+class Checked:
+    rows: list[ValueRow] = field(default_factory=list)
+    comments: list[CommentRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def compact_cells(cells: tuple[str, ...]) -> str:
+    """The source cell column holds 20 characters: „E5“, „E5,E9“, or „E5 (+7)“ for long sums."""
+    joined = ",".join(cells)
+    if len(joined) <= 20:
+        return joined
+    return f"{cells[0]} (+{len(cells) - 1})"[:20]
+
+
+def show(cell: CellValue, unit: str) -> str:
+    if cell.status is not None:
+        return MILESTONE_WORDS.get(cell.status, cell.status)
+    if cell.symbol is not None:
+        return cell.symbol
+    assert cell.value is not None
+    return fmt_value(float(cell.value), unit)
+
+
+def check(extraction: Extraction, index: CatalogueIndex, file: str) -> Checked:
+    """Every staged value against the catalogue; caches keep 100,000 rows cheap, since codes,
+    periods and places repeat."""
+    out = Checked()
+    seen: dict[tuple[int, str, int], tuple[ValueRow, Staged]] = {}
+    refs: dict[tuple[str, int], tuple[IndicatorRef, str]] = {}
+    bad_refs: dict[tuple[str, int], str] = {}
+    places: dict[tuple[int, str], int] = {}
+    bad_places: dict[tuple[int, str], str] = {}
+    children: list[tuple[int, str, int]] = []  # values that have a parent indicator
+
+    def problem(staged: Staged, message: str, cell: str | None = None) -> None:
+        out.problems.append(
+            Problem(
+                file, staged.sheet, cell or ",".join(staged.cells[:3]), display(staged.raw), message
+            )
+        )
+
+    new_row = tuple.__new__  # C-level construction: this loop runs once per value
+    place_names = index.place_names
+    append = out.rows.append
+    for staged in extraction.values:
+        code, period, place, cell, sheet, cells, _raw = staged
+        # Periods are shared objects per distinct cell text, so their id is a cheap key.
+        lookup = (code, id(period))
+        found_ref = refs.get(lookup)
+        if found_ref is None:
+            message = bad_refs.get(lookup)
+            if message is None:
+                messages: list[str] = []
+                known = _indicator(code, period, index, messages.append)
+                if known is None:
+                    message = bad_refs[lookup] = messages[0]
+                else:
+                    found_ref = refs[lookup] = (known, period.key)
+            if found_ref is None:
+                problem(staged, message or "")
+                continue
+        ref, period_key = found_ref
+        ort_id = None
+        if place:
+            place_key = (ref.id, place)
+            ort_id = places.get(place_key)
+            if ort_id is None:
+                message = bad_places.get(place_key)
+                if message is None:
+                    result = _place(place, ref, index)
+                    if isinstance(result, str):
+                        message = bad_places[place_key] = result
+                    else:
+                        ort_id = places[place_key] = result
+                if ort_id is None:
+                    problem(staged, message or "")
+                    continue
+        value = cell[0]
+        if (
+            ref.kind == "milestone"
+            or cell[2] is not None
+            or cell[3]
+            or (value is not None and value.is_signed())
+        ):
+            kind_message = _kind_problem(cell, ref)
+            if kind_message:
+                problem(staged, kind_message)
+                continue
+        key = (ref.id, period_key, ort_id or 0)
+        earlier = seen.get(key)
+        if earlier is not None:
+            first_row, first = earlier
+            if first_row[3:6] != (value, cell[1], cell[2]):
+                where = f"Blatt „{first.sheet}“, " if first.sheet else ""
+                problem(
+                    staged,
+                    f"{ref.code} für {period.label}{_at(first_row.place)} steht zweimal in der "
+                    f"Datei mit verschiedenen Werten: hier {show(cell, ref.unit)}, in "
+                    f"{where}Zelle {first_row.source_cell} {show(first.cell, ref.unit)}.",
+                )
+            continue
+        row = new_row(
+            ValueRow,
+            (
+                key[0],
+                period_key,
+                ort_id,
+                value,
+                cell[1],
+                cell[2],
+                sheet,
+                cells[0] if len(cells) == 1 else compact_cells(cells),
+                ref.code,
+                None if ort_id is None else place_names[ort_id],
+                cells,
+                file,
+            ),
+        )
+        seen[key] = (row, staged)
+        append(row)
+        if ref.parent_id is not None:
+            children.append(key)
+    _check_darunter(out, seen, children, index, file)
+    for comment in extraction.comments:
+        candidates = index.indicators.get(fold(comment.code))
+        if not candidates:
+            continue  # the value of the same row already reports the unknown code
+        chosen = next((r for r in candidates if r.allows(comment.period)), None)
+        if chosen is None:
+            continue
+        out.comments.append(
+            CommentRow(
+                chosen.massnahme_id,
+                chosen.id,
+                comment.period.key,
+                comment.text,
+                chosen.code,
+                file,
+                comment.sheet,
+                comment.cell,
+            )
+        )
+    return out
+
+
+def _place(name: str, ref: IndicatorRef, index: CatalogueIndex) -> int | str:
+    ort_id = index.places.get(place_label(name))
+    if ort_id is None:
+        known = ", ".join(sorted(index.place_names.values()))
+        return f"Ort „{name}“ gibt es im Katalog nicht (bekannt: {known})."
+    if ref.places and ort_id not in ref.places:
+        allowed = ", ".join(sorted(index.place_names[i] for i in ref.places))
+        return f"Ort „{name}“ gehört nicht zu Indikator {ref.code} (erlaubt: {allowed})."
+    return ort_id
+
+
+def _at(place: str | None) -> str:
+    return f" ({place})" if place else ""
+
+
+def _indicator(
+    code: str, period: Period, index: CatalogueIndex, report: Callable[[str], None]
+) -> IndicatorRef | None:
+    refs = index.indicators.get(fold(code))
+    if not refs:
+        measure = index.resolve_measure(code)
+        if measure is not None:
+            codes = ", ".join(index.indicator_codes_of(measure))
+            report(
+                f"„{code}“ ist eine Maßnahme, kein Indikator: erwartet einen Indikator-Code wie "
+                f"{codes}."
+            )
+        else:
+            report(
+                f"Indikator „{code}“ gibt es im Katalog nicht: erwartet einen Indikator-Code wie "
+                "„REGE-4.1“."
+            )
+        return None
+    for ref in refs:
+        if ref.allows(period):
+            return ref
+    plans = ", ".join(f"{r.plan_key} (Planungsjahr {r.plan_year})" for r in refs)
+    report(f"Zeitraum {period.label} liegt außerhalb des Planungsjahres von Plan {plans}.")
+    return None
+
+
+def _kind_problem(cell: CellValue, ref: IndicatorRef) -> str | None:
+    if ref.kind == "milestone":
+        if cell.status is None:
+            return (
+                f"{ref.code} ist ein Meilenstein: erwartet den Sachstand erledigt, im Plan, "
+                "gefährdet oder offen."
+            )
+        return None
+    if cell.status is not None:
+        return (
+            f"{ref.code} ist kein Meilenstein: erwartet eine Zahl oder ein Zeichen der Statistik."
+        )
+    if cell.value is None:
+        return None
+    if cell.percent and ref.unit != "%":
+        return f"Prozentwert, aber {ref.code} wird nicht in Prozent gemessen (Einheit {ref.unit or 'ohne'})."
+    if cell.value < 0 and ref.unit != "EUR":
+        what = "eine Anzahl" if ref.unit == "Anzahl" else "dieser Wert"
+        return f"Negativer Wert: {what} kann nicht negativ sein ({ref.code})."
+    return None
+
+
+def _check_darunter(
+    out: Checked,
+    seen: dict[tuple[int, str, int], tuple[ValueRow, Staged]],
+    children: list[tuple[int, str, int]],
+    index: CatalogueIndex,
+    file: str,
+) -> None:
+    """A „darunter“ value never exceeds its parent in the same file and period."""
+    for key in children:
+        row, staged = seen[key]
+        if row.value is None:
+            continue
+        ref = index.by_id[row.indikator_id]
+        assert ref.parent_id is not None
+        parent = seen.get((ref.parent_id, key[1], key[2]))
+        if parent is None or parent[0].value is None:
+            continue
+        parent_row, parent_staged = parent
+        assert parent_row.value is not None
+        if row.value > parent_row.value:
+            where = f"Blatt „{parent_staged.sheet}“, " if parent_staged.sheet else ""
+            out.problems.append(
+                Problem(
+                    file,
+                    staged.sheet,
+                    row.source_cell,
+                    display(staged.raw),
+                    f"Darunter-Wert {ref.code} ist größer als der übergeordnete Wert "
+                    f"{parent_row.code} ({show(parent_staged.cell, ref.unit)} in {where}Zelle "
+                    f"{parent_row.source_cell}) für {Period.parse(row.period).label}.",
+                )
+            )
