@@ -7,20 +7,18 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    DateTime,
-    Engine,
-    ForeignKey,
-    String,
-    Text,
-    func,
-    select,
-)
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from db.engine import transaction
-from db.models import Base, Organisationseinheit, User, _utcnow
+from db.models import (
+    ApiToken,
+    AuditEntry,
+    LoginAttempt,
+    Organisationseinheit,
+    User,
+    _utcnow,
+)
 from zielcockpit.auth import (
     ROLES,
     AuthError,
@@ -34,51 +32,6 @@ from zielcockpit.auth import (
 
 LOGIN_WINDOW = dt.timedelta(minutes=15)
 LOGIN_FREE_TRIES = 5  # after these, every further try in the window waits longer
-
-
-class ApiToken(Base):
-    """A token for machine clients; only its SHA-256 is stored."""
-
-    __tablename__ = "api_token"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
-    digest: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[str] = mapped_column(String(20))
-    units: Mapped[str] = mapped_column(String(300), default="")  # OE codes, comma separated
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
-    created_by: Mapped[str | None] = mapped_column(String(80))
-
-
-class LoginAttempt(Base):
-    """Failed logins, for slowing down guessing (per user name and per address)."""
-
-    __tablename__ = "login_attempt"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_name: Mapped[str] = mapped_column(String(80), index=True)
-    address: Mapped[str | None] = mapped_column(String(64), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow, index=True)
-
-
-class AuditEntry(Base):
-    """One change: who, when, what (entity and key), old and new value, from which file or form."""
-
-    __tablename__ = "audit_entry"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow, index=True)
-    actor: Mapped[str] = mapped_column(String(80))
-    action: Mapped[str] = mapped_column(String(40))  # "wert", "kommentar", "ampel", ...
-    entity: Mapped[str] = mapped_column(String(40))
-    entity_key: Mapped[str] = mapped_column(String(120), index=True)
-    massnahme_id: Mapped[int | None] = mapped_column(
-        ForeignKey("massnahme.id", ondelete="SET NULL"), index=True
-    )
-    old: Mapped[str | None] = mapped_column(Text)
-    new: Mapped[str | None] = mapped_column(Text)
-    source: Mapped[str | None] = mapped_column(String(300))  # file name or form
-    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"))
-
-    import_run: Mapped[Any] = relationship("ImportRun")
 
 
 def audit(

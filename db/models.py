@@ -465,6 +465,49 @@ class User(Base):
     units: Mapped[list[Organisationseinheit]] = relationship(secondary=user_oe)
 
 
+class ApiToken(Base):
+    """A token for machine clients; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    units: Mapped[str] = mapped_column(String(300), default="")  # OE codes, comma separated
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class LoginAttempt(Base):
+    """Failed logins, for slowing down guessing (per user name and per address)."""
+
+    __tablename__ = "login_attempt"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(80), index=True)
+    address: Mapped[str | None] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow, index=True)
+
+
+class AuditEntry(Base):
+    """One change: who, when, what (entity and key), old and new value, from which file or form."""
+
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))  # "wert", "kommentar", "ampel", ...
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_key: Mapped[str] = mapped_column(String(120), index=True)
+    massnahme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("massnahme.id", ondelete="SET NULL"), index=True
+    )
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(300))  # file name or form
+    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"))
+
+
 # One current value per indicator, period and place; place 0 stands for "no place" (a plain
 # unique constraint would let NULL places repeat on PostgreSQL).
 Index(

@@ -34,7 +34,14 @@ from db.models import (
     massnahme_leitsatz,
     massnahme_ort,
 )
-from db.status import NotFound, PlanData, StatusReport, evaluate, load_plan_data
+from db.status import (
+    MeasureStatus,
+    NotFound,
+    PlanData,
+    StatusReport,
+    evaluate,
+    load_plan_data,
+)
 from zielcockpit.domain.periods import Period
 
 # Catalogue reloads update texts and targets in place without leaving a trace the version query
@@ -131,6 +138,14 @@ class PlanSnapshot:
     measure_leitsaetze: dict[int, frozenset[int]]  # measure id -> Leitsatz numbers
     version: tuple[Any, ...] = ()
     _reports: dict[str, StatusReport] = field(default_factory=dict)
+    _indexes: dict[str, dict[int, MeasureStatus]] = field(default_factory=dict)
+    _quarter_indexes: dict[
+        str,
+        tuple[tuple[dict[int, MeasureStatus] | None, ...], dict[int, MeasureStatus] | None],
+    ] = field(default_factory=dict)
+    _quarters_with_values: frozenset[Period] | None = None
+    _owners: list[OwnerInfo] | None = None
+    _quarter_list: list[Period] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -148,42 +163,75 @@ class PlanSnapshot:
                 self._reports[period.key] = found
         return found
 
+    def measure_index(self, period: Period) -> dict[int, MeasureStatus]:
+        """Measure id -> its status in `period`, for looking up one measure in many quarters."""
+        found = self._indexes.get(period.key)
+        if found is None:
+            found = {m.info.id: m for m in self.report(period).measures}
+            self._indexes[period.key] = found
+        return found
+
     def quarter_reports(self) -> list[StatusReport]:
         """Q1..Q4 of the plan year: the scorecard and every trend need all four."""
         return [self.report(q) for q in self.data.quarters()]
 
     def quarters(self) -> list[Period]:
-        return self.data.quarters()
+        if self._quarter_list is None:
+            self._quarter_list = self.data.quarters()
+        return self._quarter_list
 
     def latest_period(self) -> Period:
         """The latest quarter with any stored value; Q1 when the plan has none yet."""
-        latest: Period | None = None
-        for observations in self.data.observations.values():
-            for obs in observations:
-                if obs.period.year != self.data.year:
-                    continue
-                # A value for the whole year counts as reported at its end.
-                p = obs.period
-                quarter = Period(p.year, quarter=4) if p.kind == "year" else p.as_quarter()
-                if latest is None or quarter.end > latest.end:
-                    latest = quarter
-        return latest or Period(self.data.year, quarter=1)
+        reported = self._reported_quarters()
+        if not reported:
+            return Period(self.data.year, quarter=1)
+        return max(reported, key=lambda q: q.quarter or 0)
 
     def periods_with_values(self) -> set[str]:
-        keys: set[str] = set()
-        for observations in self.data.observations.values():
-            for obs in observations:
-                if obs.period.kind == "month":
-                    keys.add(obs.period.as_quarter().key)
-                elif obs.period.kind == "quarter":
-                    keys.add(obs.period.key)
-        return keys
+        """Keys of the quarters of the plan year with at least one stored value."""
+        return {q.key for q in self._reported_quarters()}
+
+    def _reported_quarters(self) -> frozenset[Period]:
+        if self._quarters_with_values is None:
+            # Few distinct periods behind many values: look at each period once.
+            periods = {
+                obs.period
+                for observations in self.data.observations.values()
+                for obs in observations
+            }
+            quarters = set()
+            for p in periods:
+                if p.year != self.data.year:
+                    continue
+                # A value for the whole year counts as reported at its end.
+                quarters.add(Period(p.year, quarter=4) if p.kind == "year" else p.as_quarter())
+            self._quarters_with_values = frozenset(quarters)
+        return self._quarters_with_values
+
+    def quarter_indexes(
+        self, period: Period
+    ) -> tuple[tuple[dict[int, MeasureStatus] | None, ...], dict[int, MeasureStatus] | None]:
+        """For `period`: the measure index of each quarter up to it (None after it), and of
+        the quarter before it (None in the first quarter)."""
+        found = self._quarter_indexes.get(period.key)
+        if found is None:
+            quarters = tuple(
+                self.measure_index(q) if q.end <= period.end else None for q in self.quarters()
+            )
+            previous = period.previous_quarter()
+            found = (quarters, self.measure_index(previous) if previous else None)
+            self._quarter_indexes[period.key] = found
+        return found
 
     def owners(self) -> list[OwnerInfo]:
-        seen: dict[str, str] = {}
-        for m in self.data.measures:
-            seen.setdefault(m.owner, m.owner_name)
-        return [OwnerInfo(code, name) for code, name in sorted(seen.items(), key=_owner_order)]
+        if self._owners is None:
+            seen: dict[str, str] = {}
+            for m in self.data.measures:
+                seen.setdefault(m.owner, m.owner_name)
+            self._owners = [
+                OwnerInfo(code, name) for code, name in sorted(seen.items(), key=_owner_order)
+            ]
+        return self._owners
 
 
 def _owner_order(item: tuple[str, str]) -> tuple[int, str]:
@@ -257,6 +305,19 @@ def _fetch_snapshot(engine: Engine, plan_key: str) -> PlanSnapshot:
         ):
             links.setdefault(r.massnahme_id, set()).add(r.number)
     return PlanSnapshot(data, leitsaetze, {k: frozenset(v) for k, v in links.items()})
+
+
+def cluster_plan(engine: Engine, cluster_id: int) -> str:
+    """The plan a Handlungsfeld belongs to (cluster ids are unique across plans)."""
+    with engine.connect() as conn:
+        key = conn.scalar(
+            select(Plan.key)
+            .join(Handlungsfeld, Handlungsfeld.plan_id == Plan.id)
+            .where(Handlungsfeld.id == cluster_id)
+        )
+    if key is None:
+        raise NotFound(f"Handlungsfeld Nr. {cluster_id} gibt es nicht.")
+    return str(key)
 
 
 # -- one measure ----------------------------------------------------------------------------------
