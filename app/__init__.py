@@ -3,16 +3,41 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, dcc, html
+from dash import ALL, Dash, Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
 from sqlalchemy import Engine
 
 from db.engine import make_engine
 from zielcockpit.settings import Settings
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
+BOOTSTRAP = "vendor/bootstrap-5.3.9/bootstrap.min.css"
+NAV_PATHS = ("/", "/quartale", "/praesentation")
+# Parameters a navigation link carries along, so the next page shows the same selection.
+TRAVELLING = ("plan", "period", "cluster", "oe", "leitsatz", "light")
+
+INDEX = """<!DOCTYPE html>
+<html lang="de">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
 
 
 def create_app(settings: Settings | None = None) -> Dash:
@@ -23,41 +48,158 @@ def create_app(settings: Settings | None = None) -> Dash:
         use_pages=True,
         pages_folder=str(Path(__file__).parent / "pages"),
         assets_folder=str(ASSETS),
+        # Bootstrap is linked first (below), so the app's own CSS can override it.
+        assets_ignore=r"bootstrap\.min\.css$",
+        external_stylesheets=[f"/assets/{BOOTSTRAP}"],
         serve_locally=True,  # the intranet reaches nothing outside: no CDN
         title="Zielcockpit",
         suppress_callback_exceptions=True,
         update_title="",
+        index_string=INDEX,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.server.config["ZC_ENGINE"] = engine
     app.server.config["ZC_SETTINGS"] = settings
+    _german_loading_text(app)
     from app.api import api
 
     app.server.register_blueprint(api)
-    app.layout = html.Div(
-        [
-            dcc.Location(id="url"),
-            dbc.Navbar(
-                dbc.Container(
-                    [
-                        dbc.NavbarBrand("Zielcockpit", href="/"),
-                        dbc.Nav(
-                            [
-                                dbc.NavLink(page["name"], href=page["relative_path"])
-                                for page in dash.page_registry.values()
-                                if page.get("nav", True)
-                            ]
-                        ),
-                    ],
-                    fluid=True,
-                ),
-                color="dark",
-                dark=True,
-            ),
-            html.Main(dash.page_container, className="container-fluid py-3"),
-        ],
-        lang="de",
-    )
+    app.layout = _shell()
+    _register_shell_callbacks(app)
     return app
+
+
+def _german_loading_text(app: Dash) -> None:
+    original = app.interpolate_index
+
+    def interpolate_index(**kwargs: Any) -> str:
+        kwargs["app_entry"] = kwargs["app_entry"].replace("Loading...", "Wird geladen …")
+        return str(original(**kwargs))
+
+    app.interpolate_index = interpolate_index  # type: ignore[method-assign,assignment]
+
+
+def _shell() -> html.Div:
+    from app import ids
+    from app.components.common import attrs
+
+    links = [
+        (ids.NAV_OVERVIEW, "Übersicht", "/"),
+        (ids.NAV_QUARTERS, "Quartalsvergleich", "/quartale"),
+        (ids.NAV_PRESENTATION, "Ausschussmodus", "/praesentation"),
+    ]
+    return html.Div(
+        [
+            dcc.Location(id=ids.URL, refresh="callback-nav"),
+            html.A("Zum Inhalt springen", href="#inhalt", className="skip-link"),
+            html.Header(
+                dbc.Navbar(
+                    dbc.Container(
+                        [
+                            dcc.Link(
+                                [html.Span("Ziel", className="brand-a"), "cockpit"],
+                                href="/",
+                                className="navbar-brand",
+                            ),
+                            html.Nav(
+                                dbc.Nav(
+                                    [
+                                        dbc.NavItem(
+                                            dcc.Link(
+                                                label, href=href, id=link_id, className="nav-link"
+                                            )
+                                        )
+                                        for link_id, label, href in links
+                                    ],
+                                    navbar=True,
+                                ),
+                                **attrs({"aria-label": "Hauptnavigation"}),
+                            ),
+                        ],
+                        fluid=True,
+                    ),
+                    className="zc-navbar",
+                    color="dark",
+                    dark=True,
+                ),
+                className="app-header",
+            ),
+            html.Main(dash.page_container, id="inhalt", className="container-fluid app-main"),
+        ],
+        className="app-shell",
+    )
+
+
+def nav_hrefs(search: str | None) -> list[str]:
+    """The navigation's targets with the current selection (pure; tested)."""
+    params = {
+        k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items() if k in TRAVELLING and v
+    }
+    query = ("?" + urlencode(params)) if params else ""
+    return [path + query for path in NAV_PATHS]
+
+
+def filter_search(
+    values: list[Any], control_ids: list[dict[str, str]], search: str | None
+) -> str | None:
+    """The new query string after a filter changed, or None when no value differs from the page.
+
+    Pure (tested): the values the page was rendered with travel in the controls' ids.
+    """
+    from app.filters import search_from_controls
+
+    shown = {i["name"]: i["shown"] for i in control_ids}
+    chosen = {i["name"]: v for i, v in zip(control_ids, values, strict=True)}
+    changed = [name for name, value in chosen.items() if (value or "") != shown[name]]
+    if not changed:
+        return None
+    current: dict[str, Any] = parse_qs((search or "").lstrip("?"))
+    # The page's plan and period go into the link even where they were defaults: a link sent
+    # on shows the same quarter after the next one has been reported.
+    current.update({k: shown[k] for k in ("plan", "period") if k in shown})
+    controls = {name: chosen[name] for name in changed}
+    return search_from_controls(controls, current, "plan" if "plan" in changed else None)
+
+
+def nav_classes(pathname: str | None) -> list[str]:
+    current = pathname or "/"
+    return ["nav-link active" if current == path else "nav-link" for path in NAV_PATHS]
+
+
+def _register_shell_callbacks(app: Dash) -> None:
+    # app.callback here, not dash.callback: this module is imported once per process, while
+    # create_app runs once per app (tests build several); pages are re-executed per app.
+    from app import ids
+
+    pattern = {"type": ids.FILTER, "name": ALL, "shown": ALL}
+
+    @app.callback(
+        Output(ids.URL, "search"),
+        Input(pattern, "value"),
+        State(pattern, "id"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def apply_filters(values: list[Any], control_ids: list[dict[str, str]], search: str) -> str:
+        new = filter_search(values, control_ids, search)
+        if new is None:
+            raise PreventUpdate  # a page inserted its filter bar; nobody chose anything
+        return new
+
+    @app.callback(
+        [
+            Output(link, "href")
+            for link in (ids.NAV_OVERVIEW, ids.NAV_QUARTERS, ids.NAV_PRESENTATION)
+        ]
+        + [
+            Output(link, "className")
+            for link in (ids.NAV_OVERVIEW, ids.NAV_QUARTERS, ids.NAV_PRESENTATION)
+        ],
+        Input(ids.URL, "pathname"),
+        Input(ids.URL, "search"),
+    )
+    def update_navigation(pathname: str | None, search: str | None) -> list[str]:
+        return nav_hrefs(search) + nav_classes(pathname)
 
 
 def engine_of_app() -> Engine:

@@ -17,7 +17,10 @@ from zielcockpit.auth import (
 
 
 def test_aut001_password_hash_is_salted_scrypt_and_verifies() -> None:
-    first, second = hash_password("richtig-langes-passwort"), hash_password("richtig-langes-passwort")
+    first, second = (
+        hash_password("richtig-langes-passwort"),
+        hash_password("richtig-langes-passwort"),
+    )
     assert first.startswith("scrypt$") and first != second  # salted
     assert verify_password("richtig-langes-passwort", first)
     assert not verify_password("richtig-langes-passworT", first)
@@ -46,4 +49,7 @@ def test_aut004_roles_and_units() -> None:
     with pytest.raises(AuthError, match="Maßnahme 510-1 gehört zur Organisationseinheit 510"):
         require_write(fb, "510-1", "510")
     assert Principal("c", "controlling").can_import and not fb.can_import
-    assert Principal("a", "admin").can_manage_users and not Principal("c", "controlling").can_manage_users
+    assert (
+        Principal("a", "admin").can_manage_users
+        and not Principal("c", "controlling").can_manage_users
+    )

@@ -1,35 +1,203 @@
-"""Übersicht (/): the state of the whole plan for one quarter."""
+"""Übersicht (/): „Wie steht der Plan im 3. Quartal?“ – counts, clusters, scorecard, lists."""
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import quote
+
 import dash
-from dash import html
+from dash import dcc, html
 
-from app import engine_of_app
-from db.status import NotFound, plan_keys, plan_status
+from app import ids
+from app.components.common import attrs, count_tiles, demo_band, notes, page_header
+from app.components.filterbar import filter_bar
+from app.components.lights import legend
+from app.components.tables import attention_list, cluster_table, scorecard
+from app.context import guarded, page_context
+from app.filters import Filters
+from app.viewmodel import OverviewModel, overview
+from zielcockpit.domain.formatting import LIGHT_MEANINGS, fmt_number, fmt_percent
 
-dash.register_page(__name__, path="/", name="Übersicht", title="Übersicht – Zielcockpit")
+dash.register_page(__name__, path="/", name="Übersicht", title="Übersicht – Zielcockpit", order=0)
 
 
-def layout(plan: str | None = None, period: str | None = None, **_query: str) -> html.Div:
-    engine = engine_of_app()
-    keys = plan_keys(engine)
-    if not keys:
-        return html.Div([html.H1("Übersicht"), html.P("Noch kein Plan geladen.")])
-    plan = plan or ("2017" if "2017" in keys else keys[0])
-    try:
-        report = plan_status(engine, plan, period or f"{plan}-Q3")
-    except NotFound as exc:
-        return html.Div([html.H1("Übersicht"), html.P(str(exc))])
-    counts = report.counts()
+def measure_href(filters: Filters) -> Any:
+    return lambda code: (
+        f"/massnahme/{quote(code)}"
+        + filters.search(cluster=None, oe=None, leitsatz=None, light=None)
+    )
+
+
+def cluster_href(filters: Filters) -> Any:
+    return lambda cluster_id: filters.link(f"/cluster/{cluster_id}", cluster=None)
+
+
+def answer(model: OverviewModel) -> str:
+    """The question of the page answered in one sentence."""
+    total = sum(model.counts.values())
+    if not total:
+        return "Für diese Auswahl gibt es keine Maßnahmen."
+    green = model.counts["green"]
+    parts = [
+        f"{fmt_number(model.counts[light])} {LIGHT_MEANINGS[light]}"
+        for light in ("yellow", "red", "grey")
+        if model.counts[light]
+    ]
+    rest = (", ".join(parts[:-1]) + " und " + parts[-1]) if len(parts) > 1 else "".join(parts)
+    share = fmt_percent(round(100 * green / total), 0)
+    sentence = f"{fmt_number(green)} von {fmt_number(total)} Maßnahmen sind im Plan ({share})"
+    return sentence + (f"; {rest}." if rest else ".")
+
+
+def _capped_list(rows: list[Any], count: int, href: Any, empty: str, more_href: str) -> list[Any]:
+    shown = attention_list(rows, href, empty)
+    if count <= len(rows):
+        return [shown]
+    return [
+        shown,
+        dcc.Link(
+            f"… und {fmt_number(count - len(rows))} weitere im Quartalsvergleich",
+            href=more_href,
+            className="more-link",
+        ),
+    ]
+
+
+@guarded
+def layout(**query: Any) -> html.Div:
+    context = page_context(query)
+    f = context.filters
+    model = overview(context.snapshot, f)
+    previous_label = model.previous.short_label if model.previous else None
+    reset = f.link("/", cluster=None, oe=None, leitsatz=None, light=None)
+    capped = model.matching > len(model.rows)
     return html.Div(
         [
-            html.Div("Demodaten", className="demo-band") if report.demo else None,
-            html.H1(f"{report.plan.title} – {report.period.label}"),
-            html.P(
-                f"im Plan: {counts['green']} · gefährdet: {counts['yellow']} · "
-                f"nicht im Plan: {counts['red']} · keine Bewertung: {counts['grey']}"
+            demo_band(model.demo),
+            filter_bar(f, context.snapshot, context.plans, reset_href=reset),
+            notes(f.problems),
+            page_header(
+                f"Wie steht der Plan im {f.period.label}?",
+                kicker=model.plan_title,
+                extra=html.P(answer(model), className="page-answer"),
             ),
-            html.Ul([html.Li(f"{m.info.code} {m.info.title}") for m in report.measures]),
-        ]
+            html.Section(
+                count_tiles(
+                    model.counts,
+                    model.previous_counts,
+                    previous_label,
+                    link_for=lambda light: f.link("/", light=None if f.light == light else light),
+                    active=f.light,
+                ),
+                id=ids.OVERVIEW_COUNTS,
+                **attrs({"aria-label": "Maßnahmen je Ampel"}),
+            ),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Section(
+                                [
+                                    html.H2("Handlungsfelder"),
+                                    cluster_table(
+                                        model.clusters, cluster_href(f), model.has_budget
+                                    ),
+                                ],
+                                id=ids.OVERVIEW_CLUSTERS,
+                                className="panel",
+                            ),
+                            html.Section(
+                                [
+                                    html.H2("Ampeln je Maßnahme und Quartal"),
+                                    legend(
+                                        "Grün ab 95 %, gelb ab 85 % des erwarteten Werts; "
+                                        "„–“: Quartal liegt nach dem gewählten."
+                                    ),
+                                    html.P(
+                                        [
+                                            f"Gezeigt werden die ersten {fmt_number(len(model.rows))} "
+                                            f"von {fmt_number(model.matching)} Maßnahmen. Bitte nach "
+                                            "Handlungsfeld oder Organisationseinheit filtern – oder ",
+                                            dcc.Link(
+                                                "alle im Quartalsvergleich ansehen",
+                                                href=f.link("/quartale"),
+                                            ),
+                                            ".",
+                                        ],
+                                        className="cap-note",
+                                    )
+                                    if capped
+                                    else None,
+                                    html.Div(
+                                        scorecard(
+                                            model.rows,
+                                            model.quarters,
+                                            f.period,
+                                            measure_href(f),
+                                            cluster_href(f),
+                                        )
+                                        if model.rows
+                                        else html.P(
+                                            "Keine Maßnahme passt zu dieser Auswahl.",
+                                            className="muted",
+                                        ),
+                                        className="table-scroll",
+                                    ),
+                                ],
+                                id=ids.OVERVIEW_SCORECARD,
+                                className="panel",
+                            ),
+                        ],
+                        className="overview-main",
+                    ),
+                    html.Aside(
+                        [
+                            html.Section(
+                                [
+                                    html.H2("Neu rot"),
+                                    html.P(
+                                        f"Seit {model.previous.label} auf „nicht im Plan“ gefallen"
+                                        if model.previous
+                                        else "Im ersten Quartal gibt es kein Vorquartal.",
+                                        className="panel-sub",
+                                    ),
+                                    *_capped_list(
+                                        model.newly_red,
+                                        model.newly_red_count,
+                                        measure_href(f),
+                                        "Keine Maßnahme ist neu rot.",
+                                        f.link("/quartale", light="red"),
+                                    ),
+                                ],
+                                id=ids.OVERVIEW_NEW_RED,
+                                className="panel",
+                            ),
+                            html.Section(
+                                [
+                                    html.H2("Fehlende Werte"),
+                                    html.P(
+                                        f"Für {f.period.label} fehlt mindestens ein Wert",
+                                        className="panel-sub",
+                                    ),
+                                    *_capped_list(
+                                        model.missing,
+                                        model.missing_count,
+                                        measure_href(f),
+                                        "Alle Werte sind da.",
+                                        f.link("/quartale", light="grey"),
+                                    ),
+                                ],
+                                id=ids.OVERVIEW_MISSING,
+                                className="panel",
+                            ),
+                        ],
+                        className="overview-side",
+                        **attrs({"aria-label": "Handlungsbedarf"}),
+                    ),
+                ],
+                className="overview-grid",
+            ),
+        ],
+        id=ids.OVERVIEW,
+        className="page page-overview",
     )

@@ -1,0 +1,234 @@
+"""Login, sessions, CSRF and the guard in front of every page, callback and API route.
+
+Everything is enforced on the server in `guard()`, which runs before each request:
+- nothing but the login page, `/api/v1/health` and static files answers without a login;
+- `/api/v1/...` also accepts `Authorization: Bearer <token>` (machine clients);
+- every state-changing request (POST, PUT, PATCH, DELETE; Dash callbacks are POSTs to
+  `/_dash-update-component`) must carry the CSRF token: Dash's renderer sends the cookie
+  `_csrf_token` back as the header `X-CSRFToken` (double submit, checked against the session);
+- a trusted reverse proxy's user header (single sign-on) is used only when configured.
+Callbacks that write check the role and unit themselves with `current_principal()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import html
+import secrets
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, abort, g, jsonify, redirect, request, session
+from flask.typing import ResponseReturnValue
+
+from db.access import authenticate, login_delay, principal_of, principal_of_token
+from zielcockpit.auth import Principal
+
+SESSION_HOURS = 10
+CSRF_COOKIE = "_csrf_token"
+CSRF_HEADER = "X-CSRFToken"
+OPEN_PATHS = ("/login", "/api/v1/health")
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
+
+
+def init_security(
+    server: Flask,
+    *,
+    secret_key: str,
+    secure_cookies: bool,
+    proxy_user_header: str | None,
+    max_upload_bytes: int,
+) -> None:
+    server.config.update(
+        SECRET_KEY=secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure_cookies,
+        SESSION_COOKIE_NAME="zielcockpit_session",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS),
+        # Refused before the body is read into memory (a 200 MB upload never arrives).
+        MAX_CONTENT_LENGTH=max_upload_bytes,
+        ZC_PROXY_USER_HEADER=proxy_user_header,
+    )
+    server.before_request(guard)
+    server.after_request(_csrf_cookie)
+    server.add_url_rule("/login", "login", login, methods=["GET", "POST"])
+    server.add_url_rule("/logout", "logout", logout, methods=["POST"])
+    server.register_error_handler(413, _too_large)
+
+
+def current_principal() -> Principal | None:
+    return getattr(g, "principal", None)
+
+
+def _engine() -> Any:
+    from flask import current_app
+
+    return current_app.config["ZC_ENGINE"]
+
+
+def _is_static(path: str) -> bool:
+    return path.startswith(STATIC_PREFIXES)
+
+
+def guard() -> ResponseReturnValue | None:
+    path = request.path
+    g.principal = None
+    if _is_static(path) or path in OPEN_PATHS:
+        return None
+    principal = _principal_from_request(path)
+    if principal is None:
+        if path.startswith("/api/"):
+            return _json_error(401, "Anmeldung erforderlich (Sitzung oder Bearer-Token).")
+        if request.method != "GET" or path.startswith("/_dash"):
+            return _json_error(401, "Anmeldung erforderlich.")
+        return redirect(f"/login?next={_safe_next(request.full_path)}")
+    g.principal = principal
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and not g.get("via_token"):
+        sent = request.headers.get(CSRF_HEADER, "")
+        expected = session.get("csrf", "")
+        if not expected or not hmac.compare_digest(sent, expected):
+            return _json_error(
+                403,
+                "Sicherheitsprüfung fehlgeschlagen (CSRF-Token fehlt oder "
+                "ist ungültig). Bitte die Seite neu laden.",
+            )
+    return None
+
+
+def _principal_from_request(path: str) -> Principal | None:
+    auth = request.headers.get("Authorization", "")
+    if path.startswith("/api/") and auth.startswith("Bearer "):
+        g.via_token = True
+        return principal_of_token(_engine(), auth[len("Bearer ") :].strip())
+    header = request.environ.get("ZC_PROXY_USER_HEADER") or _proxy_header()
+    if header:
+        name = request.headers.get(header)
+        if name:
+            principal = principal_of(_engine(), name)
+            if principal is not None:
+                session.setdefault("csrf", secrets.token_urlsafe(32))
+            return principal
+    name, issued = session.get("user"), session.get("issued", 0)
+    if not name or time.time() - float(issued) > SESSION_HOURS * 3600:
+        return None
+    # Looked up on every request: a disabled user is out at once, not when the cookie expires.
+    return principal_of(_engine(), str(name))
+
+
+def _proxy_header() -> str | None:
+    from flask import current_app
+
+    value = current_app.config.get("ZC_PROXY_USER_HEADER")
+    return str(value) if value else None
+
+
+def _csrf_cookie(response: Response) -> Response:
+    token = session.get("csrf")
+    if token and request.cookies.get(CSRF_COOKIE) != token:
+        from flask import current_app
+
+        response.set_cookie(
+            CSRF_COOKIE,
+            token,
+            httponly=False,
+            samesite="Strict",
+            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        )
+    return response
+
+
+def _json_error(status: int, message: str) -> Response:
+    response = jsonify({"error": message, "status": status})
+    response.status_code = status
+    return response
+
+
+def _too_large(_exc: Exception) -> Response:
+    from flask import current_app
+
+    mb = int(current_app.config["MAX_CONTENT_LENGTH"] / 1024 / 1024)
+    return _json_error(413, f"Die Datei ist zu groß (höchstens etwa {mb} MB).")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: no open redirect to another host after the login."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target.rstrip("?") or "/"
+
+
+LOGIN_PAGE = """<!DOCTYPE html>
+<html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Anmelden – Zielcockpit</title>{css}</head>
+<body class="bg-light"><main class="container" style="max-width:26rem;margin-top:12vh">
+<h1 class="h3 mb-3">Zielcockpit</h1><p class="text-muted">Bitte melden Sie sich an.</p>
+{message}
+<form method="post" action="/login" class="card card-body shadow-sm">
+<input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="next" value="{next}">
+<label class="form-label" for="name">Benutzername</label>
+<input class="form-control mb-3" id="name" name="name" autocomplete="username" required autofocus value="{name}">
+<label class="form-label" for="password">Passwort</label>
+<input class="form-control mb-3" id="password" name="password" type="password" autocomplete="current-password" required>
+<button class="btn btn-primary" type="submit">Anmelden</button>
+</form>{demo}</main></body></html>"""
+
+
+def _css_links() -> str:
+    from flask import current_app
+
+    links = current_app.config.get("ZC_LOGIN_CSS", [])
+    return "".join(f'<link rel="stylesheet" href="{html.escape(href)}">' for href in links)
+
+
+def login() -> ResponseReturnValue:
+    session.setdefault("csrf", secrets.token_urlsafe(32))
+    message, name, status = "", "", 200
+    if request.method == "POST":
+        name = request.form.get("name", "").strip()
+        if not hmac.compare_digest(request.form.get("csrf", ""), session["csrf"]):
+            message, status = "Die Anmeldeseite war veraltet. Bitte erneut versuchen.", 400
+        else:
+            wait = login_delay(_engine(), name, request.remote_addr)
+            if wait:
+                time.sleep(wait)  # slows guessing down; the message stays the same
+            principal = authenticate(
+                _engine(), name, request.form.get("password", ""), request.remote_addr
+            )
+            if principal is not None:
+                session.clear()
+                session.permanent = True
+                session.update(
+                    user=principal.name, issued=time.time(), csrf=secrets.token_urlsafe(32)
+                )
+                return redirect(_safe_next(request.form.get("next")))
+            message, status = "Benutzername oder Passwort ist falsch.", 401
+    from flask import current_app
+
+    demo = current_app.config.get("ZC_DEMO_ACCOUNTS_HINT", "")
+    page = LOGIN_PAGE.format(
+        css=_css_links(),
+        message=f'<div class="alert alert-danger" role="alert">{html.escape(message)}</div>'
+        if message
+        else "",
+        csrf=html.escape(session["csrf"]),
+        next=html.escape(_safe_next(request.args.get("next") or request.form.get("next"))),
+        name=html.escape(name),
+        demo=demo,
+    )
+    return page, status
+
+
+def logout() -> ResponseReturnValue:
+    if not hmac.compare_digest(
+        request.form.get("csrf", "") or request.headers.get(CSRF_HEADER, ""),
+        session.get("csrf", ""),
+    ):
+        abort(403)
+    session.clear()
+    return redirect("/login")

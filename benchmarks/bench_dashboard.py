@@ -1,0 +1,406 @@
+"""Speed of the dashboard: server-side callbacks and browser time-to-usable; prints the figures.
+
+    .venv/bin/python benchmarks/bench_dashboard.py [--runs 21] [--browser-runs 7]
+                                                   [--no-browser] [--measures 5000]
+
+1. The 2017 demo database (SQLite, built in a temporary folder): every page's router callback
+   and the app's other callbacks, called through Dash's own HTTP endpoint (so JSON encoding is
+   included); median and 90th percentile of `--runs` runs after one warm-up. Limit: 100 ms.
+2. The same database behind the real server (`zielcockpit serve`) in headless Chromium: time
+   from navigation to the page's content being on screen, median of `--browser-runs`. Limit 1.5 s.
+3. A synthetic plan (benchmarks/synthetic.py: 5,000 measures × 3 indicators × 8 quarters): the
+   same callbacks; the first call after a change of data fetches and evaluates the plan (shown
+   as „kalt“), the median is over the following runs. Limit: 500 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import dash  # noqa: E402
+from sqlalchemy import Engine, select  # noqa: E402
+
+from app import create_app  # noqa: E402
+from benchmarks.synthetic import build_synthetic  # noqa: E402
+from db.catalogue import load_catalogue  # noqa: E402
+from db.demo import seed_demo  # noqa: E402
+from db.engine import make_engine  # noqa: E402
+from db.migrate import upgrade  # noqa: E402
+from db.models import Handlungsfeld, Plan  # noqa: E402
+from zielcockpit.settings import Settings  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SERVER_LIMIT_MS = 100.0
+BROWSER_LIMIT_MS = 1500.0
+SYNTHETIC_LIMIT_MS = 500.0
+
+
+# -- measuring -------------------------------------------------------------------------------------
+
+
+def timed(fn: Callable[[], Any], runs: int) -> tuple[float, list[float]]:
+    """(first call in ms, the following `runs` calls in ms)."""
+    start = time.perf_counter()
+    fn()
+    first = (time.perf_counter() - start) * 1000
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return first, times
+
+
+def p90(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+
+
+def row(name: str, first: float, times: list[float], limit: float) -> tuple[str, bool]:
+    median = statistics.median(times)
+    ok = median < limit
+    line = (
+        f"  {name:<44} kalt {first:8.1f}   Median {median:8.1f}   p90 {p90(times):8.1f} ms"
+        f"   Grenze {limit:6.0f}   {'ok' if ok else 'ZU LANGSAM'}"
+    )
+    return line, ok
+
+
+# -- the app's callbacks over HTTP --------------------------------------------------------------------
+
+
+class Client:
+    """Posts callback requests the way the browser's Dash renderer does."""
+
+    def __init__(self, app: dash.Dash):
+        self.client = app.server.test_client()
+        self.client.get("/")  # the first request sets up the server's callbacks
+
+    def _post(self, payload: dict[str, Any]) -> bytes:
+        response = self.client.post("/_dash-update-component", json=payload)
+        if response.status_code not in (200, 204):
+            raise RuntimeError(f"{payload['output']}: HTTP {response.status_code}")
+        return bytes(response.data)
+
+    def page(self, pathname: str, search: str = "") -> bytes:
+        body = self._post(
+            {
+                "output": ".._pages_content.children..._pages_store.data..",
+                "outputs": [
+                    {"id": "_pages_content", "property": "children"},
+                    {"id": "_pages_store", "property": "data"},
+                ],
+                "inputs": [
+                    {"id": "_pages_location", "property": "pathname", "value": pathname},
+                    {"id": "_pages_location", "property": "search", "value": search},
+                ],
+                "changedPropIds": ["_pages_location.pathname"],
+                "state": [],
+            }
+        )
+        if b"konnte nicht aufgebaut werden" in body or b"Nicht gefunden" in body:
+            raise RuntimeError(f"{pathname}{search}: die Seite meldet einen Fehler")
+        return body
+
+    def filter_change(self, shown: dict[str, str], chosen: dict[str, str], search: str) -> bytes:
+        ids = [{"type": "app-filter", "name": k, "shown": v} for k, v in shown.items()]
+        return self._post(
+            {
+                "output": "app-url.search",
+                "outputs": {"id": "app-url", "property": "search"},
+                "inputs": [
+                    [
+                        {"id": i, "property": "value", "value": chosen.get(i["name"], i["shown"])}
+                        for i in ids
+                    ]
+                ],
+                "changedPropIds": [
+                    '{"name":"'
+                    + next(iter(chosen))
+                    + '","shown":"'
+                    + shown[next(iter(chosen))]
+                    + '","type":"app-filter"}.value'
+                ],
+                "state": [
+                    [{"id": i, "property": "id", "value": i} for i in ids],
+                    {"id": "app-url", "property": "search", "value": search},
+                ],
+            }
+        )
+
+    def navigation(self, pathname: str, search: str) -> bytes:
+        links = ("app-nav-overview", "app-nav-quartale", "app-nav-praesentation")
+        output = "...".join(
+            [f"{link}.href" for link in links] + [f"{link}.className" for link in links]
+        )
+        return self._post(
+            {
+                "output": f"..{output}..",
+                "outputs": [{"id": link, "property": "href"} for link in links]
+                + [{"id": link, "property": "className"} for link in links],
+                "inputs": [
+                    {"id": "app-url", "property": "pathname", "value": pathname},
+                    {"id": "app-url", "property": "search", "value": search},
+                ],
+                "changedPropIds": ["app-url.search"],
+                "state": [],
+            }
+        )
+
+    def export(self, search: str) -> bytes:
+        body = self._post(
+            {
+                "output": "quartale-download.data",
+                "outputs": {"id": "quartale-download", "property": "data"},
+                "inputs": [{"id": "quartale-export", "property": "n_clicks", "value": 1}],
+                "changedPropIds": ["quartale-export.n_clicks"],
+                "state": [
+                    {"id": "app-url", "property": "search", "value": search},
+                    {"id": "quartale-grid", "property": "virtualRowData", "value": None},
+                ],
+            }
+        )
+        if b"xlsx" not in body:
+            raise RuntimeError("Export lieferte keine Excel-Datei")
+        return body
+
+
+def first_cluster(engine: Engine, plan_key: str) -> int:
+    with engine.connect() as conn:
+        found = conn.scalar(
+            select(Handlungsfeld.id)
+            .join(Plan, Plan.id == Handlungsfeld.plan_id)
+            .where(Plan.key == plan_key)
+            .order_by(Handlungsfeld.position)
+        )
+    assert found is not None
+    return int(found)
+
+
+def server_cases(
+    client: Client, plan: str, period: str, cluster: int, measure: str
+) -> list[tuple[str, Callable[[], Any]]]:
+    q = f"?plan={plan}&period={period}"
+    return [
+        ("Übersicht /", lambda: client.page("/", q)),
+        ("Übersicht, Filter Ampel rot", lambda: client.page("/", q + "&light=red")),
+        ("Handlungsfeld /cluster/<id>", lambda: client.page(f"/cluster/{cluster}", q)),
+        (f"Maßnahme /massnahme/{measure}", lambda: client.page(f"/massnahme/{measure}", q)),
+        ("Quartalsvergleich /quartale", lambda: client.page("/quartale", q)),
+        (
+            "Ausschussmodus /praesentation?folie=2",
+            lambda: client.page("/praesentation", q + "&folie=2"),
+        ),
+        ("Seite nicht gefunden", lambda: client.page("/gibt-es-nicht")),
+        (
+            "Callback Filter → Adresse",
+            lambda: client.filter_change(
+                {"plan": plan, "period": period, "light": "alle"}, {"light": "red"}, q
+            ),
+        ),
+        ("Callback Navigation", lambda: client.navigation("/", q)),
+        ("Callback Excel-Export (alle Maßnahmen)", lambda: client.export(q)),
+    ]
+
+
+def run_server_part(
+    title: str, cases: list[tuple[str, Callable[[], Any]]], runs: int, limit: float
+) -> bool:
+    print(title)
+    all_ok = True
+    for name, fn in cases:
+        first, times = timed(fn, runs)
+        line, ok = row(name, first, times, limit)
+        all_ok &= ok
+        print(line)
+    return all_ok
+
+
+# -- the browser ---------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "zielcockpit.cli",
+            "--database-url",
+            url,
+            "serve",
+            "--port",
+            str(port),
+        ],
+        cwd=REPO,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/api/v1/health", timeout=2):
+                return process, base
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("Server startete nicht:\n" + log.read_text())
+
+
+def run_browser_part(base: str, cluster: int, runs: int) -> bool:
+    from playwright.sync_api import sync_playwright
+
+    # What "usable" means per page: its main content is drawn (grid rows, charts, slide).
+    pages = [
+        ("Übersicht /", "/", "#overview-scorecard table"),
+        ("Handlungsfeld /cluster/<id>", f"/cluster/{cluster}", "#cluster-table table"),
+        ("Maßnahme /massnahme/REGE-9", "/massnahme/REGE-9", ".indicator-panel .js-plotly-plot"),
+        ("Quartalsvergleich /quartale", "/quartale", ".ag-row"),
+        ("Ausschussmodus /praesentation", "/praesentation?folie=2", ".slide-item"),
+    ]
+    print(f"Browser (Chromium, 1920×1080), Zeit bis benutzbar, Median aus {runs} Aufrufen:")
+    all_ok = True
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1920, "height": 1080})
+        page = context.new_page()
+        outside: list[str] = []
+        page.on(
+            "request",
+            lambda r: outside.append(r.url) if not r.url.startswith((base, "data:")) else None,
+        )
+        for name, path, ready in pages:
+
+            def load(path: str = path, ready: str = ready) -> None:
+                page.goto(base + path)
+                page.wait_for_selector(ready, state="visible", timeout=15_000)
+
+            first, times = timed(load, runs)
+            line, ok = row(name, first, times, BROWSER_LIMIT_MS)
+            all_ok &= ok
+            print(line)
+        context.close()
+        browser.close()
+    if outside:
+        print(f"  Anfragen nach außen: {outside}")
+        all_ok = False
+    else:
+        print("  Anfragen nach außen: keine")
+    return all_ok
+
+
+# -- main ------------------------------------------------------------------------------------------------
+
+
+def build_demo(url: str) -> Engine:
+    engine = make_engine(url)
+    upgrade(engine)
+    for path in sorted((REPO / "catalogue").glob("*.yaml")):
+        load_catalogue(engine, path)
+    seed_demo(engine, "2017")
+    return engine
+
+
+def app_for(url: str) -> dash.Dash:
+    dash.page_registry.clear()
+    return create_app(Settings.resolve({"DATABASE_URL": url}))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Geschwindigkeit des Dashboards messen.")
+    parser.add_argument("--runs", type=int, default=21, help="Läufe je Callback (Standard 21)")
+    parser.add_argument("--browser-runs", type=int, default=7, help="Aufrufe je Seite im Browser")
+    parser.add_argument("--no-browser", action="store_true", help="ohne Browsermessung")
+    parser.add_argument(
+        "--measures", type=int, default=5000, help="Maßnahmen des synthetischen Plans"
+    )
+    args = parser.parse_args(argv)
+    folder = Path(tempfile.mkdtemp(prefix="zc_bench_dash_"))
+    ok = True
+    try:
+        demo_url = f"sqlite:///{folder / 'demo.db'}"
+        demo = build_demo(demo_url)
+        cluster = first_cluster(demo, "2017")
+        print(
+            f"Zielcockpit-Dashboard, {dt.datetime.now():%d.%m.%Y %H:%M}, Python {sys.version.split()[0]}"
+        )
+        print(f"Demodatenbank 2017 (SQLite), {args.runs} Läufe nach einem Aufwärmlauf:")
+        client = Client(app_for(demo_url))
+        ok &= run_server_part(
+            "Server (Dash-Callbacks über HTTP, inkl. JSON):",
+            server_cases(client, "2017", "2017-Q3", cluster, "REGE-9"),
+            args.runs,
+            SERVER_LIMIT_MS,
+        )
+        if args.no_browser:
+            print("Browser: übersprungen (--no-browser)")
+        elif not CHROMIUM.exists():
+            print(f"Browser: übersprungen, {CHROMIUM} fehlt")
+        else:
+            live = folder / "live.db"
+            shutil.copy(folder / "demo.db", live)
+            process, base = start_server(f"sqlite:///{live}", folder / "server.log")
+            try:
+                ok &= run_browser_part(base, cluster, args.browser_runs)
+            finally:
+                process.terminate()
+                process.wait(10)
+        syn_url = f"sqlite:///{folder / 'synthetic.db'}"
+        syn = make_engine(syn_url)
+        upgrade(syn)
+        start = time.perf_counter()
+        key = build_synthetic(syn, measures=args.measures, indicators_per_measure=3, quarters=8)
+        built = time.perf_counter() - start
+        print(
+            f"Synthetischer Plan: {args.measures} Maßnahmen × 3 Indikatoren × 8 Quartale "
+            f"(aufgebaut in {built:.1f} s), {max(5, args.runs // 2)} Läufe:"
+        )
+        syn_client = Client(app_for(syn_url))
+        ok &= run_server_part(
+            "Server (Dash-Callbacks über HTTP, inkl. JSON):",
+            server_cases(syn_client, key, "2017-Q4", first_cluster(syn, key), "SYN-17"),
+            max(5, args.runs // 2),
+            SYNTHETIC_LIMIT_MS,
+        )
+        print("Ergebnis:", "alle Grenzen eingehalten" if ok else "Grenze überschritten")
+        return 0 if ok else 1
+    finally:
+        if os.environ.get("ZC_BENCH_KEEP") != "1":
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

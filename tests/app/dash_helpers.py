@@ -1,0 +1,157 @@
+"""Helpers of the dashboard tests: building the app, reading component trees."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import dash
+from dash import Dash
+
+from app import create_app
+from zielcockpit.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SIZES = {"gross": (1920, 1080), "beamer": (1024, 768)}
+LOCAL_PREFIXES = ("http://127.0.0.1:", "data:", "blob:", "about:")
+
+
+def build_app(url: str) -> Dash:
+    # Dash keeps pages in a process-wide registry; each app re-registers its pages.
+    dash.page_registry.clear()
+    return create_app(Settings.resolve({"DATABASE_URL": url}))
+
+
+def walk(component: Any) -> Iterator[Any]:
+    """Every component and string in a layout tree, depth first."""
+    yield component
+    children = getattr(component, "children", None)
+    if children is None:
+        return
+    if not isinstance(children, list | tuple):
+        children = [children]
+    for child in children:
+        if child is not None:
+            yield from walk(child)
+
+
+def text_of(component: Any) -> str:
+    """All visible text of a tree, joined by spaces (what a reader sees, roughly)."""
+    parts = []
+    for node in walk(component):
+        if isinstance(node, str | int | float):
+            parts.append(str(node))
+    return " ".join(parts)
+
+
+def find_all(component: Any, predicate: Callable[[Any], bool]) -> list[Any]:
+    return [n for n in walk(component) if not isinstance(n, str | int | float) and predicate(n)]
+
+
+def by_id(component: Any, component_id: Any) -> Any:
+    found = find_all(component, lambda n: getattr(n, "id", None) == component_id)
+    assert found, f"keine Komponente mit id {component_id!r}"
+    return found[0]
+
+
+def classes(node: Any) -> set[str]:
+    return set((getattr(node, "className", None) or "").split())
+
+
+# -- live server and browser pages -------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    """`zielcockpit serve` in a subprocess, on its own port and database."""
+
+    def __init__(self, database_url: str, log: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log
+        self._log = log.open("w")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "zielcockpit.cli",
+                "--database-url",
+                database_url,
+                "serve",
+                "--port",
+                str(self.port),
+            ],
+            cwd=REPO,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        self._wait()
+
+    def _wait(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(self.url + "/api/v1/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"Server startete nicht:\n{self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        self._log.close()
+
+
+class Visit:
+    """A browser page that records every request and every browser error it sees."""
+
+    def __init__(self, page: Any, size: str):
+        self.page, self.size = page, size
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+
+    def outside(self) -> list[str]:
+        return [u for u in self.requests if not u.startswith(LOCAL_PREFIXES)]
+
+    def shoot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        width, height = SIZES[self.size]
+        path = SCREENSHOTS / f"{name}_{width}x{height}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
