@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -62,7 +63,19 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.server.config["ZC_SETTINGS"] = settings
     _german_loading_text(app)
     from app.api import api
+    from app.security import init_security
 
+    init_security(
+        app.server,
+        # Without a configured key (demo databases only; `serve` insists otherwise) every start
+        # makes a new one: sessions then end with the process, which is right for a demo.
+        secret_key=settings.secret_key or secrets.token_hex(32),
+        secure_cookies=settings.secure_cookies,
+        proxy_user_header=settings.proxy_user_header or None,
+        # base64 in the callback body makes an upload about 4/3 of the file, plus the JSON.
+        max_upload_bytes=int(settings.max_upload_mb * 1024 * 1024 * 4 / 3) + 64 * 1024,
+    )
+    app.server.config["ZC_LOGIN_CSS"] = [f"/assets/{BOOTSTRAP}", "/assets/app.css"]
     app.server.register_blueprint(api)
     app.layout = _shell()
     _register_shell_callbacks(app)
@@ -114,6 +127,27 @@ def _shell() -> html.Div:
                                     navbar=True,
                                 ),
                                 **attrs({"aria-label": "Hauptnavigation"}),
+                            ),
+                            html.Div(
+                                [
+                                    html.Span(id=ids.NAV_USER, className="nav-user me-3"),
+                                    html.Form(
+                                        [
+                                            dcc.Input(
+                                                id=ids.LOGOUT_CSRF, type="hidden", name="csrf"
+                                            ),
+                                            html.Button(
+                                                "Abmelden",
+                                                type="submit",
+                                                className="btn btn-outline-light btn-sm",
+                                            ),
+                                        ],
+                                        action="/logout",
+                                        method="post",
+                                        className="d-inline",
+                                    ),
+                                ],
+                                className="ms-auto d-flex align-items-center",
                             ),
                         ],
                         fluid=True,
@@ -200,6 +234,26 @@ def _register_shell_callbacks(app: Dash) -> None:
     )
     def update_navigation(pathname: str | None, search: str | None) -> list[str]:
         return nav_hrefs(search) + nav_classes(pathname)
+
+    @app.callback(Output(ids.NAV_USER, "children"), Input(ids.URL, "pathname"))
+    def show_user(_pathname: str | None) -> str:
+        from app.security import current_principal
+        from zielcockpit.auth import ROLE_WORDS
+
+        principal = current_principal()
+        if principal is None:
+            return ""
+        return f"{principal.name} · {ROLE_WORDS[principal.role].split(' (')[0]}"
+
+    # The logout form posts the CSRF token, which only the page itself can read from its cookie.
+    app.clientside_callback(
+        """function(_path) {
+            const m = document.cookie.match(/(?:^|; )_csrf_token=([^;]*)/);
+            return m ? decodeURIComponent(m[1]) : "";
+        }""",
+        Output(ids.LOGOUT_CSRF, "value"),
+        Input(ids.URL, "pathname"),
+    )
 
 
 def engine_of_app() -> Engine:

@@ -208,9 +208,7 @@ def login() -> ResponseReturnValue:
                 )
                 return redirect(_safe_next(request.form.get("next")))
             message, status = "Benutzername oder Passwort ist falsch.", 401
-    from flask import current_app
-
-    demo = current_app.config.get("ZC_DEMO_ACCOUNTS_HINT", "")
+    demo = _demo_hint()
     page = LOGIN_PAGE.format(
         css=_css_links(),
         message=f'<div class="alert alert-danger" role="alert">{html.escape(message)}</div>'
@@ -222,6 +220,25 @@ def login() -> ResponseReturnValue:
         demo=demo,
     )
     return page, status
+
+
+def _demo_hint() -> str:
+    """On a demo database the demo accounts are shown, so anyone can try every role."""
+    from db.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_account_names
+
+    present = demo_account_names(_engine())
+    if not present:
+        return ""
+    items = "".join(
+        f"<li><code>{html.escape(name)}</code> – {html.escape(about)}</li>"
+        for name, _role, _units, about in DEMO_ACCOUNTS
+        if name in present
+    )
+    return (
+        '<div class="alert alert-warning mt-3"><strong>Demodaten:</strong> Zugänge zum '
+        f"Ausprobieren, Passwort für alle: <code>{html.escape(DEMO_PASSWORD)}</code>"
+        f'<ul class="mb-0 mt-2">{items}</ul></div>'
+    )
 
 
 def logout() -> ResponseReturnValue:

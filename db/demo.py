@@ -23,9 +23,11 @@ from db.models import (
     Kommentar,
     Massnahme,
     Messwert,
+    Organisationseinheit,
     Ort,
     Plan,
     StatusOverride,
+    User,
 )
 from zielcockpit.domain.periods import Period
 
@@ -44,6 +46,14 @@ PLACE_VALUES = {  # Jobcenter-8: arbeitslose Alleinerziehende per Stadtteil, Dec
     "Sieker": [127, 125, 124, 120],
 }
 SUPPRESSED = {("REGE-10.1", 2)}  # KAF sends "*" for a small number in Q2
+DEMO_PASSWORD = "Zielcockpit-Demo"  # demo databases only; printed by `seed-demo`
+DEMO_ACCOUNTS = (  # (name, role, units, what it shows)
+    ("demo-leitung", "leitung", (), "Dezernatsleitung: liest alles"),
+    ("demo-controlling", "controlling", (), "Controlling: liest und schreibt alles, importiert"),
+    ("demo-admin", "admin", (), "Administration: Benutzer, Änderungsprotokoll"),
+    ("demo-fb-510", "fachbereich", ("510",), "Jugendamt: pflegt die Maßnahmen von 510"),
+    ("demo-fb-rege", "fachbereich", ("REGE",), "REGE mbH: pflegt die Maßnahmen der REGE"),
+)
 OVERRIDE = (
     "510-1",
     "yellow",
@@ -57,6 +67,7 @@ class DemoResult:
     values: int
     comments: int
     overrides: int
+    accounts: int = 0
 
 
 def scenario(code: str) -> str:
@@ -112,7 +123,31 @@ def seed_demo(engine: Engine, plan_key: str = "2017") -> DemoResult:
             )
             overrides = 1
         run.values_written = writer.count
-    return DemoResult(writer.count, comments, overrides)
+        accounts = _demo_accounts(session)
+    return DemoResult(writer.count, comments, overrides, accounts)
+
+
+def _demo_accounts(session: Session) -> int:
+    """Clearly named demo users (marked demo) for trying every role; existing ones stay."""
+    from zielcockpit.auth import hash_password
+
+    units = {o.code: o for o in session.scalars(select(Organisationseinheit))}
+    created = 0
+    for name, role, codes, _about in DEMO_ACCOUNTS:
+        if session.scalar(select(User.id).where(User.name == name)) is not None:
+            continue
+        session.add(
+            User(
+                name=name,
+                role=role,
+                display_name=f"Demo: {_about}",
+                password_hash=hash_password(DEMO_PASSWORD),
+                demo=True,
+                units=[units[c] for c in codes if c in units],
+            )
+        )
+        created += 1
+    return created
 
 
 def _clear(session: Session, plan: Plan) -> None:
@@ -315,3 +350,19 @@ def _write_comments(
         seen.add(ind.massnahme_id)
         count += 1
     return count
+
+
+def has_demo_data(engine: Engine) -> bool:
+    """Is this a demo database (demo values or demo accounts)?"""
+    with engine.connect() as conn:
+        return (
+            conn.scalar(select(Messwert.id).where(Messwert.demo.is_(True)).limit(1)) is not None
+            or conn.scalar(select(User.id).where(User.demo.is_(True)).limit(1)) is not None
+        )
+
+
+def demo_account_names(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(
+            conn.scalars(select(User.name).where(User.demo.is_(True), User.active.is_(True)))
+        )

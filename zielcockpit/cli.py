@@ -113,6 +113,11 @@ def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
         f"Demodaten für Plan {args.plan}: {result.values} Werte, {result.comments} Kommentare, "
         f"{result.overrides} manuelle Ampel geschrieben (als Demodaten gekennzeichnet)."
     )
+    from db.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    print(f"Demo-Zugänge (nur für Demodaten; Passwort für alle: {DEMO_PASSWORD}):")
+    for name, role, _units, about in DEMO_ACCOUNTS:
+        print(f"  {name:<18} {role:<12} {about}")
     return 0
 
 
@@ -133,9 +138,23 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from app import create_app
+    from db.access import admin_exists
+    from db.demo import has_demo_data
 
     engine = engine_for(settings)
     require_schema(engine)
+    if not has_demo_data(engine):
+        # A real database is served only with a fixed secret and somebody who can administer it.
+        if not settings.secret_key:
+            raise UserError(
+                "Ohne Demodaten startet der Server nur mit ZIELCOCKPIT_SECRET_KEY "
+                "(einem langen, geheimen Zufallswert)."
+            )
+        if not admin_exists(engine):
+            raise UserError(
+                "Es gibt noch keinen aktiven Administrator: zuerst "
+                "„zielcockpit user add NAME --role admin“."
+            )
     dash_app = create_app(settings)
     print(f"Zielcockpit läuft auf http://{args.host}:{args.port}/ (Beenden mit Strg+C)")
     dash_app.run(host=args.host, port=args.port, debug=args.debug)

@@ -43,6 +43,17 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Geheimer Schlüssel für Sitzungen; Pflicht im Betrieb ohne Demodaten.",
     ),
+    Setting(
+        "ZIELCOCKPIT_SECURE_COOKIES",
+        "0",
+        "1: Sitzungs-Cookies nur über HTTPS senden (Betrieb hinter HTTPS).",
+    ),
+    Setting(
+        "ZIELCOCKPIT_PROXY_USER_HEADER",
+        "",
+        "Kopfzeile eines vertrauenswürdigen Reverse-Proxys mit dem Benutzernamen (Single Sign-on); "
+        "leer: aus.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -55,6 +66,8 @@ class Settings:
     archive_dir: Path
     max_upload_mb: int
     secret_key: str
+    secure_cookies: bool
+    proxy_user_header: str
 
     @classmethod
     def resolve(
@@ -77,4 +90,6 @@ class Settings:
             archive_dir=Path(get("ZIELCOCKPIT_ARCHIVE_DIR")),
             max_upload_mb=int(get("ZIELCOCKPIT_MAX_UPLOAD_MB")),
             secret_key=get("ZIELCOCKPIT_SECRET_KEY"),
+            secure_cookies=get("ZIELCOCKPIT_SECURE_COOKIES") == "1",
+            proxy_user_header=get("ZIELCOCKPIT_PROXY_USER_HEADER"),
         )

@@ -111,15 +111,17 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def visit(browser: Any) -> Iterator[Callable[[str], Visit]]:
+def visit(browser: Any, live_server: LiveServer) -> Iterator[Callable[[str], Visit]]:
     """visit("gross") -> a fresh page at 1920×1080 (or "beamer": 1024×768), checked afterwards."""
     opened: list[tuple[Any, Visit]] = []
+    logged_in = live_server.login_cookies()
 
     def _open(size: str = "gross") -> Visit:
         width, height = SIZES[size]
         context = browser.new_context(
             viewport={"width": width, "height": height}, locale="de-DE", accept_downloads=True
         )
+        context.add_cookies(logged_in)
         v = Visit(context.new_page(), size)
         opened.append((context, v))
         return v

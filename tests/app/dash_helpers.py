@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +19,7 @@ import dash
 from dash import Dash
 
 from app import create_app
+from db.demo import DEMO_PASSWORD
 from zielcockpit.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -124,6 +128,25 @@ class LiveServer:
         self.stop()
         raise RuntimeError(f"Server startete nicht:\n{self.log_path.read_text()}")
 
+    def login_cookies(
+        self, name: str = "demo-leitung", password: str = DEMO_PASSWORD
+    ) -> list[dict[str, Any]]:
+        """Log in over HTTP once and hand the session cookies to browser contexts."""
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        with opener.open(self.url + "/login") as r:
+            page = r.read().decode("utf-8")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert csrf, "Anmeldeseite ohne CSRF-Feld"
+        form = urllib.parse.urlencode(
+            {"name": name, "password": password, "csrf": csrf.group(1), "next": "/"}
+        )
+        with opener.open(self.url + "/login", data=form.encode()) as r:
+            assert r.status == 200
+        cookies = [{"name": c.name, "value": c.value or "", "url": self.url} for c in jar]
+        assert any(c["name"] == "zielcockpit_session" for c in cookies), "Anmeldung fehlgeschlagen"
+        return cookies
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -155,3 +178,20 @@ class Visit:
         path = SCREENSHOTS / f"{name}_{width}x{height}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
+
+
+def logged_in_client(app: Dash, name: str = "demo-leitung", password: str = DEMO_PASSWORD) -> Any:
+    """A Flask test client with a session (through the real login form)."""
+    client = app.server.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert csrf, "Anmeldeseite ohne CSRF-Feld"
+    response = client.post(
+        "/login", data={"name": name, "password": password, "csrf": csrf.group(1), "next": "/"}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    client.get("/")  # sets the CSRF cookie, which Dash's renderer sends back as a header
+    cookie = client.get_cookie("_csrf_token")
+    assert cookie is not None
+    client.environ_base["HTTP_X_CSRFTOKEN"] = cookie.value
+    return client

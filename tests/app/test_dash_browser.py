@@ -193,6 +193,8 @@ def test_brow006_grid_sorts_lights_by_severity(visit: Open, live_server: LiveSer
 
 def test_brow007_postgres_smoke(visit: Open, live_server_postgres: LiveServer) -> None:
     v = visit("gross")
+    v.page.context.clear_cookies()  # cookies are per host, not per port: log in on this server
+    v.page.context.add_cookies(live_server_postgres.login_cookies())
     page = go(v, live_server_postgres.url + "/")
     assert page.locator("h1").inner_text() == "Wie steht der Plan im 3. Quartal 2017?"
     numbers = page.locator(".count-number").all_inner_texts()

@@ -13,7 +13,7 @@ from typing import Any
 import plotly
 import pytest
 from dash import Dash, dcc
-from dash_helpers import build_app, by_id, classes, find_all, text_of
+from dash_helpers import build_app, by_id, classes, find_all, logged_in_client, text_of
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -279,7 +279,7 @@ def _route(client: Any, pathname: str, search: str = "") -> str:
 
 
 def test_pala016_index_is_german_and_local(demo_app: Dash) -> None:
-    client = demo_app.server.test_client()
+    client = logged_in_client(demo_app)
     html = client.get("/").get_data(as_text=True)
     assert '<html lang="de">' in html and "Wird geladen" in html and "Loading..." not in html
     # Every script and stylesheet comes from the app itself: no address with a host.
@@ -291,7 +291,7 @@ def test_pala016_index_is_german_and_local(demo_app: Dash) -> None:
 
 
 def test_pala017_router_renders_pages_and_the_german_404(demo_app: Dash) -> None:
-    client = demo_app.server.test_client()
+    client = logged_in_client(demo_app)
     body = _route(client, "/massnahme/REGE-4", "?period=2017-Q2")
     assert "Jugend - Jugend st\\u00e4rken im Quartier" in body
     assert "Ma\\u00dfnahme \\u2013 Zielcockpit" in body  # the page title
