@@ -88,6 +88,8 @@ def guard() -> ResponseReturnValue | None:
     g.principal = principal
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and not g.get("via_token"):
         sent = request.headers.get(CSRF_HEADER, "")
+        if not sent and path == "/logout":  # a plain HTML form sends it as a field
+            sent = request.form.get("csrf", "")
         expected = session.get("csrf", "")
         if not expected or not hmac.compare_digest(sent, expected):
             return _json_error(

@@ -1,0 +1,309 @@
+"""The guard in front of the app: logins, sessions, CSRF, tokens, uploads; called over HTTP."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from dash import Dash
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+import app.security as security
+from app import ids
+from app import create_app
+from db.access import create_token, disable_user
+from db.demo import DEMO_PASSWORD
+from db.engine import make_engine
+from db.queries import clear_cache
+from zielcockpit.settings import Settings
+
+
+@pytest.fixture
+def web(databases: Any) -> Iterator[Dash]:
+    app = create_app(Settings.resolve({"DATABASE_URL": databases.url("demo")}))
+    yield app
+    app.server.config["ZC_ENGINE"].dispose()
+    clear_cache()
+
+
+def login(client: FlaskClient, name: str, password: str = DEMO_PASSWORD) -> Any:
+    page = client.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert csrf
+    return client.post(
+        "/login",
+        data={"name": name, "password": password, "csrf": csrf.group(1), "next": "/quartale"},
+    )
+
+
+def csrf_header(client: FlaskClient) -> dict[str, str]:
+    client.get("/")
+    cookie = client.get_cookie("_csrf_token")
+    assert cookie is not None
+    return {"X-CSRFToken": cookie.value}
+
+
+NAV = (ids.NAV_OVERVIEW, ids.NAV_QUARTERS, ids.NAV_PRESENTATION)
+CALLBACK = {  # a harmless read callback of the shell: the navigation links
+    "output": "..{}..".format("...".join(f"{i}.{p}" for p in ("href", "className") for i in NAV)),
+    "outputs": [{"id": i, "property": p} for p in ("href", "className") for i in NAV],
+    "inputs": [
+        {"id": ids.URL, "property": "pathname", "value": "/"},
+        {"id": ids.URL, "property": "search", "value": ""},
+    ],
+    "changedPropIds": [f"{ids.URL}.pathname"],
+    "state": [],
+}
+
+
+def test_sec001_nothing_answers_without_login(web: Dash) -> None:
+    client = web.server.test_client()
+    assert client.get("/api/v1/health").status_code == 200
+    page = client.get("/")
+    assert page.status_code == 302 and page.headers["Location"].startswith("/login")
+    assert client.get("/massnahme/REGE-4").status_code == 302
+    assert client.get("/_dash-layout").status_code == 401
+    assert client.get("/_dash-dependencies").status_code == 401
+    assert client.post("/_dash-update-component", json=CALLBACK).status_code == 401
+    response = client.get("/api/v1/status?plan=2017&period=2017-Q2")
+    assert response.status_code == 401 and "Anmeldung erforderlich" in response.get_json()["error"]
+    assert client.get("/login").status_code == 200
+    with client.get("/assets/app.css") as css:  # static files stay public (the login page)
+        assert css.status_code == 200
+
+
+def test_sec002_wrong_password_says_nothing_about_which_part(web: Dash) -> None:
+    client = web.server.test_client()
+    wrong_password = login(client, "demo-leitung", "falsches-passwort")
+    unknown_user = login(client, "gibt-es-nicht", DEMO_PASSWORD)
+    assert wrong_password.status_code == unknown_user.status_code == 401
+    for response in (wrong_password, unknown_user):
+        assert "Benutzername oder Passwort ist falsch." in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_sec003_login_then_pages_and_callbacks_answer(web: Dash) -> None:
+    client = web.server.test_client()
+    response = login(client, "demo-leitung")
+    assert response.status_code == 302 and response.headers["Location"] == "/quartale"
+    assert client.get("/").status_code == 200
+    assert client.get("/api/v1/status?plan=2017&period=2017-Q2").status_code == 200
+    answered = client.post("/_dash-update-component", json=CALLBACK, headers=csrf_header(client))
+    assert answered.status_code == 200
+
+
+def test_sec004_session_cookie_flags(web: Dash) -> None:
+    client = web.server.test_client()
+    response = login(client, "demo-leitung")
+    cookie = next(
+        h for h in response.headers.getlist("Set-Cookie") if h.startswith("zielcockpit_session=")
+    )
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    secure = create_app(
+        Settings.resolve(
+            {
+                "DATABASE_URL": str(web.server.config["ZC_SETTINGS"].database_url),
+                "ZIELCOCKPIT_SECURE_COOKIES": "1",
+            }
+        )
+    )
+    assert secure.server.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_sec005_missing_or_wrong_csrf_token_is_refused(web: Dash) -> None:
+    client = web.server.test_client()
+    login(client, "demo-leitung")
+    missing = client.post("/_dash-update-component", json=CALLBACK)
+    assert missing.status_code == 403 and "CSRF" in missing.get_json()["error"]
+    wrong = client.post("/_dash-update-component", json=CALLBACK, headers={"X-CSRFToken": "x"})
+    assert wrong.status_code == 403
+    page = client.get("/login").get_data(as_text=True)
+    assert 'name="csrf"' in page
+    stale = client.post(
+        "/login", data={"name": "demo-leitung", "password": DEMO_PASSWORD, "csrf": "veraltet"}
+    )
+    assert stale.status_code == 400
+
+
+def test_sec006_forged_and_expired_sessions_are_refused(web: Dash) -> None:
+    forged = web.server.test_client()
+    forged.set_cookie("zielcockpit_session", "eyJ1c2VyIjoiZGVtby1hZG1pbiJ9.abc.def")
+    assert forged.get("/").status_code == 302
+    client = web.server.test_client()
+    login(client, "demo-leitung")
+    assert client.get("/").status_code == 200
+    with client.session_transaction() as session:
+        session["issued"] = time.time() - (security.SESSION_HOURS * 3600 + 60)
+    assert client.get("/").status_code == 302
+    other_key = create_app(
+        Settings.resolve(
+            {
+                "DATABASE_URL": str(web.server.config["ZC_SETTINGS"].database_url),
+                "ZIELCOCKPIT_SECRET_KEY": "ein-anderer-schluessel",
+            }
+        )
+    ).server.test_client()
+    good = web.server.test_client()
+    login(good, "demo-leitung")
+    cookie = good.get_cookie("zielcockpit_session")
+    assert cookie is not None
+    other_key.set_cookie("zielcockpit_session", cookie.value)  # signed with another key
+    assert other_key.get("/").status_code == 302
+
+
+def test_sec007_disabled_user_is_out_at_once(web: Dash) -> None:
+    client = web.server.test_client()
+    login(client, "demo-fb-510")
+    assert client.get("/").status_code == 200
+    disable_user(web.server.config["ZC_ENGINE"], "demo-fb-510", actor="test")
+    assert client.get("/").status_code == 302
+
+
+def test_sec008_repeated_failures_slow_the_login_down(
+    web: Dash, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waited: list[float] = []
+    monkeypatch.setattr(security.time, "sleep", waited.append)
+    client = web.server.test_client()
+    for _ in range(8):
+        assert login(client, "demo-admin", "falsch-geraten-123").status_code == 401
+    assert waited and waited == sorted(waited) and waited[-1] >= 4
+    # the right password still works after the wait (nothing locks the real user out for good)
+    assert login(client, "demo-admin").status_code == 302
+
+
+def test_sec009_bearer_tokens_and_their_roles(web: Dash) -> None:
+    engine = web.server.config["ZC_ENGINE"]
+    reader = create_token(engine, "bi", "leitung", [], actor="test")
+    importer = create_token(engine, "statistikstelle", "controlling", [], actor="test")
+    client = web.server.test_client()
+    ok = client.get(
+        "/api/v1/status?plan=2017&period=2017-Q2", headers={"Authorization": f"Bearer {reader}"}
+    )
+    assert ok.status_code == 200 and ok.get_json()["plan"] == "2017"
+    bad = client.get(
+        "/api/v1/status?plan=2017&period=2017-Q2", headers={"Authorization": "Bearer zc_gefaelscht"}
+    )
+    assert bad.status_code == 401
+    csv = "Indikator;Zeitraum;Wert\nREGE-4.1;2017-Q4;12\n".encode()
+    refused = client.post(
+        "/api/v1/import",
+        headers={"Authorization": f"Bearer {reader}"},
+        data={"file": (io.BytesIO(csv), "werte.csv")},
+    )
+    assert refused.status_code == 403 and "Keine Berechtigung" in refused.get_json()["error"]
+    written = client.post(
+        "/api/v1/import",
+        headers={"Authorization": f"Bearer {importer}"},
+        data={"file": (io.BytesIO(csv), "werte.csv")},
+    )
+    assert written.status_code == 200, written.get_json()
+    assert written.get_json()["values_written"] == 1
+    # tokens are for the API only, not for pages
+    assert client.get("/", headers={"Authorization": f"Bearer {importer}"}).status_code == 302
+
+
+def test_sec010_file_names_with_paths_are_refused(web: Dash) -> None:
+    token = create_token(web.server.config["ZC_ENGINE"], "imp", "controlling", [], actor="t")
+    client = web.server.test_client()
+    csv = b"Indikator;Zeitraum;Wert\nREGE-4.1;2017-Q4;12\n"
+    for name in ("../../etc/passwd.csv", "unter/ordner.csv", "C:\\\\temp\\\\x.csv", ".."):
+        response = client.post(
+            "/api/v1/import",
+            headers={"Authorization": f"Bearer {token}"},
+            data={"file": (io.BytesIO(csv), name)},
+        )
+        assert response.status_code == 400, name
+        assert "nicht erlaubt" in response.get_json()["error"]
+
+
+def test_sec011_a_huge_upload_is_refused_before_it_is_read(web: Dash) -> None:
+    client = web.server.test_client()
+    login(client, "demo-controlling")
+    headers = csrf_header(client)
+
+    class Endless(io.RawIOBase):
+        """200 MB announced; reading more than a little of it would fail the test."""
+
+        read_bytes = 0
+        size = 200 * 1024 * 1024
+        position = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def seekable(self) -> bool:
+            return True
+
+        def tell(self) -> int:
+            return self.position
+
+        def seek(self, offset: int, whence: int = 0) -> int:
+            self.position = {0: offset, 1: self.position + offset, 2: self.size + offset}[whence]
+            return self.position
+
+        def readinto(self, buffer: Any) -> int:
+            Endless.read_bytes += len(buffer)
+            assert Endless.read_bytes < 1024 * 1024, "der Körper wurde gelesen"
+            buffer[: len(buffer)] = b"x" * len(buffer)
+            return len(buffer)
+
+    response = client.post(
+        "/_dash-update-component",
+        input_stream=Endless(),
+        content_type="application/json",
+        headers=headers,
+    )
+    assert response.status_code == 413
+    assert "zu groß" in response.get_json()["error"]
+    assert Endless.read_bytes == 0
+
+
+def test_sec012_no_open_redirect_after_login(web: Dash) -> None:
+    client = web.server.test_client()
+    page = client.get("/login?next=//boese.example/x").get_data(as_text=True)
+    assert 'name="next" value="/"' in page
+    assert security._safe_next("https://boese.example") == "/"
+    assert (
+        security._safe_next("/massnahme/REGE-4?period=2017-Q2")
+        == "/massnahme/REGE-4?period=2017-Q2"
+    )
+
+
+def test_sec013_logout_needs_the_token_and_ends_the_session(web: Dash) -> None:
+    client = web.server.test_client()
+    login(client, "demo-leitung")
+    assert client.post("/logout", data={}).status_code == 403
+    token = csrf_header(client)["X-CSRFToken"]
+    out = client.post("/logout", data={"csrf": token})
+    assert out.status_code == 302 and out.headers["Location"] == "/login"
+    assert client.get("/").status_code == 302
+
+
+def test_sec014_proxy_user_header_only_when_configured(web: Dash) -> None:
+    url = str(web.server.config["ZC_SETTINGS"].database_url)
+    plain = web.server.test_client()
+    assert plain.get("/", headers={"X-Remote-User": "demo-admin"}).status_code == 302
+    sso = create_app(
+        Settings.resolve({"DATABASE_URL": url, "ZIELCOCKPIT_PROXY_USER_HEADER": "X-Remote-User"})
+    )
+    client = sso.server.test_client()
+    assert client.get("/", headers={"X-Remote-User": "demo-admin"}).status_code == 200
+    assert client.get("/", headers={"X-Remote-User": "unbekannt"}).status_code == 302
+
+
+def test_sec015_serve_refuses_a_real_database_without_key_and_admin(databases: Any) -> None:
+    from tests.test_status import cli
+
+    url = databases.url("catalogue")
+    done = cli("serve", "--port", "1", url=url)
+    assert done.returncode == 1 and "ZIELCOCKPIT_SECRET_KEY" in done.stderr
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT count(*) FROM app_user")).scalar() == 0
+    engine.dispose()
