@@ -14,8 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 import app.security as security
-from app import ids
-from app import create_app
+from app import create_app, ids
 from db.access import create_token, disable_user
 from db.demo import DEMO_PASSWORD
 from db.engine import make_engine
@@ -190,7 +189,7 @@ def test_sec009_bearer_tokens_and_their_roles(web: Dash) -> None:
         "/api/v1/status?plan=2017&period=2017-Q2", headers={"Authorization": "Bearer zc_gefaelscht"}
     )
     assert bad.status_code == 401
-    csv = "Indikator;Zeitraum;Wert\nREGE-4.1;2017-Q4;12\n".encode()
+    csv = b"Indikator;Zeitraum;Wert\nREGE-4.1;2017-Q4;12\n"
     refused = client.post(
         "/api/v1/import",
         headers={"Authorization": f"Bearer {reader}"},
