@@ -8,13 +8,15 @@ same file twice leaves the database as it was, and stored values stay linked.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from db.engine import transaction
@@ -24,6 +26,7 @@ from db.models import (
     INDICATOR_KINDS,
     PLACE_KINDS,
     Handlungsfeld,
+    ImportRun,
     Indikator,
     Kategorie,
     Leitsatz,
@@ -270,17 +273,90 @@ class LoadResult:
     plan_key: str
     measures: int
     indicators: int
+    changes: int = 0
 
 
-def load_catalogue(engine: Engine, path: Path) -> LoadResult:
-    """Check the whole file, then write it in one transaction (nothing half-written)."""
+def load_catalogue(engine: Engine, path: Path, actor: str = "katalog") -> LoadResult:
+    """Check the whole file, then write it in one transaction (nothing half-written).
+
+    Every changed catalogue entry is kept in the audit trail, under one import run of kind
+    "katalog" (which also tells caches that the catalogue changed); an unchanged file leaves
+    no trace at all.
+    """
     data = read_catalogue(path)
     problems = check_catalogue(data, path.name)
     if problems:
         raise CatalogueError(problems)
     with transaction(engine) as session:
+        changes: list[tuple[str, str, Any, Any]] = []
+        collect = _collect(changes)
+        event.listen(session, "before_flush", collect)
         result = _write(session, data, path.name)
-    return result
+        session.flush()
+        event.remove(session, "before_flush", collect)
+        if changes:
+            _record(session, changes, path, actor)
+    return LoadResult(result.plan_key, result.measures, result.indicators, len(changes))
+
+
+_KEYS = ("code", "key", "title", "name", "number", "period")
+
+
+def _entity_key(obj: Any) -> str:
+    for attr in _KEYS:
+        value = getattr(obj, attr, None)
+        if value is not None:
+            return str(value)[:120]
+    return str(getattr(obj, "id", ""))
+
+
+def _columns(obj: Any) -> dict[str, Any]:
+    return {
+        c.key: getattr(obj, c.key) for c in sa_inspect(obj).mapper.column_attrs if c.key != "id"
+    }
+
+
+def _collect(changes: list[tuple[str, str, Any, Any]]) -> Any:
+    """A before_flush hook that notes every new, changed and deleted catalogue row."""
+
+    def before_flush(session: Session, _context: Any, _instances: Any) -> None:
+        for obj in session.new:
+            changes.append((type(obj).__tablename__, _entity_key(obj), None, _columns(obj)))
+        for obj in session.dirty:
+            state = sa_inspect(obj)
+            old, new = {}, {}
+            for attr in state.mapper.column_attrs:
+                history = state.attrs[attr.key].history
+                if history.has_changes():
+                    old[attr.key] = history.deleted[0] if history.deleted else None
+                    new[attr.key] = history.added[0] if history.added else None
+            if new:
+                changes.append((type(obj).__tablename__, _entity_key(obj), old, new))
+        for obj in session.deleted:
+            changes.append((type(obj).__tablename__, _entity_key(obj), _columns(obj), None))
+
+    return before_flush
+
+
+def _record(
+    session: Session, changes: list[tuple[str, str, Any, Any]], path: Path, actor: str
+) -> None:
+    from db.access import audit
+
+    run = ImportRun(
+        kind="katalog",
+        profile="katalog",
+        file_name=path.name,
+        checksum=hashlib.sha256(path.read_bytes()).hexdigest(),
+        user_name=actor,
+        status="ok",
+        values_written=len(changes),
+        finished_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+    )
+    session.add(run)
+    session.flush()
+    for entity, key, old, new in changes:
+        audit(session, actor, "katalog", entity, key, old, new, source=path.name, run_id=run.id)
 
 
 def _write(session: Session, data: dict[str, Any], file: str) -> LoadResult:

@@ -336,3 +336,28 @@ def test_cat008_bad_catalogue_is_refused_with_place_and_nothing_written(
             conn.scalar(select(func.count()).select_from(Plan).where(Plan.key == "test-kaputt"))
             == 0
         )
+
+
+def test_cat009_changed_entries_land_in_the_audit_trail(
+    catalogue_engine: Engine, tmp_path: Path
+) -> None:
+    from db.access import audit_entries
+
+    data = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    rege4 = next(m for m in data["massnahmen"] if m["code"] == "REGE-4")
+    rege4["indikatoren"][0]["target"] = 44
+    path = tmp_path / "bielefeld_2017.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    before = len(audit_entries(catalogue_engine, limit=10_000))
+    result = load_catalogue(catalogue_engine, path, actor="controlling-test")
+    assert result.changes == 1
+    entries = audit_entries(catalogue_engine, limit=10_000)
+    assert len(entries) == before + 1
+    newest = entries[0]
+    assert (newest["actor"], newest["entity"], newest["key"]) == (
+        "controlling-test",
+        "indikator",
+        "REGE-4.1",
+    )
+    assert '"target": "42' in newest["old"] and '"target": "44' in newest["new"]
+    assert load_catalogue(catalogue_engine, path).changes == 0
