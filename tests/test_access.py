@@ -35,7 +35,7 @@ def test_acc001_user_lifecycle(catalogue_engine: Engine) -> None:
     assert principal_of(catalogue_engine, "fb500") is None
     rows = list_users(catalogue_engine)
     assert [(r.name, r.active) for r in rows] == [("fb500", False)]
-    actions = [e["action"] for e in audit_entries(catalogue_engine)]
+    actions = [e["action"] for e in audit_entries(catalogue_engine) if e["entity"] == "benutzer"]
     assert actions == ["benutzer_gesperrt", "benutzer_angelegt"]
 
 
