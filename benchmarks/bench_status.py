@@ -5,6 +5,7 @@ SQLite and (when reachable) PostgreSQL, in the same run:
 
 - raw:      the driver's cursor runs the SQL that returns the indicators and the values the
             evaluation uses, and fetches all rows (no SQLAlchemy, no Python objects);
+- raw SA:   the same SQL through SQLAlchemy's text() (rows with type processing);
 - load:     db.status.load_plan_data (the same queries plus building the rule inputs);
 - judge:    db.status.evaluate (every light, expected value, forecast and explanation);
 - total:    load + judge.
@@ -79,15 +80,33 @@ def raw_fetch(engine: Engine, plan: str, period: Period, year: int) -> Callable[
     return run
 
 
+def raw_fetch_sqlalchemy(
+    engine: Engine, plan: str, period: Period, year: int
+) -> Callable[[], object]:
+    """The same SQL through SQLAlchemy's text(): what application code usually calls raw SQL."""
+    wanted = ", ".join(f"'{p.key}'" for p in periods_up_to(period))
+    baseline = ", ".join(f"'{p.key}'" for p in default_baseline_periods(year))
+    sql_i = text(RAW_INDICATORS.format(plan=plan))
+    sql_v = text(RAW_VALUES.format(plan=plan, wanted=wanted, baseline=baseline))
+
+    def run() -> int:
+        with engine.connect() as conn:
+            return len(conn.execute(sql_i).all()) + len(conn.execute(sql_v).all())
+
+    return run
+
+
 def measure(engine: Engine, plan: str, period_text: str, runs: int) -> dict[str, float]:
     period = Period.parse(period_text)
     data = load_plan_data(engine, plan, up_to=period)
     raw = median_time(raw_fetch(engine, plan, period, data.year), runs)
+    raw_sa = median_time(raw_fetch_sqlalchemy(engine, plan, period, data.year), runs)
     load = median_time(lambda: load_plan_data(engine, plan, up_to=period), runs)
     judge = median_time(lambda: evaluate(data, period), runs)
     values = sum(len(v) for v in data.observations.values())
     return {
         "raw": raw,
+        "raw_sa": raw_sa,
         "load": load,
         "judge": judge,
         "total": load + judge,
@@ -100,8 +119,9 @@ def report(label: str, r: dict[str, float]) -> None:
     ms = {k: f"{v * 1000:8.1f} ms" for k, v in r.items() if k not in ("indicators", "values")}
     print(
         f"{label:<42} {int(r['indicators']):>6} Ind. {int(r['values']):>7} Werte | "
-        f"raw {ms['raw']} | load {ms['load']} | judge {ms['judge']} | total {ms['total']} | "
-        f"judge/raw {r['judge'] / r['raw']:4.2f} | total/raw {r['total'] / r['raw']:4.2f}"
+        f"raw {ms['raw']} | raw SA {ms['raw_sa']} | load {ms['load']} | judge {ms['judge']} | "
+        f"total {ms['total']} | judge/raw {r['judge'] / r['raw']:4.2f} | "
+        f"total/raw {r['total'] / r['raw']:4.2f} | total/raw SA {r['total'] / r['raw_sa']:4.2f}"
     )
 
 
