@@ -146,6 +146,14 @@ CASES = [
         "Meilenstein fällig 31.03.2017, nicht erledigt – rot",
     ),
     (
+        "milestone without this quarter's Sachstand (540-14)",
+        M_540_14,
+        [Observation(Q1, status="im_plan")],
+        Q2,
+        "grey",
+        "Kein Sachstand für 2. Quartal 2017 (zuletzt im Plan, 1. Quartal 2017) – grau",
+    ),
+    (
         "milestone done (510-5)",
         M_510_5,
         [Observation(Q2, status="erledigt")],

@@ -467,6 +467,16 @@ def _judge_milestone(
     elif due <= period.end:
         light = "red"
         body = f"Meilenstein fällig {fmt_date(due)}, nicht erledigt"
+    elif latest.period.end < period.start:
+        # A Sachstand from an earlier quarter says nothing about this one (unless done).
+        return _grey(
+            rule,
+            period,
+            f"Kein Sachstand für {period.label} (zuletzt {_state_word(state)}, "
+            f"{latest.period.label})",
+            status=state,
+            demo=demo,
+        )
     elif state == MILESTONE_AT_RISK:
         light = "yellow"
         body = f"Meilenstein fällig {fmt_date(due)}, als gefährdet gemeldet"
