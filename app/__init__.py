@@ -79,6 +79,9 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.server.register_blueprint(api)
     app.layout = _shell()
     _register_shell_callbacks(app)
+    from app.access_nav import register_access_navigation
+
+    register_access_navigation(app)
     return app
 
 
@@ -94,6 +97,8 @@ def _german_loading_text(app: Dash) -> None:
 
 def _shell() -> html.Div:
     from app import ids
+    from app.access_nav import LINKS as ACCESS_LINKS
+    from app.access_nav import nav_item_attrs
     from app.components.common import attrs
 
     links = [
@@ -101,6 +106,8 @@ def _shell() -> html.Div:
         (ids.NAV_QUARTERS, "Quartalsvergleich", "/quartale"),
         (ids.NAV_PRESENTATION, "Ausschussmodus", "/praesentation"),
     ]
+    # Entry, import, completeness, audit trail: hidden until the role is known (a callback).
+    links += [(link_id, label, href) for link_id, label, href, _who in ACCESS_LINKS]
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh="callback-nav"),
@@ -120,7 +127,8 @@ def _shell() -> html.Div:
                                         dbc.NavItem(
                                             dcc.Link(
                                                 label, href=href, id=link_id, className="nav-link"
-                                            )
+                                            ),
+                                            **nav_item_attrs(link_id),
                                         )
                                         for link_id, label, href in links
                                     ],

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -38,12 +39,15 @@ from sqlalchemy import Engine, select  # noqa: E402
 
 from app import create_app  # noqa: E402
 from benchmarks.synthetic import build_synthetic  # noqa: E402
+from db.access import add_user  # noqa: E402
 from db.catalogue import load_catalogue  # noqa: E402
 from db.demo import seed_demo  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.models import Handlungsfeld, Plan  # noqa: E402
 from zielcockpit.settings import Settings  # noqa: E402
+
+BENCH_USER, BENCH_PASSWORD = "messung", "messung-nur-lesen"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -98,7 +102,22 @@ class Client:
 
     def __init__(self, app: dash.Dash):
         self.client = app.server.test_client()
+        page = self.client.get("/login").get_data(as_text=True)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert csrf, "Anmeldeseite ohne CSRF-Feld"
+        self.client.post(
+            "/login",
+            data={
+                "name": BENCH_USER,
+                "password": BENCH_PASSWORD,
+                "csrf": csrf.group(1),
+                "next": "/",
+            },
+        )
         self.client.get("/")  # the first request sets up the server's callbacks
+        cookie = self.client.get_cookie("_csrf_token")
+        assert cookie is not None, "Anmeldung für die Messung fehlgeschlagen"
+        self.client.environ_base["HTTP_X_CSRFTOKEN"] = cookie.value
 
     def _post(self, payload: dict[str, Any]) -> bytes:
         response = self.client.post("/_dash-update-component", json=payload)
@@ -297,6 +316,11 @@ def run_browser_part(base: str, cluster: int, runs: int) -> bool:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1920, "height": 1080})
         page = context.new_page()
+        page.goto(base + "/login")
+        page.fill("#name", BENCH_USER)
+        page.fill("#password", BENCH_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(base + "/")
         outside: list[str] = []
         page.on(
             "request",
@@ -331,7 +355,13 @@ def build_demo(url: str) -> Engine:
     for path in sorted((REPO / "catalogue").glob("*.yaml")):
         load_catalogue(engine, path)
     seed_demo(engine, "2017")
+    add_bench_user(engine)
     return engine
+
+
+def add_bench_user(engine: Engine) -> None:
+    """Every page needs a login: the measurement reads as the Dezernatsleitung would."""
+    add_user(engine, BENCH_USER, "leitung", BENCH_PASSWORD, [], actor="benchmark")
 
 
 def app_for(url: str) -> dash.Dash:
@@ -384,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         key = build_synthetic(syn, measures=args.measures, indicators_per_measure=3, quarters=8)
         built = time.perf_counter() - start
+        add_bench_user(syn)
         print(
             f"Synthetischer Plan: {args.measures} Maßnahmen × 3 Indikatoren × 8 Quartale "
             f"(aufgebaut in {built:.1f} s), {max(5, args.runs // 2)} Läufe:"

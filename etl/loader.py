@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.orm import Session
 
+from db.access import audit
 from db.models import (
     ImportRun,
     Indikator,
@@ -873,6 +874,25 @@ def _write_file(
             "summed_cells": sums,
         },
         ensure_ascii=False,
+    )
+    # The audit trail learns of the import in the same transaction as its values.
+    audit(
+        session,
+        user[:80],
+        "import",
+        "datei",
+        report.file[:120],
+        None,
+        {
+            "datei": report.file,
+            "pruefsumme": report.checksum,
+            "profil": report.profile,
+            "werte_geschrieben": report.values_written,
+            "unveraendert": report.values_unchanged,
+            "kommentare": report.comments_written,
+        },
+        source=report.file[:300],
+        run_id=run.id,
     )
 
 

@@ -313,6 +313,8 @@ def _kind_problem(cell: CellValue, ref: IndicatorRef) -> str | None:
         return None
     if cell.percent and ref.unit != "%":
         return f"Prozentwert, aber {ref.code} wird nicht in Prozent gemessen (Einheit {ref.unit or 'ohne'})."
+    if ref.unit == "%" and not 0 <= cell.value <= 100:
+        return f"Prozentwert außerhalb von 0 bis 100 % ({ref.code})."
     if cell.value < 0 and ref.unit != "EUR":
         what = "eine Anzahl" if ref.unit == "Anzahl" else "dieser Wert"
         return f"Negativer Wert: {what} kann nicht negativ sein ({ref.code})."

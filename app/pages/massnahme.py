@@ -7,7 +7,8 @@ from typing import Any
 import dash
 from dash import html
 
-from app import engine_of_app, ids
+from app import access_ids, engine_of_app, ids
+from app.components.access import change_log
 from app.components.charts import bullet, quarter_graph
 from app.components.common import breadcrumb, demo_band, notes, page_header
 from app.components.filterbar import filter_bar
@@ -16,6 +17,8 @@ from app.components.tables import comments_block, provenance_table, quarter_valu
 from app.context import guarded, page_context
 from app.filters import first
 from app.viewmodel import IndicatorView, MeasureModel, measure_view
+from db.access import audit_entries
+from db.entry import measure_versions
 from db.queries import (
     IndicatorText,
     MeasureTexts,
@@ -237,6 +240,8 @@ def layout(code: str | None = None, **query: Any) -> html.Div:
     texts = measure_texts(engine, plan_key, code)
     comments = measure_comments(engine, plan_key, code)
     provenance = measure_provenance(engine, plan_key, code)
+    log_entries = audit_entries(engine, model.row.id)
+    versions = measure_versions(engine, model.row.id)
     names = {v.code: v.name for v in model.indicators}
     r = model.row
     base = f.search(cluster=None, oe=None, leitsatz=None, light=None)
@@ -303,6 +308,27 @@ def layout(code: str | None = None, **query: Any) -> html.Div:
                     ]
                 ),
                 id=ids.MEASURE_PROVENANCE,
+                className="panel",
+            ),
+            html.Section(
+                html.Details(
+                    [
+                        html.Summary(
+                            html.H2(
+                                f"Änderungsprotokoll ({len(log_entries)} Einträge, "
+                                f"{len(versions)} ersetzte Werte)",
+                                className="summary-heading",
+                            )
+                        ),
+                        html.P(
+                            "Wer hat wann Werte, Kommentare und die Ampel dieser Maßnahme "
+                            "geändert, und aus welcher Datei oder welchem Formular.",
+                            className="panel-sub",
+                        ),
+                        change_log(log_entries, versions),
+                    ]
+                ),
+                id=access_ids.MEASURE_CHANGELOG,
                 className="panel",
             ),
         ],

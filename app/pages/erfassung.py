@@ -1,0 +1,213 @@
+"""Erfassung (/erfassung): „Welche Werte hat meine Organisationseinheit in diesem Quartal erreicht?“"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, dcc, html
+
+from app import access_ids as aids
+from app import engine_of_app
+from app.components.access import entry_form_view, save_message
+from app.components.common import attrs, demo_band, notes, page_header
+from app.components.filterbar import filter_options
+from app.context import guarded, page_context
+from app.entry_states import BadRequest, submission_from_states
+from app.filters import FILTER_LABELS, first
+from app.ids import filter_id
+from app.security import current_principal
+from db.entry import SaveResult, entry_form, entry_units, save_entry
+from zielcockpit.auth import ROLE_WORDS
+from zielcockpit.domain.periods import Period, PeriodError
+
+log = logging.getLogger(__name__)
+
+dash.register_page(
+    __name__,
+    path="/erfassung",
+    name="Erfassung",
+    title="Erfassung – Zielcockpit",
+    order=5,
+)
+
+QUESTION = "Welche Werte hat die Organisationseinheit im {period} erreicht?"
+
+
+def _select(name: str, shown: str, options: list[dict[str, str]]) -> html.Label:
+    return html.Label(
+        [
+            html.Span(FILTER_LABELS[name], className="filter-label"),
+            dbc.Select(
+                id=filter_id(name, shown),
+                options=options,
+                value=shown,
+                className=f"filter-select filter-{name}",
+                size="sm",
+            ),
+        ],
+        className="filter-field",
+    )
+
+
+def _read_only(title_extra: str) -> html.Div:
+    return html.Div(
+        [
+            page_header("Erfassung", kicker=title_extra),
+            dbc.Alert(
+                [
+                    html.Strong("Nur lesen. "),
+                    "Ihre Rolle „"
+                    + ROLE_WORDS["leitung"].split(" (")[0]
+                    + "“ sieht alle Werte in der Übersicht und auf den Seiten der Maßnahmen, "
+                    "erfasst aber keine. Werte erfassen die Fachbereiche und das Controlling.",
+                ],
+                color="info",
+                className="read-only-note",
+            ),
+            dcc.Link("Zur Übersicht", href="/", className="btn btn-primary"),
+        ],
+        id=aids.ENTRY,
+        className="page page-entry",
+    )
+
+
+@guarded
+def layout(**query: Any) -> html.Div:
+    principal = current_principal()
+    engine = engine_of_app()
+    context = page_context(query)
+    f = context.filters
+    if principal is None or principal.role == "leitung":
+        return _read_only(context.snapshot.data.title)
+    units = entry_units(engine, f.plan, principal)
+    if not units:
+        return html.Div(
+            [
+                page_header("Erfassung", kicker=context.snapshot.data.title),
+                dbc.Alert(
+                    f"Ihrer Organisationseinheit gehört im Plan {f.plan} keine Maßnahme; "
+                    "hier ist nichts zu erfassen.",
+                    color="info",
+                ),
+            ],
+            id=aids.ENTRY,
+            className="page page-entry",
+        )
+    problems = [p for p in f.problems if not p.startswith(f"Filter „{FILTER_LABELS['oe']}“")]
+    codes = [u.code for u in units]
+    requested = first(query.get("oe"))
+    oe = requested if requested in codes else codes[0]
+    if requested and requested not in codes:
+        problems.append(
+            f"Organisationseinheit „{requested}“: keine Berechtigung oder nicht im Plan {f.plan}; "
+            f"gezeigt wird {oe}."
+        )
+    form = entry_form(engine, f.plan, oe, f.period)
+    options = filter_options(context.snapshot, context.plans)
+    selects = [_select("period", f.period.key, options["period"])]
+    if len(options["plan"]) > 1:
+        selects.insert(0, _select("plan", f.plan, options["plan"]))
+    selects.append(
+        _select("oe", oe, [{"label": f"{u.code} – {u.name}", "value": u.code} for u in units])
+    )
+    return html.Div(
+        [
+            demo_band(form.demo),
+            html.Div(
+                selects, className="filter-bar", role="search", **attrs({"aria-label": "Auswahl"})
+            ),
+            notes(problems),
+            page_header(
+                f"Erfassung {oe} – {form.oe_name}",
+                kicker=f"{form.plan_title} · {f.period.label}",
+                question=QUESTION.format(period=f.period.label),
+                extra=html.P(
+                    "Zahlen im deutschen Format (1.234,5; Quoten in Prozentpunkten, z. B. 45,5), "
+                    "Zeichen der Statistik (*, -, x, ., ...) oder bei Meilensteinen den Sachstand. "
+                    "Ein leeres Feld ändert nichts. Ist ein Indikator mit dem neuen Wert rot, "
+                    "ist ein Kommentar Pflicht. Gespeichert wird alles in einem Schritt.",
+                    className="entry-help",
+                ),
+            ),
+            dcc.Store(
+                id=aids.ENTRY_CONTEXT, data={"plan": f.plan, "period": f.period.key, "oe": oe}
+            ),
+            entry_form_view(form),
+            html.Div(
+                [
+                    dcc.Loading(
+                        html.Div(
+                            id=aids.ENTRY_MESSAGE, role="status", **attrs({"aria-live": "polite"})
+                        ),
+                        custom_spinner=html.Div(
+                            "Wird geprüft und gespeichert …", className="loading-text"
+                        ),
+                    ),
+                    html.Button(
+                        f"Speichern ({f.period.short_label})",
+                        id=aids.ENTRY_SAVE,
+                        className="btn btn-primary btn-lg entry-save",
+                        type="button",
+                        disabled=not form.measures,
+                    ),
+                ],
+                className="entry-actions",
+            ),
+        ],
+        id=aids.ENTRY,
+        className="page page-entry",
+    )
+
+
+# -- saving ----------------------------------------------------------------------------------------
+
+
+def _period_label(key: str) -> str:
+    try:
+        return Period.parse(key).label
+    except PeriodError:
+        return key
+
+
+@callback(
+    Output(aids.ENTRY_MESSAGE, "children"),
+    Input(aids.ENTRY_SAVE, "n_clicks"),
+    State(aids.ENTRY_CONTEXT, "data"),
+    State({"type": aids.ENTRY_VALUE, "index": ALL}, "value"),
+    State({"type": aids.ENTRY_STATUS, "index": ALL}, "value"),
+    State({"type": aids.ENTRY_COMMENT, "index": ALL}, "value"),
+    State({"type": aids.ENTRY_OVERRIDE_LIGHT, "index": ALL}, "value"),
+    State({"type": aids.ENTRY_OVERRIDE_TEXT, "index": ALL}, "value"),
+    prevent_initial_call=True,
+)
+def save(_clicks: int | None, context: Any, *_fields: Any) -> Any:
+    # The role and unit of every measure touched are checked in save_entry, on the server:
+    # this callback answers any POST, not only the form the page rendered.
+    try:
+        submission = submission_from_states(context, dash.ctx.states_list)
+        result = save_entry(engine_of_app(), current_principal(), submission)
+        reload = "/erfassung?" + urlencode(
+            {
+                k: v
+                for k, v in context.items()
+                if k in ("plan", "period", "oe") and isinstance(v, str)
+            }
+        )
+        return save_message(result, _period_label(submission.period), reload)
+    except BadRequest as exc:
+        return save_message(SaveResult(errors=[str(exc)]), "")
+    except Exception:
+        log.exception("Fehler beim Speichern der Erfassung")
+        return save_message(
+            SaveResult(
+                errors=[
+                    "Ein unerwarteter Fehler ist aufgetreten; nichts wurde gespeichert. Bitte "
+                    "erneut versuchen; bleibt der Fehler, der Administration Bescheid geben."
+                ]
+            ),
+            "",
+        )

@@ -1,0 +1,196 @@
+"""Helpers of the entry/import/audit tests: callback payloads as Dash's renderer sends them,
+a dump of everything a save may change, and small source files."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dash
+from dash import Dash
+from sqlalchemy import Engine, select
+
+from app import access_ids as aids
+from app import create_app, ids
+from db.models import (
+    AuditEntry,
+    ImportRun,
+    Kommentar,
+    Messwert,
+    MesswertVersion,
+    StatusOverride,
+)
+from zielcockpit.settings import Settings
+
+PAGES = ("/erfassung", "/import", "/protokoll", "/vollstaendigkeit")
+WRITTEN_TABLES = (Messwert, MesswertVersion, Kommentar, StatusOverride, AuditEntry, ImportRun)
+
+
+def access_app(url: str, archive: Path, max_upload_mb: int = 1) -> Dash:
+    """The app with its archive in a temporary folder and a small upload limit."""
+    dash.page_registry.clear()
+    return create_app(
+        Settings.resolve(
+            {
+                "DATABASE_URL": url,
+                "ZIELCOCKPIT_ARCHIVE_DIR": str(archive),
+                "ZIELCOCKPIT_MAX_UPLOAD_MB": str(max_upload_mb),
+            }
+        )
+    )
+
+
+def engine_of(app: Dash) -> Engine:
+    engine: Engine = app.server.config["ZC_ENGINE"]
+    return engine
+
+
+def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row a save or an import could write, for "nothing was written" comparisons."""
+    out = {}
+    with engine.connect() as conn:
+        for model in WRITTEN_TABLES:
+            table = model.__table__
+            out[table.name] = [tuple(r) for r in conn.execute(select(table).order_by(table.c.id))]
+    return out
+
+
+def _group(kind: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"id": {"index": code, "type": kind}, "property": "value", "value": value}
+        for code, value in values.items()
+    ]
+
+
+def save_payload(
+    context: Any,
+    values: Mapping[str, Any] | None = None,
+    statuses: Mapping[str, Any] | None = None,
+    comments: Mapping[str, Any] | None = None,
+    lights: Mapping[str, Any] | None = None,
+    texts: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The request of the „Speichern“ button of /erfassung, built by hand (as an attacker could)."""
+    return {
+        "output": f"{aids.ENTRY_MESSAGE}.children",
+        "outputs": {"id": aids.ENTRY_MESSAGE, "property": "children"},
+        "inputs": [{"id": aids.ENTRY_SAVE, "property": "n_clicks", "value": 1}],
+        "changedPropIds": [f"{aids.ENTRY_SAVE}.n_clicks"],
+        "state": [
+            {"id": aids.ENTRY_CONTEXT, "property": "data", "value": context},
+            _group(aids.ENTRY_VALUE, values or {}),
+            _group(aids.ENTRY_STATUS, statuses or {}),
+            _group(aids.ENTRY_COMMENT, comments or {}),
+            _group(aids.ENTRY_OVERRIDE_LIGHT, lights or {}),
+            _group(aids.ENTRY_OVERRIDE_TEXT, texts or {}),
+        ],
+    }
+
+
+def data_url(content: bytes, mime: str = "text/csv") -> str:
+    return f"data:{mime};base64," + base64.b64encode(content).decode("ascii")
+
+
+def preview_payload(name: str, content: bytes) -> dict[str, Any]:
+    return {
+        "output": f"..{aids.IMPORT_PREVIEW}.children...{aids.IMPORT_CHECKED}.data..",
+        "outputs": [
+            {"id": aids.IMPORT_PREVIEW, "property": "children"},
+            {"id": aids.IMPORT_CHECKED, "property": "data"},
+        ],
+        "inputs": [
+            {
+                "id": aids.IMPORT_FILE,
+                "property": "data",
+                "value": {"name": name, "contents": data_url(content)},
+            }
+        ],
+        "changedPropIds": [f"{aids.IMPORT_FILE}.data"],
+        "state": [],
+    }
+
+
+def confirm_payload(name: str, content: bytes, checked: Any) -> dict[str, Any]:
+    return {
+        "output": f"..{aids.IMPORT_RESULT}.children...{aids.IMPORT_CONFIRM}.disabled..",
+        "outputs": [
+            {"id": aids.IMPORT_RESULT, "property": "children"},
+            {"id": aids.IMPORT_CONFIRM, "property": "disabled"},
+        ],
+        "inputs": [{"id": aids.IMPORT_CONFIRM, "property": "n_clicks", "value": 1}],
+        "changedPropIds": [f"{aids.IMPORT_CONFIRM}.n_clicks"],
+        "state": [
+            {
+                "id": aids.IMPORT_FILE,
+                "property": "data",
+                "value": {"name": name, "contents": data_url(content)},
+            },
+            {"id": aids.IMPORT_CHECKED, "property": "data", "value": checked},
+        ],
+    }
+
+
+def trail_payload(measure: str = "alle", user: str = "alle", kind: str = "alle") -> dict[str, Any]:
+    return {
+        "output": f"..{aids.AUDIT_GRID}.rowData...{aids.AUDIT_COUNT}.children..",
+        "outputs": [
+            {"id": aids.AUDIT_GRID, "property": "rowData"},
+            {"id": aids.AUDIT_COUNT, "property": "children"},
+        ],
+        "inputs": [
+            {"id": aids.AUDIT_MEASURE, "property": "value", "value": measure},
+            {"id": aids.AUDIT_USER, "property": "value", "value": user},
+            {"id": aids.AUDIT_KIND, "property": "value", "value": kind},
+        ],
+        "changedPropIds": [f"{aids.AUDIT_KIND}.value"],
+        "state": [],
+    }
+
+
+def download_payload(search: str) -> dict[str, Any]:
+    return {
+        "output": f"{aids.COMPLETENESS_DOWNLOAD}.data",
+        "outputs": {"id": aids.COMPLETENESS_DOWNLOAD, "property": "data"},
+        "inputs": [{"id": aids.COMPLETENESS_EXPORT, "property": "n_clicks", "value": 1}],
+        "changedPropIds": [f"{aids.COMPLETENESS_EXPORT}.n_clicks"],
+        "state": [{"id": ids.URL, "property": "search", "value": search}],
+    }
+
+
+def route_payload(pathname: str, search: str = "") -> dict[str, Any]:
+    """The page router's callback: renders a page's layout for a path."""
+    return {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": pathname},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
+
+
+def all_payloads() -> list[dict[str, Any]]:
+    """One request per callback of the four pages."""
+    context = {"plan": "2017", "period": "2017-Q3", "oe": "510"}
+    return [
+        save_payload(context, {"510-4.2": "2"}),
+        preview_payload("werte.csv", b"Indikator;Zeitraum;Wert\nREGE-4.1;2017-Q4;1\n"),
+        confirm_payload("werte.csv", b"Indikator;Zeitraum;Wert\nREGE-4.1;2017-Q4;1\n", {}),
+        trail_payload(),
+        download_payload("?plan=2017&period=2017-Q3"),
+        route_payload("/erfassung"),
+    ]
+
+
+def long_csv(rows: list[tuple[str, str, str]], comments: bool = False) -> bytes:
+    """A file in the long format („Langformat“): Indikator;Zeitraum;Wert."""
+    head = "Indikator;Zeitraum;Wert" + (";Kommentar" if comments else "")
+    lines = [head] + [";".join(r) for r in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
