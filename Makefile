@@ -36,6 +36,7 @@ bench: demo-db
 	$(BIN)/python -m benchmarks.bench_status
 	$(BIN)/python -m benchmarks.bench_import
 	$(BIN)/python -m benchmarks.bench_dashboard
+	$(BIN)/python -m benchmarks.bench_entry
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
