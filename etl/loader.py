@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -242,7 +243,7 @@ def _bulk_insert(
     for start in range(0, len(rows), per):
         chunk = rows[start : start + per]
         sql = full if len(chunk) == per else head + ", ".join([one] * len(chunk))
-        conn.exec_driver_sql(sql, tuple(v for row in chunk for v in row))
+        conn.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
 
 
 def apply_values(
