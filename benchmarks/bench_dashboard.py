@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,6 +38,7 @@ from sqlalchemy import Engine, select  # noqa: E402
 
 from app import create_app  # noqa: E402
 from benchmarks.synthetic import build_synthetic  # noqa: E402
+from benchmarks.timing import row, timed  # noqa: E402
 from db.access import add_user  # noqa: E402
 from db.catalogue import load_catalogue  # noqa: E402
 from db.demo import seed_demo  # noqa: E402
@@ -64,34 +64,6 @@ SYNTHETIC_LIMIT_MS = 500.0
 
 
 # -- measuring -------------------------------------------------------------------------------------
-
-
-def timed(fn: Callable[[], Any], runs: int) -> tuple[float, list[float]]:
-    """(first call in ms, the following `runs` calls in ms)."""
-    start = time.perf_counter()
-    fn()
-    first = (time.perf_counter() - start) * 1000
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return first, times
-
-
-def p90(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
-
-
-def row(name: str, first: float, times: list[float], limit: float) -> tuple[str, bool]:
-    median = statistics.median(times)
-    ok = median < limit
-    line = (
-        f"  {name:<44} kalt {first:8.1f}   Median {median:8.1f}   p90 {p90(times):8.1f} ms"
-        f"   Grenze {limit:6.0f}   {'ok' if ok else 'ZU LANGSAM'}"
-    )
-    return line, ok
 
 
 # -- the app's callbacks over HTTP --------------------------------------------------------------------

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import base64
 import re
-import statistics
 import sys
 import tempfile
 import time
@@ -32,6 +31,7 @@ import dash  # noqa: E402
 
 from app import create_app  # noqa: E402
 from benchmarks.synthetic import build_synthetic  # noqa: E402
+from benchmarks.timing import row, timed  # noqa: E402
 from db.catalogue import load_catalogue  # noqa: E402
 from db.demo import DEMO_PASSWORD, seed_demo  # noqa: E402
 from db.engine import make_engine  # noqa: E402
@@ -42,33 +42,6 @@ PAGE_LIMIT_MS = 300.0  # a form of 20 indicators or a grid of 2,000 changes, ser
 SAVE_LIMIT_MS = 500.0
 PREVIEW_LIMIT_MS = 1000.0  # read, detected, checked, compared with what is stored
 DASH = "/_dash-update-component"
-
-
-def timed(fn: Callable[[], Any], runs: int) -> tuple[float, list[float]]:
-    start = time.perf_counter()
-    fn()
-    first = (time.perf_counter() - start) * 1000
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return first, times
-
-
-def p90(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
-
-
-def line(name: str, first: float, times: list[float], limit: float) -> tuple[str, bool]:
-    median = statistics.median(times)
-    ok = median < limit
-    return (
-        f"  {name:<46} kalt {first:8.1f}   Median {median:8.1f}   p90 {p90(times):8.1f} ms"
-        f"   Grenze {limit:6.0f}   {'ok' if ok else 'ZU LANGSAM'}",
-        ok,
-    )
 
 
 class Session:
@@ -275,11 +248,11 @@ def main(argv: list[str] | None = None) -> int:
         for name, fn, limit in cases:
             if name == "Speichern: nichts geändert":
                 controlling.post(save_payload("9999"))  # what the unchanged saves compare with
-            text, ok = line(name, *timed(fn, args.runs), limit)
+            text, ok = row(name, *timed(fn, args.runs), limit)
             print(text)
             results.append(ok)
         content = upload_csv()
-        text, ok = line(
+        text, ok = row(
             "Import-Vorschau (84 Werte, CSV)",
             *timed(lambda: controlling.post(preview_payload(content), b"Vorschau"), args.runs),
             PREVIEW_LIMIT_MS,
@@ -296,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
                 lambda: controlling.page("/vollstaendigkeit", "?plan=synthetisch&period=2017-Q3"),
             ),
         ):
-            text, ok = line(name, *timed(fn, args.runs), PAGE_LIMIT_MS * 3)
+            text, ok = row(name, *timed(fn, args.runs), PAGE_LIMIT_MS * 3)
             print(text)
             results.append(ok)
         app.server.config["ZC_ENGINE"].dispose()

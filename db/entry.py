@@ -32,7 +32,13 @@ from db.models import (
 from db.queries import plan_snapshot
 from db.status import NotFound, PlanData
 from etl.extract import Extraction, Problem, Staged, detect, extract
-from etl.loader import diff_values, load_catalogue_index, new_comments, write_values
+from etl.loader import (
+    add_comment,
+    diff_values,
+    load_catalogue_index,
+    new_comments,
+    write_values,
+)
 from etl.profile import load_profiles, profile_by_name
 from etl.reading import FileProblem, open_book
 from etl.tables import CellValue, ValueProblem, fold, parse_text_value
@@ -798,18 +804,7 @@ def _write(
         )
         result.changes.append(f"{ref.code} {ref.name}: {old_text or 'kein Wert'} → {new_text}")
     for c in fresh:
-        session.add(
-            Kommentar(
-                massnahme_id=c.massnahme_id,
-                indikator_id=c.indikator_id,
-                period=c.period,
-                text=c.text,
-                author=actor,
-                created_at=now,
-                demo=False,
-                import_run_id=run.id,
-            )
-        )
+        add_comment(session, c, actor, now, run.id)
         audit(
             session,
             actor,

@@ -362,6 +362,24 @@ def new_comments(session: Session, comments: Sequence[CommentRow]) -> list[Comme
     return fresh
 
 
+def add_comment(
+    session: Session, c: CommentRow, author: str, now: dt.datetime, run_id: int | None
+) -> None:
+    """Store one checked comment (import or browser entry), tied to its run."""
+    session.add(
+        Kommentar(
+            massnahme_id=c.massnahme_id,
+            indikator_id=c.indikator_id,
+            period=c.period,
+            text=c.text,
+            author=author[:80],
+            created_at=now,
+            demo=False,
+            import_run_id=run_id,
+        )
+    )
+
+
 # -- reports -----------------------------------------------------------------------------------
 
 
@@ -847,18 +865,7 @@ def _write_file(
     session.flush()
     report.values_written = apply_values(session, run.id, user, diff, now)
     for c in comments:
-        session.add(
-            Kommentar(
-                massnahme_id=c.massnahme_id,
-                indikator_id=c.indikator_id,
-                period=c.period,
-                text=c.text,
-                author=user[:80],
-                created_at=now,
-                demo=False,
-                import_run_id=run.id,
-            )
-        )
+        add_comment(session, c, user, now, run.id)
     report.comments_written = len(comments)
     report.status = "ok"
     report.archive_path = str(archived)
