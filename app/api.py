@@ -32,6 +32,12 @@ def _not_found(exc: NotFound) -> tuple[Response, int]:
     return _error(404, str(exc))
 
 
+@api.get("/<path:rest>")
+def unknown(rest: str) -> tuple[Response, int]:
+    # Without this, the app's page router would answer unknown API addresses with HTML.
+    return _error(404, f"Die Adresse /api/v1/{rest} gibt es in der API nicht.")
+
+
 @api.get("/health")
 def health() -> Response:
     return jsonify({"status": "ok"})

@@ -20,7 +20,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, g, jsonify, redirect, request, session
+from flask import Flask, Response, abort, g, jsonify, request, session
 from flask.typing import ResponseReturnValue
 
 from db.access import authenticate, login_delay, principal_of, principal_of_token
@@ -57,6 +57,8 @@ def init_security(
     server.add_url_rule("/login", "login", login, methods=["GET", "POST"])
     server.add_url_rule("/logout", "logout", logout, methods=["POST"])
     server.register_error_handler(413, _too_large)
+    server.register_error_handler(404, _not_found)
+    server.register_error_handler(405, _not_allowed)
 
 
 def current_principal() -> Principal | None:
@@ -84,7 +86,7 @@ def guard() -> ResponseReturnValue | None:
             return _json_error(401, "Anmeldung erforderlich (Sitzung oder Bearer-Token).")
         if request.method != "GET" or path.startswith("/_dash"):
             return _json_error(401, "Anmeldung erforderlich.")
-        return redirect(f"/login?next={_safe_next(request.full_path)}")
+        return _redirect(f"/login?next={_safe_next(request.full_path)}")
     g.principal = principal
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and not g.get("via_token"):
         sent = request.headers.get(CSRF_HEADER, "")
@@ -155,6 +157,39 @@ def _too_large(_exc: Exception) -> Response:
     return _json_error(413, f"Die Datei ist zu groß (höchstens etwa {mb} MB).")
 
 
+def _not_found(_exc: Exception) -> ResponseReturnValue:
+    # Only routes outside Dash end here (Dash answers every page path itself).
+    if request.path.startswith("/api/"):
+        return _json_error(404, f"Die Adresse {request.path} gibt es in der API nicht.")
+    return _german_page("Seite nicht gefunden", "Diese Adresse gibt es nicht."), 404
+
+
+def _not_allowed(_exc: Exception) -> ResponseReturnValue:
+    message = f"Die Methode {request.method} ist für {request.path} nicht erlaubt."
+    if request.path.startswith("/api/"):
+        return _json_error(405, message)
+    return _german_page("Nicht erlaubt", message), 405
+
+
+def _german_page(title: str, text: str) -> str:
+    return (
+        f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>{html.escape(title)}'
+        f" – Zielcockpit</title></head><body><h1>{html.escape(title)}</h1>"
+        f'<p>{html.escape(text)}</p><p><a href="/">Zur Übersicht</a></p></body></html>'
+    )
+
+
+def _redirect(location: str) -> Response:
+    """A redirect whose body (seen only without JavaScript or in tools) is German too."""
+    response = Response(
+        _german_page("Weiterleitung", f"Weiter zu {location}"),
+        status=302,
+        mimetype="text/html",
+    )
+    response.headers["Location"] = location
+    return response
+
+
 def _safe_next(target: str | None) -> str:
     """Only local paths: no open redirect to another host after the login."""
     if not target:
@@ -208,7 +243,7 @@ def login() -> ResponseReturnValue:
                 session.update(
                     user=principal.name, issued=time.time(), csrf=secrets.token_urlsafe(32)
                 )
-                return redirect(_safe_next(request.form.get("next")))
+                return _redirect(_safe_next(request.form.get("next")))
             message, status = "Benutzername oder Passwort ist falsch.", 401
     demo = _demo_hint()
     page = LOGIN_PAGE.format(
@@ -250,4 +285,4 @@ def logout() -> ResponseReturnValue:
     ):
         abort(403)
     session.clear()
-    return redirect("/login")
+    return _redirect("/login")

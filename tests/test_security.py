@@ -30,6 +30,21 @@ def web(databases: Any) -> Iterator[Dash]:
     clear_cache()
 
 
+@pytest.fixture
+def other_app(web: Dash) -> Iterator[Any]:
+    """other_app(SETTING=value, ...): the same database under other settings."""
+    made: list[Dash] = []
+
+    def make(**settings: str) -> Dash:
+        url = str(web.server.config["ZC_SETTINGS"].database_url)
+        made.append(create_app(Settings.resolve({"DATABASE_URL": url, **settings})))
+        return made[-1]
+
+    yield make
+    for app in made:
+        app.server.config["ZC_ENGINE"].dispose()
+
+
 def login(client: FlaskClient, name: str, password: str = DEMO_PASSWORD) -> Any:
     page = client.get("/login").get_data(as_text=True)
     csrf = re.search(r'name="csrf" value="([^"]+)"', page)
@@ -96,21 +111,14 @@ def test_sec003_login_then_pages_and_callbacks_answer(web: Dash) -> None:
     assert answered.status_code == 200
 
 
-def test_sec004_session_cookie_flags(web: Dash) -> None:
+def test_sec004_session_cookie_flags(web: Dash, other_app: Any) -> None:
     client = web.server.test_client()
     response = login(client, "demo-leitung")
     cookie = next(
         h for h in response.headers.getlist("Set-Cookie") if h.startswith("zielcockpit_session=")
     )
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
-    secure = create_app(
-        Settings.resolve(
-            {
-                "DATABASE_URL": str(web.server.config["ZC_SETTINGS"].database_url),
-                "ZIELCOCKPIT_SECURE_COOKIES": "1",
-            }
-        )
-    )
+    secure = other_app(ZIELCOCKPIT_SECURE_COOKIES="1")
     assert secure.server.config["SESSION_COOKIE_SECURE"] is True
 
 
@@ -129,7 +137,7 @@ def test_sec005_missing_or_wrong_csrf_token_is_refused(web: Dash) -> None:
     assert stale.status_code == 400
 
 
-def test_sec006_forged_and_expired_sessions_are_refused(web: Dash) -> None:
+def test_sec006_forged_and_expired_sessions_are_refused(web: Dash, other_app: Any) -> None:
     forged = web.server.test_client()
     forged.set_cookie("zielcockpit_session", "eyJ1c2VyIjoiZGVtby1hZG1pbiJ9.abc.def")
     assert forged.get("/").status_code == 302
@@ -139,14 +147,7 @@ def test_sec006_forged_and_expired_sessions_are_refused(web: Dash) -> None:
     with client.session_transaction() as session:
         session["issued"] = time.time() - (security.SESSION_HOURS * 3600 + 60)
     assert client.get("/").status_code == 302
-    other_key = create_app(
-        Settings.resolve(
-            {
-                "DATABASE_URL": str(web.server.config["ZC_SETTINGS"].database_url),
-                "ZIELCOCKPIT_SECRET_KEY": "ein-anderer-schluessel",
-            }
-        )
-    ).server.test_client()
+    other_key = other_app(ZIELCOCKPIT_SECRET_KEY="ein-anderer-schluessel").server.test_client()
     good = web.server.test_client()
     login(good, "demo-leitung")
     cookie = good.get_cookie("zielcockpit_session")
@@ -284,13 +285,10 @@ def test_sec013_logout_needs_the_token_and_ends_the_session(web: Dash) -> None:
     assert client.get("/").status_code == 302
 
 
-def test_sec014_proxy_user_header_only_when_configured(web: Dash) -> None:
-    url = str(web.server.config["ZC_SETTINGS"].database_url)
+def test_sec014_proxy_user_header_only_when_configured(web: Dash, other_app: Any) -> None:
     plain = web.server.test_client()
     assert plain.get("/", headers={"X-Remote-User": "demo-admin"}).status_code == 302
-    sso = create_app(
-        Settings.resolve({"DATABASE_URL": url, "ZIELCOCKPIT_PROXY_USER_HEADER": "X-Remote-User"})
-    )
+    sso = other_app(ZIELCOCKPIT_PROXY_USER_HEADER="X-Remote-User")
     client = sso.server.test_client()
     assert client.get("/", headers={"X-Remote-User": "demo-admin"}).status_code == 200
     assert client.get("/", headers={"X-Remote-User": "unbekannt"}).status_code == 302
@@ -306,3 +304,16 @@ def test_sec015_serve_refuses_a_real_database_without_key_and_admin(databases: A
     with engine.begin() as conn:
         assert conn.execute(text("SELECT count(*) FROM app_user")).scalar() == 0
     engine.dispose()
+
+
+def test_sec016_error_answers_are_german(web: Dash) -> None:
+    client = web.server.test_client()
+    with client.get("/") as page:
+        body = page.get_data(as_text=True)
+    assert "Weiterleitung" in body and "Redirecting" not in body
+    login(client, "demo-leitung")
+    with client.get("/api/v1/gibt-es-nicht") as missing:
+        assert missing.status_code == 404
+        assert "gibt es in der API nicht" in missing.get_json()["error"]
+    with client.post("/api/v1/status", headers=csrf_header(client)) as wrong:
+        assert wrong.status_code == 405 and "nicht erlaubt" in wrong.get_json()["error"]
