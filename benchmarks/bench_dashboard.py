@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -37,6 +36,7 @@ import dash  # noqa: E402
 from sqlalchemy import Engine, select  # noqa: E402
 
 from app import create_app  # noqa: E402
+from benchmarks.dash_requests import log_in, route_payload  # noqa: E402
 from benchmarks.synthetic import build_synthetic  # noqa: E402
 from benchmarks.timing import row, timed  # noqa: E402
 from db.access import add_user  # noqa: E402
@@ -73,23 +73,7 @@ class Client:
     """Posts callback requests the way the browser's Dash renderer does."""
 
     def __init__(self, app: dash.Dash):
-        self.client = app.server.test_client()
-        page = self.client.get("/login").get_data(as_text=True)
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
-        assert csrf, "Anmeldeseite ohne CSRF-Feld"
-        self.client.post(
-            "/login",
-            data={
-                "name": BENCH_USER,
-                "password": BENCH_PASSWORD,
-                "csrf": csrf.group(1),
-                "next": "/",
-            },
-        )
-        self.client.get("/")  # the first request sets up the server's callbacks
-        cookie = self.client.get_cookie("_csrf_token")
-        assert cookie is not None, "Anmeldung für die Messung fehlgeschlagen"
-        self.client.environ_base["HTTP_X_CSRFTOKEN"] = cookie.value
+        self.client = log_in(app.server.test_client(), BENCH_USER, BENCH_PASSWORD)
 
     def _post(self, payload: dict[str, Any]) -> bytes:
         response = self.client.post("/_dash-update-component", json=payload)
@@ -98,21 +82,7 @@ class Client:
         return bytes(response.data)
 
     def page(self, pathname: str, search: str = "") -> bytes:
-        body = self._post(
-            {
-                "output": ".._pages_content.children..._pages_store.data..",
-                "outputs": [
-                    {"id": "_pages_content", "property": "children"},
-                    {"id": "_pages_store", "property": "data"},
-                ],
-                "inputs": [
-                    {"id": "_pages_location", "property": "pathname", "value": pathname},
-                    {"id": "_pages_location", "property": "search", "value": search},
-                ],
-                "changedPropIds": ["_pages_location.pathname"],
-                "state": [],
-            }
-        )
+        body = self._post(route_payload(pathname, search))
         if b"konnte nicht aufgebaut werden" in body or b"Nicht gefunden" in body:
             raise RuntimeError(f"{pathname}{search}: die Seite meldet einen Fehler")
         return body

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import re
 import sys
 import tempfile
 import time
@@ -30,6 +29,7 @@ sys.path.insert(0, str(REPO))
 import dash  # noqa: E402
 
 from app import create_app  # noqa: E402
+from benchmarks.dash_requests import DASH, log_in, route_payload  # noqa: E402
 from benchmarks.synthetic import build_synthetic  # noqa: E402
 from benchmarks.timing import row, timed  # noqa: E402
 from db.catalogue import load_catalogue  # noqa: E402
@@ -41,25 +41,13 @@ from zielcockpit.settings import Settings  # noqa: E402
 PAGE_LIMIT_MS = 300.0  # a form of 20 indicators or a grid of 2,000 changes, server side
 SAVE_LIMIT_MS = 500.0
 PREVIEW_LIMIT_MS = 1000.0  # read, detected, checked, compared with what is stored
-DASH = "/_dash-update-component"
 
 
 class Session:
     """A logged-in browser, as far as the server can tell."""
 
     def __init__(self, app: dash.Dash, name: str):
-        self.client = app.server.test_client()
-        page = self.client.get("/login").get_data(as_text=True)
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
-        assert csrf
-        self.client.post(
-            "/login",
-            data={"name": name, "password": DEMO_PASSWORD, "csrf": csrf.group(1), "next": "/"},
-        )
-        self.client.get("/")
-        cookie = self.client.get_cookie("_csrf_token")
-        assert cookie is not None
-        self.client.environ_base["HTTP_X_CSRFTOKEN"] = cookie.value
+        self.client = log_in(app.server.test_client(), name, DEMO_PASSWORD)
 
     def post(self, payload: dict[str, Any], must: bytes | None = None) -> bytes:
         response = self.client.post(DASH, json=payload)
@@ -72,19 +60,7 @@ class Session:
 
     def page(self, pathname: str, search: str = "") -> bytes:
         return self.post(
-            {
-                "output": ".._pages_content.children..._pages_store.data..",
-                "outputs": [
-                    {"id": "_pages_content", "property": "children"},
-                    {"id": "_pages_store", "property": "data"},
-                ],
-                "inputs": [
-                    {"id": "_pages_location", "property": "pathname", "value": pathname},
-                    {"id": "_pages_location", "property": "search", "value": search},
-                ],
-                "changedPropIds": ["_pages_location.pathname"],
-                "state": [],
-            },
+            route_payload(pathname, search),
             must=b"page-",
         )
 

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 
 from app import access_ids as aids
 from app import create_app, ids
+from benchmarks.dash_requests import route_payload
 from db.models import (
     AuditEntry,
     ImportRun,
@@ -156,23 +157,6 @@ def download_payload(search: str) -> dict[str, Any]:
         "inputs": [{"id": aids.COMPLETENESS_EXPORT, "property": "n_clicks", "value": 1}],
         "changedPropIds": [f"{aids.COMPLETENESS_EXPORT}.n_clicks"],
         "state": [{"id": ids.URL, "property": "search", "value": search}],
-    }
-
-
-def route_payload(pathname: str, search: str = "") -> dict[str, Any]:
-    """The page router's callback: renders a page's layout for a path."""
-    return {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": pathname},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
     }
 
 

@@ -19,6 +19,7 @@ import dash
 from dash import Dash
 
 from app import create_app
+from benchmarks.dash_requests import log_in
 from db.demo import DEMO_PASSWORD
 from zielcockpit.settings import Settings
 
@@ -182,16 +183,4 @@ class Visit:
 
 def logged_in_client(app: Dash, name: str = "demo-leitung", password: str = DEMO_PASSWORD) -> Any:
     """A Flask test client with a session (through the real login form)."""
-    client = app.server.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert csrf, "Anmeldeseite ohne CSRF-Feld"
-    response = client.post(
-        "/login", data={"name": name, "password": password, "csrf": csrf.group(1), "next": "/"}
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)
-    client.get("/")  # sets the CSRF cookie, which Dash's renderer sends back as a header
-    cookie = client.get_cookie("_csrf_token")
-    assert cookie is not None
-    client.environ_base["HTTP_X_CSRFTOKEN"] = cookie.value
-    return client
+    return log_in(app.server.test_client(), name, password)

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app import ids
+from benchmarks.dash_requests import route_payload
 from db.models import Handlungsfeld
 
 Render = Callable[..., Any]
@@ -260,19 +261,7 @@ def test_pala015_presentation_slides(render: Render) -> None:
 
 
 def _route(client: Any, pathname: str, search: str = "") -> str:
-    payload = {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": pathname},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
+    payload = route_payload(pathname, search)
     response = client.post("/_dash-update-component", json=payload)
     assert response.status_code == 200, response.data[:500]
     return response.get_data(as_text=True)
