@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from db.status import (
     NotFound,
+    evaluate,
     find_plan_of_measure,
     load_plan_data,
     measure_json,
@@ -113,9 +114,7 @@ def measure(code: str) -> Response | tuple[Response, int]:
     period = parse_period(period_text)
     engine = current_app.config["ZC_ENGINE"]
     plan_key = find_plan_of_measure(engine, code, request.args.get("plan"))
-    from db.status import evaluate
-
-    report = evaluate(load_plan_data(engine, plan_key), period)
+    report = evaluate(load_plan_data(engine, plan_key, up_to=period), period)
     body = measure_json(report.measure(code))
     body["plan"] = report.plan.key
     body["period"] = report.period.key
