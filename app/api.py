@@ -5,9 +5,6 @@ Same schema as `zielcockpit status --json`: both call db.status.report_json / me
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from db.status import (
@@ -69,41 +66,21 @@ def import_upload() -> Response | tuple[Response, int]:
     files = request.files.getlist("file")
     if not files:
         return _error(400, "Keine Datei im Feld „file“ gesendet.")
-    from etl.loader import Upload, import_files
+    from zielcockpit.services.upload import UploadedFile, import_uploads
 
-    settings = current_app.config["ZC_SETTINGS"]
-    with tempfile.TemporaryDirectory(prefix="zc-api-") as folder:
-        uploads = []
-        for n, storage in enumerate(files):
-            name = safe_file_name(storage.filename or "")
-            if name is None:
-                return _error(
-                    400,
-                    f"Dateiname „{storage.filename}“ ist nicht erlaubt "
-                    "(keine Pfadangaben wie / oder \\ oder ..).",
-                )
-            path = Path(folder) / f"{n}{Path(name).suffix}"
-            storage.save(path)
-            uploads.append(Upload(path, name))
-        report = import_files(
-            current_app.config["ZC_ENGINE"],
-            uploads,
-            profile=request.form.get("profile") or None,
-            dry_run=request.form.get("dry_run") in ("1", "true", "ja"),
-            user=principal.name,
-            settings=settings,
-        )
-    body = report.as_json()
+    outcome = import_uploads(
+        current_app.config["ZC_ENGINE"],
+        current_app.config["ZC_SETTINGS"],
+        principal,
+        [UploadedFile(storage.filename, storage.read()) for storage in files],
+        profile=request.form.get("profile") or None,
+        dry_run=request.form.get("dry_run") in ("1", "true", "ja"),
+        paths_allowed=False,
+    )
+    if outcome.refusal is not None or outcome.report is None:
+        return _error(400, outcome.refusal or "Die Dateien wurden nicht angenommen.")
+    body = outcome.report.as_json()
     return jsonify(body), (422 if body["status"] == "rejected" else 200)
-
-
-def safe_file_name(name: str) -> str | None:
-    """The file's own name, or None when it tries to name a path ("../x", "a/b", "C:\\x")."""
-    if not name or "/" in name or "\\" in name or name in (".", "..") or "\x00" in name:
-        return None
-    if ":" in name or name.startswith("."):
-        return None
-    return name[:200]
 
 
 @api.get("/measures/<code>")

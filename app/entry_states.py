@@ -7,7 +7,7 @@ from typing import Any
 
 from app import access_ids as aids
 from app.components.access import NO_OVERRIDE, NO_STATUS
-from db.entry import FieldInput, OverrideInput, Submission
+from zielcockpit.services.entry import FieldInput, OverrideInput, Submission
 
 
 class BadRequest(ValueError):

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from app.xlsx import Sheet, workbook
-from db.entry import Completeness
+from db.completeness import Completeness
 from zielcockpit.domain.formatting import fmt_datetime
 
 HEADERS = [

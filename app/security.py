@@ -23,7 +23,9 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, g, jsonify, request, session
 from flask.typing import ResponseReturnValue
 
-from db.access import authenticate, login_delay, principal_of, principal_of_token
+from db.logins import authenticate, login_delay
+from db.tokens import principal_of_token
+from db.users import principal_of
 from zielcockpit.auth import Principal
 
 SESSION_HOURS = 10

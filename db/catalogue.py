@@ -341,7 +341,7 @@ def _collect(changes: list[tuple[str, str, Any, Any]]) -> Any:
 def _record(
     session: Session, changes: list[tuple[str, str, Any, Any]], path: Path, actor: str
 ) -> None:
-    from db.access import audit
+    from db.audit_trail import audit
 
     run = ImportRun(
         kind="katalog",

@@ -7,10 +7,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_WAIT_SECONDS = 60
 
 
 class DatabaseError(Exception):
@@ -38,7 +40,8 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed)
+        # Writers take turns (see lock_values); a waiting writer waits this long, not 5 s.
+        engine = create_engine(parsed, connect_args={"timeout": SQLITE_WAIT_SECONDS})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     try:
@@ -75,3 +78,28 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: commits at the end, rolls back everything on any error."""
     with session_factory(engine)() as session, session.begin():
         yield session
+
+
+class WriterBusy(DatabaseError):
+    """Another writer held the lock for longer than a writer waits."""
+
+
+def lock_values(session: Session) -> None:
+    """Take the writers' lock for the rest of this transaction: writers of values take turns.
+
+    Must be the first statement of the transaction. On PostgreSQL it is a row lock that the
+    next writer waits for; on SQLite the update takes the database's write lock at once (a
+    later upgrade from a read lock could fail instead of wait). Everything read after it is
+    the state this writer builds on, so no concurrent write is lost or overwritten unseen.
+    """
+    from db.models import WriteLock
+
+    try:
+        session.execute(
+            update(WriteLock).where(WriteLock.id == 1).values(writes=WriteLock.writes + 1)
+        )
+    except OperationalError as exc:
+        raise WriterBusy(
+            "Ein anderer Schreibvorgang (Import oder Erfassung) läuft gerade noch. "
+            "Nichts wurde geschrieben; bitte in einer Minute erneut versuchen."
+        ) from exc

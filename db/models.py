@@ -27,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from zielcockpit.domain.vocabulary import LIGHTS, MILESTONE_STATES, ROLES, SYMBOLS
+
 # Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -47,10 +49,6 @@ INDICATOR_KINDS = (
 )
 DIRECTIONS = ("higher", "lower")
 AGGREGATIONS = ("sum", "last")
-LIGHTS = ("green", "yellow", "red", "grey")
-MILESTONE_STATES = ("erledigt", "im_plan", "gefaehrdet", "offen")
-SYMBOLS = ("*", "-", "x", ".", "...")
-ROLES = ("leitung", "fachbereich", "controlling", "admin")
 PLACE_KINDS = ("stadt", "stadtbezirk", "stadtteil", "quartier")
 
 
@@ -385,10 +383,20 @@ class Messwert(Base):
     source_cell: Mapped[str | None] = mapped_column(String(20))
     recorded_by: Mapped[str | None] = mapped_column(String(80))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    # 1 when first written, +1 on every change: a write states the version it was based on.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     indikator: Mapped[Indikator] = relationship()
     ort: Mapped[Ort | None] = relationship()
     import_run: Mapped[ImportRun | None] = relationship()
+
+
+class WriteLock(Base):
+    """One row that every writer of values locks first, so writers take turns (see db/engine)."""
+
+    __tablename__ = "write_lock"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    writes: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class MesswertVersion(Base):

@@ -652,3 +652,13 @@ def measure_provenance(engine: Engine, plan_key: str, code: str) -> list[Provena
 
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+def measure_id(engine: Engine, plan_key: str, code: str) -> int | None:
+    """The database id of a measure of a plan (None: no such measure)."""
+    with engine.connect() as conn:
+        return conn.scalar(
+            select(Massnahme.id)
+            .join(Plan, Plan.id == Massnahme.plan_id)
+            .where(Plan.key == plan_key, Massnahme.code == code)
+        )

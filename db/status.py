@@ -39,6 +39,7 @@ from zielcockpit.domain.rules import (
     judge_measure,
     with_warning,
 )
+from zielcockpit.domain.vocabulary import combine_places as combine_cells
 
 
 class NotFound(LookupError):
@@ -371,18 +372,9 @@ def _observations(
 
 
 def combine_places(parts: list[Observation]) -> Observation:
-    """The whole from its places: a sum; one suppressed place makes the sum unknown."""
-    first = parts[0]
-    for p in parts:
-        if p.value is None:
-            return Observation(first.period, None, p.symbol, p.status, p.demo)
-    return Observation(
-        first.period,
-        sum(p.value for p in parts if p.value is not None),
-        None,
-        None,
-        any(p.demo for p in parts),
-    )
+    """The whole from its places, by the one rule for sums (domain.vocabulary.combine_places)."""
+    value, symbol, status = combine_cells((p.value, p.symbol, p.status) for p in parts)
+    return Observation(parts[0].period, value, symbol, status, any(p.demo for p in parts))
 
 
 # -- evaluation ---------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from etl.tables import (
     row_text,
 )
 from zielcockpit.domain.periods import Period, PeriodError
+from zielcockpit.domain.vocabulary import combine_places
 
 MeasureResolver = Callable[[str], str | None]
 _MEASURE_CODE = re.compile(r"^\s*([A-Za-zÄÖÜäöü]+|\d{3}(?:\.\d+)?)\s*-\s*(\d+)(?!\s*\.\d)")
@@ -872,20 +873,9 @@ def _totals_per_group(parts: list[_Contribution]) -> list[_Contribution]:
     return chosen
 
 
-_SYMBOL_RANK = {"*": 0, ".": 1, "...": 2, "x": 3, "-": 4}
-
-
 def _sum(values: list[CellValue]) -> CellValue:
-    """A sum of cells; an unknown part makes the sum unknown, „-“ (no cases) adds nothing."""
-    symbols = [v.symbol for v in values if v.symbol is not None and v.symbol != "-"]
-    if symbols:
-        return CellValue(symbol=min(symbols, key=lambda s: _SYMBOL_RANK.get(s, 9)))
-    numbers = [v.value for v in values if v.value is not None]
-    if not numbers:
-        if any(v.symbol == "-" for v in values):
-            return CellValue(symbol="-")
-        status = next((v.status for v in values if v.status), None)
-        return CellValue(status=status)
-    if any(v.status for v in values):
-        return CellValue(status=next(v.status for v in values if v.status))
-    return CellValue(sum(numbers, Decimal(0)), percent=any(v.percent for v in values))
+    """A sum of cells by the one rule for wholes (zielcockpit.domain.vocabulary.combine_places)."""
+    value, symbol, status = combine_places((v.value, v.symbol, v.status) for v in values)
+    return CellValue(
+        value, symbol, status, percent=value is not None and any(v.percent for v in values)
+    )

@@ -26,7 +26,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.orm import Session
 
-from db.access import audit
+from db.audit_trail import audit
+from db.engine import WriterBusy, lock_values
 from db.models import (
     ImportRun,
     Indikator,
@@ -34,6 +35,7 @@ from db.models import (
     Massnahme,
     Messwert,
     MesswertVersion,
+    Organisationseinheit,
     Ort,
     Plan,
     indikator_ort,
@@ -82,9 +84,11 @@ def load_catalogue_index(conn: Connection) -> CatalogueIndex:
             Plan.key.label("plan_key"),
             Plan.year.label("plan_year"),
             Massnahme.code.label("measure_code"),
+            Organisationseinheit.code.label("oe"),
         )
         .join(Plan, Plan.id == Indikator.plan_id)
         .join(Massnahme, Massnahme.id == Indikator.massnahme_id)
+        .join(Organisationseinheit, Organisationseinheit.id == Massnahme.oe_id)
     )
     for r in rows:
         index.add(
@@ -102,6 +106,7 @@ def load_catalogue_index(conn: Connection) -> CatalogueIndex:
                 r.parent_id,
                 r.baseline_period,
                 frozenset(places_of.get(r.id, ())),
+                r.oe,
             )
         )
     for code, title in conn.execute(select(Massnahme.code, Massnahme.title)):
@@ -129,6 +134,7 @@ class StoredValue(NamedTuple):
     source_cell: str | None
     recorded_by: str | None
     recorded_at: dt.datetime
+    version: int = 1
 
     @property
     def content(self) -> tuple[Decimal | None, str | None, str | None]:
@@ -162,6 +168,7 @@ def diff_values(session: Session, rows: Sequence[ValueRow]) -> ValueDiff:
                 Messwert.source_cell,
                 Messwert.recorded_by,
                 Messwert.recorded_at,
+                Messwert.version,
             ).where(Messwert.indikator_id.in_(ids[start : start + CHUNK]))
         ):
             stored[(m.indikator_id, m.period, m.ort_id or 0)] = StoredValue(
@@ -175,6 +182,7 @@ def diff_values(session: Session, rows: Sequence[ValueRow]) -> ValueDiff:
                 m.source_cell,
                 m.recorded_by,
                 m.recorded_at,
+                m.version,
             )
     diff = ValueDiff()
     for row in rows:
@@ -278,7 +286,13 @@ def apply_values(
                 )
                 for r in diff.new
             ],
-            {"demo": False, "import_run_id": run_id, "recorded_by": user, "recorded_at": now},
+            {
+                "demo": False,
+                "import_run_id": run_id,
+                "recorded_by": user,
+                "recorded_at": now,
+                "version": 1,
+            },
         )
     if diff.changed:
         _bulk_insert(
@@ -327,6 +341,7 @@ def apply_values(
                     "source_cell": row.source_cell,
                     "recorded_by": user,
                     "recorded_at": now,
+                    "version": old.version + 1,
                 }
                 for row, old in diff.changed
             ],
@@ -561,18 +576,51 @@ class _Staged:
     checked: Checked | None = None
 
 
-def archive_file(book: Book, archive_dir: Path) -> Path:
-    """Keep the original under its checksum; the same content is stored once."""
+STALE_TEMP = dt.timedelta(hours=1)
+
+
+@dataclass
+class PendingArchive:
+    """An original written beside its place in the archive, moved there once its import run
+    is committed: an import that fails or is killed leaves no archived file without a run."""
+
+    target: Path
+    temp: Path | None = None
+
+    def commit(self) -> None:
+        if self.temp is not None:
+            os.replace(self.temp, self.target)
+            self.temp = None
+
+    def discard(self) -> None:
+        if self.temp is not None:
+            self.temp.unlink(missing_ok=True)
+            self.temp = None
+
+
+def archive_file(book: Book, archive_dir: Path) -> PendingArchive:
+    """Prepare keeping the original under its checksum; the same content is stored once."""
     suffix = Path(book.file_name).suffix.lower() or ".bin"
     target = archive_dir / book.checksum[:2] / f"{book.checksum}{suffix}"
     if target.exists():
-        return target
+        return PendingArchive(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    _sweep_stale_temps(target.parent)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
     with os.fdopen(fd, "wb") as handle:
         handle.write(book.data)
-    os.replace(tmp, target)
-    return target
+    return PendingArchive(target, Path(tmp))
+
+
+def _sweep_stale_temps(folder: Path) -> None:
+    """Temporary originals of imports killed before their commit (kill -9, power loss)."""
+    limit = (dt.datetime.now() - STALE_TEMP).timestamp()
+    for stale in folder.glob(".tmp-*"):
+        try:
+            if stale.stat().st_mtime < limit:
+                stale.unlink()
+        except OSError:
+            continue  # another import swept it first
 
 
 def resolve_profile(name: str | None) -> Profile | None:
@@ -609,10 +657,15 @@ def import_files(
     dry_run: bool = False,
     user: str | None = None,
     settings: Settings | None = None,
+    writable_units: frozenset[str] | None = None,
 ) -> ImportReport:
-    """Import files as one unit: any problem in any file, and nothing is written."""
+    """Import files as one unit: any problem in any file, and nothing is written.
+
+    `writable_units`: the sender may write only indicators of these units (None: all), checked
+    on the staged values, so a file is read once.
+    """
     with _no_cyclic_gc():
-        return _import_files(engine, sources, profile, dry_run, user, settings)
+        return _import_files(engine, sources, profile, dry_run, user, settings, writable_units)
 
 
 def _import_files(
@@ -622,6 +675,7 @@ def _import_files(
     dry_run: bool,
     user: str | None,
     settings: Settings | None,
+    writable_units: frozenset[str] | None,
 ) -> ImportReport:
     settings = settings or Settings.resolve()
     user = user or getpass.getuser()
@@ -644,6 +698,8 @@ def _import_files(
             )
         )
     _check_across_files(staged)
+    if writable_units is not None:
+        _check_owners(staged, index, writable_units)
     if not staged or report.errors or any(s.report.errors for s in staged):
         for s in staged:
             s.report.status = "rejected"
@@ -658,9 +714,27 @@ def _import_files(
                 _preview(session, s)
         return report
     now = _utcnow()
-    with Session(engine) as session, session.begin():
+    archives: list[PendingArchive] = []
+    try:
+        with Session(engine) as session, session.begin():
+            # Writers take turns; what is compared below is what this import builds on, so a
+            # concurrent import or form is either seen (and versioned) or waits for this one.
+            lock_values(session)
+            for s in staged:
+                _write_file(session, s, user, now, settings.archive_dir, archives)
+        for pending in archives:
+            pending.commit()
+    except WriterBusy as exc:
         for s in staged:
-            _write_file(session, s, user, now, settings.archive_dir)
+            s.report.status = "rejected"
+            s.report.values_written = s.report.comments_written = 0
+            s.report.changes.clear()
+        report.errors.append(
+            Problem(", ".join(s.report.file for s in staged), None, None, None, str(exc))
+        )
+    finally:
+        for pending in archives:
+            pending.discard()
     return report
 
 
@@ -770,6 +844,46 @@ def _check_across_files(staged: list[_Staged]) -> None:
         s.checked.rows = kept
 
 
+def _check_owners(staged: list[_Staged], index: CatalogueIndex, units: frozenset[str]) -> None:
+    """A fachbereich imports values and comments of its own units only, and no catalogue."""
+    for s in staged:
+        if s.report.profile and _is_catalogue(s.report.profile):
+            s.report.errors.append(
+                Problem(
+                    s.report.file,
+                    None,
+                    None,
+                    None,
+                    "Katalogdateien dürfen nur Controlling und Administration importieren.",
+                )
+            )
+        if s.checked is None:
+            continue
+        owners: dict[str, str] = {}
+        for ind_id in {r.indikator_id for r in s.checked.rows} | {
+            c.indikator_id for c in s.checked.comments
+        }:
+            ref = index.by_id[ind_id]
+            if ref.oe not in units:
+                owners[ref.code] = ref.oe
+        if owners:
+            foreign = sorted(owners.items())
+            listed = ", ".join(f"{code} ({unit})" for code, unit in foreign[:20])
+            more = f" und {len(foreign) - 20} weitere" if len(foreign) > 20 else ""
+            s.report.errors.append(
+                Problem(
+                    s.report.file,
+                    None,
+                    None,
+                    None,
+                    f"Die Datei enthält Werte von Indikatoren anderer Organisationseinheiten: "
+                    f"{listed}{more}. Ihre Rolle „fachbereich“ darf nur Werte der eigenen "
+                    f"Organisationseinheit(en) {', '.join(sorted(units))} importieren. "
+                    "Nichts wurde geschrieben.",
+                )
+            )
+
+
 def _show_row(row: ValueRow, index_unit: str) -> str:
     return show(CellValue(row.value, row.symbol, row.status), index_unit)
 
@@ -834,7 +948,12 @@ def _preview(session: Session, s: _Staged) -> None:
 
 
 def _write_file(
-    session: Session, s: _Staged, user: str, now: dt.datetime, archive_dir: Path
+    session: Session,
+    s: _Staged,
+    user: str,
+    now: dt.datetime,
+    archive_dir: Path,
+    archives: list[PendingArchive],
 ) -> None:
     assert s.checked is not None and s.book is not None
     report = s.report
@@ -845,7 +964,9 @@ def _write_file(
     if not diff.new and not diff.changed and not comments:
         report.status = "unchanged"  # nothing to record: the database stays exactly as it was
         return
-    archived = archive_file(s.book, archive_dir)
+    pending = archive_file(s.book, archive_dir)
+    archives.append(pending)
+    archived = pending.target
     sums = {
         f"{r.code}|{r.period}|{r.place or ''}": list(r.cells)
         for r in s.checked.rows

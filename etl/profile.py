@@ -10,7 +10,8 @@ from typing import Any
 
 import yaml
 
-from etl.tables import SYMBOLS, compile_label, fold
+from etl.tables import compile_label, fold
+from zielcockpit.domain.vocabulary import SYMBOL_SPELLINGS
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 KINDS = ("long", "table", "catalogue")
@@ -259,7 +260,7 @@ def parse_profile(data: Any, path: Path) -> Profile:
             _patterns(t.get("labels") or list(DEFAULT_TOTALS), where),
             tuple(str(g) for g in t.get("group") or []),
         )
-    symbols = dict(SYMBOLS)
+    symbols = dict(SYMBOL_SPELLINGS)
     symbols.update({str(k).lower(): str(v) for k, v in (data.get("symbols") or {}).items()})
     header_items = data.get("header") or []
     profile = Profile(

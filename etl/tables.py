@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from zielcockpit.domain.periods import Period, PeriodError, excel_serial_to_date
+from zielcockpit.domain.vocabulary import MILESTONE_CHOICE_TEXT, MILESTONE_INPUTS, SYMBOL_SPELLINGS
 
 Row = list[Any]
 
@@ -265,22 +266,6 @@ def cell_period(value: Any, default_year: int | None = None) -> Period:
 
 # -- cell values -------------------------------------------------------------------------------
 
-SYMBOLS: dict[str, str] = {
-    "*": "*",
-    "-": "-",
-    "–": "-",
-    "—": "-",
-    "x": "x",
-    ".": ".",
-    "...": "...",
-    "…": "...",
-}
-MILESTONES: dict[str, str] = {
-    "erledigt": "erledigt",
-    "im plan": "im_plan",
-    "gefaehrdet": "gefaehrdet",
-    "offen": "offen",
-}
 FOUR = Decimal("0.0001")
 _INF = float("inf")
 _GERMAN_NUMBER = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?|[+-]?\d+(?:,\d+)?")
@@ -307,7 +292,7 @@ class CellValue(NamedTuple):
 
 EXPECTED_VALUE = (
     "erwartet eine Zahl (z. B. 1.234 oder 5,9), ein Zeichen der Statistik (*, -, x, ., ...) "
-    "oder bei Meilensteinen erledigt, im Plan, gefährdet oder offen"
+    f"oder bei Meilensteinen {MILESTONE_CHOICE_TEXT}"
 )
 
 
@@ -351,14 +336,14 @@ def _parse_text_cached(text: str) -> CellValue:
 
 def _parse_text(text: str, symbols: dict[str, str] | None) -> CellValue:
     cleaned = text.strip().replace("\u00a0", " ").replace("\u2009", "").replace("\u202f", "")
-    table = SYMBOLS if symbols is None else symbols
+    table = SYMBOL_SPELLINGS if symbols is None else symbols
     if cleaned.lower() in table:
         return CellValue(symbol=table[cleaned.lower()])
     if cleaned in table:
         return CellValue(symbol=table[cleaned])
     word = fold(_SPACE.sub(" ", cleaned))
-    if word in MILESTONES:
-        return CellValue(status=MILESTONES[word])
+    if word in MILESTONE_INPUTS:
+        return CellValue(status=MILESTONE_INPUTS[word])
     is_percent = cleaned.endswith("%")
     number_text = _UNIT_SUFFIX.sub("", cleaned).replace(" ", "")
     if number_text.startswith("(") and number_text.endswith(")"):

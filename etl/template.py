@@ -20,8 +20,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import Connection, Engine, select
 
 from db.models import Indikator, Massnahme, Messwert, Organisationseinheit, Plan
-from zielcockpit.domain.formatting import MILESTONE_WORDS
+from db.units import unit_parents
+from zielcockpit.auth import units_with_children
 from zielcockpit.domain.periods import Period, PeriodError
+from zielcockpit.domain.vocabulary import MILESTONE_WORDS
 
 SHEET = "Erfassung"
 HEADER_ROW = 8
@@ -38,7 +40,7 @@ COLUMNS = (
     ("Kommentar (Begründung bei Abweichung)", 50),
 )
 COL_KEY, COL_CODE, COL_VALUE, COL_STATUS, COL_COMMENT = 1, 2, 8, 9, 10
-MILESTONE_CHOICES = ("erledigt", "im Plan", "gefährdet", "offen")
+MILESTONE_CHOICES = tuple(MILESTONE_WORDS.values())
 LOCKED_FILL = PatternFill("solid", fgColor="EEEEEE")
 INPUT_FILL = PatternFill("solid", fgColor="FFF9DB")
 
@@ -94,7 +96,7 @@ def write_template(
         if oe not in units:
             known = ", ".join(sorted(units)) or "keine"
             raise TemplateError(f"Organisationseinheit „{oe}“ gibt es nicht. Vorhanden: {known}.")
-        wanted = _with_subunits(units, oe)
+        wanted = {units[c][0] for c in units_with_children([oe], unit_parents(conn))}
         plans = conn.execute(
             select(Plan.id, Plan.key, Plan.title).where(Plan.year == period.year).order_by(Plan.key)
         ).all()
@@ -148,18 +150,6 @@ def write_template(
         previous = _previous_values(conn, lines, period)
     _write(path, oe, units[oe][2], chosen.key, chosen.title, period, lines, previous)
     return TemplateResult(path, oe, chosen.key, period.label, len(lines))
-
-
-def _with_subunits(units: dict[str, tuple[int, int | None, str]], oe: str) -> set[int]:
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for unit_id, parent_id, _name in units.values():
-        children[parent_id].append(unit_id)
-    found, todo = set(), [units[oe][0]]
-    while todo:
-        current = todo.pop()
-        found.add(current)
-        todo.extend(children.get(current, []))
-    return found
 
 
 def _previous_values(conn: Connection, lines: list[_Line], period: Period) -> dict[int, str]:
@@ -306,7 +296,7 @@ def _write(
         showErrorMessage=True,
         errorStyle="stop",
         errorTitle="Sachstand",
-        error="Bitte einen Sachstand aus der Liste wählen: erledigt, im Plan, gefährdet, offen.",
+        error="Bitte einen Sachstand aus der Liste wählen: " + ", ".join(MILESTONE_CHOICES) + ".",
     )
     for validation in (numbers, money, states):
         ws.add_data_validation(validation)

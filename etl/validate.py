@@ -13,8 +13,9 @@ from typing import NamedTuple
 
 from etl.extract import Extraction, Problem, Staged
 from etl.tables import CellValue, display, fold, normalise, place_label
-from zielcockpit.domain.formatting import MILESTONE_WORDS, fmt_value
+from zielcockpit.domain.formatting import value_text
 from zielcockpit.domain.periods import Period
+from zielcockpit.domain.vocabulary import MILESTONE_CHOICE_TEXT
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class IndicatorRef:
     parent_id: int | None
     baseline_period: str | None
     places: frozenset[int]
+    oe: str = ""  # the unit owning the indicator's measure
 
     def allows(self, period: Period) -> bool:
         """The plan year, or the end of the year before for a value the target builds on."""
@@ -126,12 +128,7 @@ def compact_cells(cells: tuple[str, ...]) -> str:
 
 
 def show(cell: CellValue, unit: str) -> str:
-    if cell.status is not None:
-        return MILESTONE_WORDS.get(cell.status, cell.status)
-    if cell.symbol is not None:
-        return cell.symbol
-    assert cell.value is not None
-    return fmt_value(float(cell.value), unit)
+    return value_text(cell.value, cell.symbol, cell.status, unit)
 
 
 def check(extraction: Extraction, index: CatalogueIndex, file: str) -> Checked:
@@ -301,8 +298,7 @@ def _kind_problem(cell: CellValue, ref: IndicatorRef) -> str | None:
     if ref.kind == "milestone":
         if cell.status is None:
             return (
-                f"{ref.code} ist ein Meilenstein: erwartet den Sachstand erledigt, im Plan, "
-                "gefährdet oder offen."
+                f"{ref.code} ist ein Meilenstein: erwartet den Sachstand {MILESTONE_CHOICE_TEXT}."
             )
         return None
     if cell.status is not None:

@@ -6,19 +6,12 @@ import datetime as dt
 
 from sqlalchemy import Engine, select
 
-from db.access import (
-    add_user,
-    audit_entries,
-    authenticate,
-    create_token,
-    disable_user,
-    list_users,
-    login_delay,
-    principal_of,
-    principal_of_token,
-)
+from db.audit_trail import audit_entries
 from db.engine import make_engine, transaction
+from db.logins import authenticate, login_delay
 from db.models import LoginAttempt
+from db.tokens import create_token, principal_of_token
+from db.users import add_user, disable_user, list_users, principal_of
 from tests.test_status import cli
 
 PASSWORD = "ein-langes-passwort"

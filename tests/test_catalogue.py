@@ -341,7 +341,7 @@ def test_cat008_bad_catalogue_is_refused_with_place_and_nothing_written(
 def test_cat009_changed_entries_land_in_the_audit_trail(
     catalogue_engine: Engine, tmp_path: Path
 ) -> None:
-    from db.access import audit_entries
+    from db.audit_trail import audit_entries
 
     data = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
     rege4 = next(m for m in data["massnahmen"] if m["code"] == "REGE-4")

@@ -15,10 +15,11 @@ from sqlalchemy import text
 
 import app.security as security
 from app import create_app, ids
-from db.access import create_token, disable_user
 from db.demo import DEMO_PASSWORD
 from db.engine import make_engine
 from db.queries import clear_cache
+from db.tokens import create_token
+from db.users import disable_user
 from zielcockpit.settings import Settings
 
 

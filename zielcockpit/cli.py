@@ -138,8 +138,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from app import create_app
-    from db.access import admin_exists
     from db.demo import has_demo_data
+    from db.users import admin_exists
 
     engine = engine_for(settings)
     require_schema(engine)
@@ -214,17 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list[Callable[[Any], None]]:
-    """Command modules of other parts of the product (ETL, users), each with `register`."""
-    found = []
-    for module_name in ("etl.cli", "zielcockpit.users_cli"):
-        try:
-            module = __import__(module_name, fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not module_name.startswith(exc.name):
-                raise
-            continue
-        found.append(module.register)
-    return found
+    """The command modules of import/template and of users/tokens, each with `register`."""
+    from zielcockpit import import_cli, users_cli
+
+    return [import_cli.register, users_cli.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -36,7 +36,7 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
-    from db.access import add_user
+    from db.users import add_user
 
     engine = _engine(settings)
     password = _read_password(args.password_stdin)
@@ -55,7 +55,7 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_user_list(args: argparse.Namespace, settings: Settings) -> int:
-    from db.access import list_users
+    from db.users import list_users
 
     rows = list_users(_engine(settings))
     if not rows:
@@ -71,7 +71,7 @@ def cmd_user_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_user_disable(args: argparse.Namespace, settings: Settings) -> int:
-    from db.access import disable_user
+    from db.users import disable_user
 
     disable_user(_engine(settings), args.name, actor=_actor())
     print(f"Benutzer „{args.name}“ ist gesperrt (Anmeldung nicht mehr möglich; Verlauf bleibt).")
@@ -79,7 +79,7 @@ def cmd_user_disable(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
-    from db.access import create_token
+    from db.tokens import create_token
 
     token = create_token(_engine(settings), args.name, args.role, args.oe or [], actor=_actor())
     print(f"Token „{args.name}“ ({ROLE_WORDS[args.role]}) angelegt. Es wird nur jetzt angezeigt;")

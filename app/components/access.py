@@ -15,17 +15,10 @@ from app import access_ids as aids
 from app.components.common import attrs
 from app.components.grid import LOCALE_TEXT_DE
 from app.components.lights import light_badge, manual_mark
-from app.uploads import UploadOutcome
-from db.entry import (
-    Completeness,
-    EntryForm,
-    EntryLine,
-    EntryMeasure,
-    SaveResult,
-    TrailRow,
-    VersionRow,
-    kind_label,
-)
+from db.audit_trail import TrailRow, kind_label
+from db.completeness import Completeness
+from db.entry_form import EntryForm, EntryLine, EntryMeasure
+from db.value_versions import VersionRow
 from etl.loader import Change
 from zielcockpit.domain.formatting import (
     LIGHT_MEANINGS,
@@ -38,6 +31,8 @@ from zielcockpit.domain.formatting import (
 )
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.rules import LIGHTS
+from zielcockpit.services.entry import SaveResult
+from zielcockpit.services.upload import UploadOutcome
 
 # Select values for "nothing chosen"; an empty value would show the select's placeholder.
 NO_STATUS = "kein"

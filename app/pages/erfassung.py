@@ -20,9 +20,10 @@ from app.entry_states import BadRequest, submission_from_states
 from app.filters import FILTER_LABELS, first
 from app.ids import filter_id
 from app.security import current_principal
-from db.entry import SaveResult, entry_form, entry_units, save_entry
+from db.entry_form import entry_form, entry_units
 from zielcockpit.auth import ROLE_WORDS
 from zielcockpit.domain.periods import Period, PeriodError
+from zielcockpit.services.entry import SaveResult, save_entry
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,13 @@ from app.components.access import import_preview, import_result, no_permission
 from app.components.common import page_header
 from app.context import guarded
 from app.security import current_principal
-from app.uploads import ACCEPT, ALLOWED_SUFFIXES, UploadOutcome, import_refusal, run_upload
+from zielcockpit.services.upload import (
+    ACCEPT,
+    ALLOWED_SUFFIXES,
+    UploadOutcome,
+    import_refusal,
+    run_upload,
+)
 from zielcockpit.settings import Settings
 
 log = logging.getLogger(__name__)

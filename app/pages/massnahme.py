@@ -17,8 +17,7 @@ from app.components.tables import comments_block, provenance_table, quarter_valu
 from app.context import guarded, page_context
 from app.filters import first
 from app.viewmodel import IndicatorView, MeasureModel, measure_view
-from db.access import audit_entries
-from db.entry import measure_versions
+from db.audit_trail import audit_entries
 from db.queries import (
     IndicatorText,
     MeasureTexts,
@@ -27,6 +26,7 @@ from db.queries import (
     measure_provenance,
     measure_texts,
 )
+from db.value_versions import measure_versions
 from zielcockpit.domain.formatting import fmt_date, fmt_datetime, fmt_value
 
 dash.register_page(

@@ -14,7 +14,7 @@ from app.components.access import no_permission, trail_grid, trail_rows
 from app.components.common import page_header
 from app.context import guarded
 from app.security import current_principal
-from db.entry import TRAIL_LIMIT, audit_trail, kind_label, trail_choices
+from db.audit_trail import TRAIL_LIMIT, audit_trail, kind_label, trail_choices
 from zielcockpit.auth import Principal
 from zielcockpit.domain.formatting import fmt_number
 

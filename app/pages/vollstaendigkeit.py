@@ -19,7 +19,7 @@ from app.ids import URL
 from app.reminders import reminder_workbook
 from app.security import current_principal
 from app.xlsx import MIME
-from db.entry import Completeness, completeness
+from db.completeness import Completeness, completeness
 from zielcockpit.auth import Principal
 from zielcockpit.domain.formatting import fmt_number
 

@@ -20,26 +20,18 @@ from app import access_ids as aids
 from app.access_nav import access_links
 from app.entry_states import BadRequest, submission_from_states
 from app.reminders import HEADERS, reminder_workbook
-from app.uploads import UploadRefused, decode_contents, safe_file_name
-from db.access import principal_of
-from db.entry import (
-    FieldInput,
-    OverrideInput,
-    SaveResult,
-    Submission,
-    audit_trail,
-    completeness,
-    entry_form,
-    entry_units,
-    input_text,
-    measure_id,
-    save_entry,
-)
+from db.audit_trail import audit_trail
+from db.completeness import completeness
+from db.entry_form import entry_form, entry_units, input_text
 from db.models import AuditEntry, Indikator, Messwert, StatusOverride
+from db.queries import measure_id
 from db.status import load_plan_data
+from db.users import principal_of
 from etl.tables import parse_text_value
 from zielcockpit.auth import Principal
 from zielcockpit.domain.periods import Period
+from zielcockpit.services.entry import FieldInput, OverrideInput, SaveResult, Submission, save_entry
+from zielcockpit.services.upload import UploadRefused, decode_contents, safe_file_name
 
 Q3 = "2017-Q3"
 

@@ -5,32 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from decimal import Decimal
 
-LIGHT_WORDS = {
-    "green": "grün",
-    "yellow": "gelb",
-    "red": "rot",
-    "grey": "grau",
-}
-LIGHT_MEANINGS = {
-    "green": "im Plan",
-    "yellow": "gefährdet",
-    "red": "nicht im Plan",
-    "grey": "keine Bewertung",
-}
-SYMBOL_MEANINGS = {
-    "*": "anonymisiert (Datenschutz)",
-    "-": "nichts vorhanden",
-    "x": "nicht sinnvoll",
-    ".": "unbekannt",
-    "...": "noch nicht verfügbar",
-}
-MILESTONE_WORDS = {
-    "erledigt": "erledigt",
-    "im_plan": "im Plan",
-    "gefaehrdet": "gefährdet",
-    "offen": "offen",
-}
+from zielcockpit.domain.vocabulary import (  # noqa: F401 - re-exported for the pages
+    LIGHT_MEANINGS,
+    LIGHT_WORDS,
+    MILESTONE_WORDS,
+    SYMBOL_MEANINGS,
+)
 
 
 def fmt_number(value: float | None, decimals: int | None = None) -> str:
@@ -101,3 +83,16 @@ def parse_number(text: str) -> float:
     if _PLAIN.fullmatch(cleaned):
         return float(cleaned.replace(",", ""))
     raise NumberError(text)
+
+
+def value_text(
+    value: float | Decimal | None, symbol: str | None, status: str | None, unit: str
+) -> str:
+    """A stored value as a user reads it: the milestone's Sachstand, the symbol, or the number."""
+    if status is not None:
+        return MILESTONE_WORDS.get(status, status)
+    if symbol is not None:
+        return symbol
+    if value is None:
+        return "–"
+    return fmt_value(float(value), unit)

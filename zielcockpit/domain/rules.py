@@ -10,26 +10,22 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
-from zielcockpit.domain.formatting import (
-    LIGHT_WORDS,
-    SYMBOL_MEANINGS,
-    fmt_attainment,
-    fmt_date,
-    fmt_value,
-)
+from zielcockpit.domain.formatting import fmt_attainment, fmt_date, fmt_value
 from zielcockpit.domain.periods import Period
-
-Light = Literal["green", "yellow", "red", "grey"]
-LIGHTS: tuple[Light, ...] = ("green", "yellow", "red", "grey")
-# Order used for "worst of": an unknown state is worse than on track, better than a known miss.
-SEVERITY: dict[str, int] = {"green": 0, "grey": 1, "yellow": 2, "red": 3}
+from zielcockpit.domain.vocabulary import (  # noqa: F401 - LIGHTS and Light re-exported
+    LIGHT_WORDS,
+    LIGHTS,
+    MILESTONE_AT_RISK,
+    MILESTONE_DONE,
+    SEVERITY,
+    SYMBOL_MEANINGS,
+    Light,
+)
 
 ATTAINMENT_CAP = 10.0  # 1000 %: beyond this a ratio says nothing more
 CUMULATIVE_KINDS = frozenset({"count", "money"})
-MILESTONE_DONE = "erledigt"
-MILESTONE_AT_RISK = "gefaehrdet"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Browser uploads: safe file names, decoding, and the import (preview or write) under the user's rights."""
+"""Use case: preview and import uploaded files (browser and API) under the sender's rights."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import binascii
 import hashlib
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from db.entry import foreign_indicators, indicator_owners_in_file
 from etl.loader import ImportReport, Upload, import_files
 from zielcockpit.auth import Principal
 from zielcockpit.domain.formatting import fmt_number
@@ -28,14 +28,22 @@ class UploadRefused(ValueError):
     """An upload refused before it is read; the message is German."""
 
 
-def safe_file_name(raw: str | None) -> tuple[str, str | None]:
-    """The base name of an uploaded file and, if it had to be shortened, a German note.
+def safe_file_name(raw: str | None, *, paths_allowed: bool = True) -> tuple[str, str | None]:
+    """The base name of an uploaded file and, if it had to be changed, a German note.
 
-    Browsers send only a base name, but a crafted request may send `../../etc/passwd` or
-    `C:\\Temp\\x.xlsx`: only the last part counts, and it never becomes part of a path here.
+    The one rule for the names of uploaded files; the name never becomes part of a path here.
+    A browser sends only a base name (old ones a whole path), but a crafted request may send
+    `../../etc/passwd` or `C:\\Temp\\x.xlsx`: with `paths_allowed` only the last part counts
+    and a note says so; without (machine clients of the API, whose sender should know better)
+    such a name is refused.
     """
     text = _CONTROL.sub("", raw or "").strip()
     base = re.split(r"[\\/]", text)[-1].strip()
+    has_path = base != text or ":" in text or text.startswith(".")
+    if not paths_allowed and (has_path or not base.strip(".") or "\x00" in (raw or "")):
+        raise UploadRefused(
+            f"Dateiname „{text}“ ist nicht erlaubt (keine Pfadangaben wie / oder \\ oder ..)."
+        )
     if base in ("", ".", "..") or not base.strip("."):
         raise UploadRefused(f"Der Dateiname „{text}“ ist ungültig. Bitte die Datei umbenennen.")
     if len(base) > MAX_NAME:
@@ -111,6 +119,14 @@ class UploadOutcome:
         return self.refusal is None and self.report is not None and self.report.status != "rejected"
 
 
+@dataclass(frozen=True)
+class UploadedFile:
+    """One received file: the name its sender gave it, and its bytes."""
+
+    raw_name: str | None
+    data: bytes
+
+
 def run_upload(
     engine: Engine,
     settings: Settings,
@@ -121,48 +137,85 @@ def run_upload(
     dry_run: bool,
     expected_checksum: str | None = None,
 ) -> UploadOutcome:
-    """Check (dry_run) or write an uploaded file with the importer, as `zielcockpit import` does."""
+    """A browser upload (`data:...;base64,...`): check (dry_run) or write it with the importer."""
     outcome = UploadOutcome(raw_name or "", dry_run)
     refusal = import_refusal(principal)
     if refusal is not None or principal is None:
         outcome.refusal = refusal or "Bitte zuerst anmelden."
         return outcome
-    max_bytes = settings.max_upload_mb * 1024 * 1024
     try:
-        name, note = safe_file_name(raw_name)
-        outcome.name = name
-        if note:
-            outcome.notes.append(note)
-        data = decode_contents(contents, max_bytes)
+        data = decode_contents(contents, settings.max_upload_mb * 1024 * 1024)
     except UploadRefused as exc:
         outcome.refusal = str(exc)
         return outcome
-    outcome.checksum = hashlib.sha256(data).hexdigest()
+    return import_uploads(
+        engine,
+        settings,
+        principal,
+        [UploadedFile(raw_name, data)],
+        dry_run=dry_run,
+        expected_checksum=expected_checksum,
+    )
+
+
+def import_uploads(
+    engine: Engine,
+    settings: Settings,
+    principal: Principal,
+    files: Sequence[UploadedFile],
+    *,
+    dry_run: bool,
+    profile: str | None = None,
+    expected_checksum: str | None = None,
+    paths_allowed: bool = True,
+) -> UploadOutcome:
+    """Import received files as one unit (preview with `dry_run`), as `zielcockpit import` does.
+
+    The owner check runs inside the importer on the values it staged: a fachbereich may write
+    the indicators of its own units only, and nothing is written if a file holds another's.
+    """
+    outcome = UploadOutcome(files[0].raw_name or "" if files else "", dry_run)
+    names = []
+    try:
+        for f in files:
+            name, note = safe_file_name(f.raw_name, paths_allowed=paths_allowed)
+            names.append(name)
+            if note:
+                outcome.notes.append(note)
+            if len(f.data) > settings.max_upload_mb * 1024 * 1024:
+                raise UploadRefused(too_large(len(f.data), settings.max_upload_mb * 1024 * 1024))
+    except UploadRefused as exc:
+        outcome.refusal = str(exc)
+        return outcome
+    if not files:
+        outcome.refusal = "Keine Datei empfangen. Bitte die Datei erneut auswählen."
+        return outcome
+    outcome.name = names[0]
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.data)
+    outcome.checksum = digest.hexdigest()
     if expected_checksum is not None and expected_checksum != outcome.checksum:
         outcome.refusal = (
             "Die Datei unterscheidet sich von der geprüften Vorschau. Bitte die Datei erneut "
             "hochladen und die Vorschau prüfen."
         )
         return outcome
+    units = principal.units if principal.role == "fachbereich" else None
     with tempfile.TemporaryDirectory(prefix="zielcockpit-upload-") as folder:
-        # The user's name for the file never becomes part of a path.
-        path = Path(folder) / f"upload{Path(name).suffix.lower()}"
-        path.write_bytes(data)
-        if principal.role == "fachbereich":
-            owners = indicator_owners_in_file(engine, path, name, max_bytes)
-            foreign = foreign_indicators(owners, principal)
-            if foreign:
-                listed = ", ".join(f"{code} ({unit})" for code, unit in foreign[:20])
-                more = f" und {len(foreign) - 20} weitere" if len(foreign) > 20 else ""
-                own = ", ".join(sorted(principal.units))
-                outcome.refusal = (
-                    f"Die Datei enthält Werte von Indikatoren anderer Organisationseinheiten: "
-                    f"{listed}{more}. Ihre Rolle „fachbereich“ darf nur Werte der eigenen "
-                    f"Organisationseinheit(en) {own} importieren. Nichts wurde geschrieben."
-                )
-                return outcome
-        report = import_files(
-            engine, [Upload(path, name)], dry_run=dry_run, user=principal.name, settings=settings
+        uploads = []
+        for n, (f, name) in enumerate(zip(files, names, strict=True)):
+            # The sender's name for the file never becomes part of a path.
+            path = Path(folder) / f"upload-{n}{Path(name).suffix.lower()}"
+            path.write_bytes(f.data)
+            uploads.append(Upload(path, name))
+        outcome.report = import_files(
+            engine,
+            uploads,
+            profile=profile,
+            dry_run=dry_run,
+            user=principal.name,
+            settings=settings,
+            writable_units=units,
         )
-    outcome.report = report
     return outcome

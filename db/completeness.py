@@ -1,0 +1,94 @@
+"""Completeness of a quarter: steering indicators without a value, per unit."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from db.status import PlanData
+from zielcockpit.domain.formatting import (
+    SYMBOL_MEANINGS,
+)
+from zielcockpit.domain.periods import Period
+
+# -- completeness --------------------------------------------------------------------------------
+
+MISSING_VALUE = "kein Wert"
+MISSING_STATUS = "kein Sachstand"
+
+
+@dataclass(frozen=True)
+class MissingRow:
+    oe: str
+    oe_name: str
+    measure: str
+    measure_title: str
+    indicator: str
+    indicator_name: str
+    what: str  # „kein Wert“, „nur Zeichen „*“ (…)“, „kein Sachstand“
+
+
+@dataclass(frozen=True)
+class UnitCount:
+    oe: str
+    oe_name: str
+    steering: int
+    missing: int
+
+    @property
+    def complete(self) -> int:
+        return self.steering - self.missing
+
+
+@dataclass(frozen=True)
+class Completeness:
+    period: Period
+    rows: list[MissingRow]
+    counts: list[UnitCount]
+
+
+def completeness(data: PlanData, period: Period, oe: str | None = None) -> Completeness:
+    """Per unit: the steering indicators without a value (or with only a symbol) in the
+    quarter, and the milestones without a Sachstand (pure: plan data in, lists out)."""
+    data.check_period(period)
+    months = set(period.months())
+    measures = {m.id: m for m in data.measures}
+    rows: list[MissingRow] = []
+    steering: dict[str, int] = defaultdict(int)
+    missing: dict[str, int] = defaultdict(int)
+    names: dict[str, str] = {}
+    for ind in data.indicators:
+        m = measures[ind.measure_id]
+        if not ind.rule.steering or (oe is not None and m.owner != oe):
+            continue
+        names[m.owner] = m.owner_name
+        steering[m.owner] += 1
+        observations = data.observations.get(ind.id, [])
+        in_quarter = [o for o in observations if o.period == period or o.period in months]
+        what: str | None = None
+        if ind.rule.kind == "milestone":
+            done = any(o.status == "erledigt" and o.period.end <= period.end for o in observations)
+            if not done and not any(o.status for o in in_quarter):
+                what = MISSING_STATUS
+        elif not in_quarter:
+            what = MISSING_VALUE
+        elif all(o.value is None for o in in_quarter):
+            symbol = next((o.symbol for o in in_quarter if o.symbol), None)
+            what = (
+                f"nur Zeichen „{symbol}“ ({SYMBOL_MEANINGS.get(symbol, 'kein Zahlenwert')})"
+                if symbol
+                else MISSING_VALUE
+            )
+        if what is None:
+            continue
+        missing[m.owner] += 1
+        rows.append(MissingRow(m.owner, m.owner_name, m.code, m.title, ind.code, ind.name, what))
+    order = {
+        code: i
+        for i, code in enumerate(
+            sorted(steering, key=lambda c: (0 if c[:1].isdigit() else 1, c.lower()))
+        )
+    }
+    counts = [UnitCount(code, names[code], steering[code], missing[code]) for code in order]
+    rows.sort(key=lambda r: order[r.oe])  # stable: plan order inside each unit
+    return Completeness(period, rows, counts)

@@ -1,0 +1,131 @@
+"""Users: creating, disabling and listing them, and what an active user may do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, select
+
+from db.audit_trail import audit
+from db.engine import transaction
+from db.models import User
+from db.units import check_role, check_units, unit_parents
+from zielcockpit.auth import (
+    AuthError,
+    Principal,
+    hash_password,
+    units_with_children,
+)
+
+
+@dataclass(frozen=True)
+class UserRow:
+    name: str
+    display_name: str | None
+    role: str
+    units: tuple[str, ...]
+    active: bool
+    demo: bool
+
+
+def add_user(
+    engine: Engine,
+    name: str,
+    role: str,
+    password: str,
+    units: list[str],
+    *,
+    actor: str,
+    display_name: str | None = None,
+    demo: bool = False,
+) -> None:
+    check_role(role)
+    if not name or len(name) > 80 or any(c.isspace() for c in name):
+        raise AuthError("Der Benutzername darf nicht leer sein und keine Leerzeichen enthalten.")
+    hashed = hash_password(password)
+    with transaction(engine) as session:
+        if session.scalar(select(User.id).where(User.name == name)) is not None:
+            raise AuthError(f"Benutzer „{name}“ gibt es schon.")
+        user = User(
+            name=name,
+            role=role,
+            password_hash=hashed,
+            display_name=display_name,
+            demo=demo,
+            units=check_units(session, units, role),
+        )
+        session.add(user)
+        audit(
+            session,
+            actor,
+            "benutzer_angelegt",
+            "benutzer",
+            name,
+            None,
+            {"rolle": role, "oe": units},
+            source="Kommandozeile",
+        )
+
+
+def set_password(engine: Engine, name: str, password: str, *, actor: str) -> None:
+    hashed = hash_password(password)
+    with transaction(engine) as session:
+        user = session.scalars(select(User).where(User.name == name)).one_or_none()
+        if user is None:
+            raise AuthError(f"Benutzer „{name}“ gibt es nicht.")
+        user.password_hash = hashed
+        audit(session, actor, "passwort_geaendert", "benutzer", name, None, None)
+
+
+def disable_user(engine: Engine, name: str, *, actor: str) -> None:
+    with transaction(engine) as session:
+        user = session.scalars(select(User).where(User.name == name)).one_or_none()
+        if user is None:
+            raise AuthError(f"Benutzer „{name}“ gibt es nicht.")
+        if user.active:
+            user.active = False
+            audit(
+                session,
+                actor,
+                "benutzer_gesperrt",
+                "benutzer",
+                name,
+                {"aktiv": True},
+                {"aktiv": False},
+                source="Kommandozeile",
+            )
+
+
+def list_users(engine: Engine) -> list[UserRow]:
+    with transaction(engine) as session:
+        return [
+            UserRow(
+                u.name,
+                u.display_name,
+                u.role,
+                tuple(sorted(o.code for o in u.units)),
+                u.active,
+                u.demo,
+            )
+            for u in session.scalars(select(User).order_by(User.name))
+        ]
+
+
+def admin_exists(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        admins = conn.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.role == "admin", User.active.is_(True))
+        )
+    return bool(admins)
+
+
+def principal_of(engine: Engine, name: str) -> Principal | None:
+    """The active user's permissions, or None (unknown or disabled)."""
+    with transaction(engine) as session:
+        user = session.scalars(select(User).where(User.name == name)).one_or_none()
+        if user is None or not user.active:
+            return None
+        units = units_with_children((o.code for o in user.units), unit_parents(session))
+        return Principal(user.name, user.role, units)

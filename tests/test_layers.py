@@ -1,0 +1,121 @@
+"""The layers of style.md, kept by a test over the import graph of every module.
+
+domain imports only the standard library and itself; db never imports etl, app or the use
+cases; etl never imports app, the use cases or the command line; components never touch the
+database; pages call use cases and named queries, never SQL.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("zielcockpit", "db", "etl", "app")
+CLI_MODULES = ("zielcockpit.cli", "zielcockpit.import_cli", "zielcockpit.users_cli")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(source: str, module: str) -> set[str]:
+    """Every module a source imports, at the top or inside a function (relative ones resolved)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(module.split(".")[: -node.level] + ([base] if base else []))
+            found.add(base)
+            # `from app import ids` imports the module app.ids
+            found.update(f"{base}.{a.name}" for a in node.names)
+    return found
+
+
+def under(name: str, *prefixes: str) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def violations(module: str, imported: set[str]) -> list[str]:
+    """The layer rules broken by one module's imports (pure, so the rules are tested too)."""
+    out = []
+
+    def refuse(*prefixes: str, why: str) -> None:
+        out.extend(f"{module} imports {i}: {why}" for i in sorted(imported) if under(i, *prefixes))
+
+    if under(module, "zielcockpit.domain"):
+        for i in sorted(imported):
+            top = i.split(".")[0]
+            if top not in sys.stdlib_module_names and not under(i, "zielcockpit.domain"):
+                out.append(f"{module} imports {i}: the domain is pure (standard library only)")
+    if under(module, "db"):
+        refuse("etl", "app", "zielcockpit.services", *CLI_MODULES, why="db is below etl and app")
+    if under(module, "etl"):
+        refuse("app", "zielcockpit.services", *CLI_MODULES, why="etl is below app and the CLI")
+    if under(module, "zielcockpit.services"):
+        refuse("app", *CLI_MODULES, why="use cases are called by app and CLI, not the reverse")
+    if under(module, "app.components"):
+        refuse("sqlalchemy", "db.engine", "db.models", why="components never touch the database")
+    if under(module, "app.pages"):
+        refuse("sqlalchemy", "db.engine", "db.models", why="pages call queries, never SQL")
+    return out
+
+
+def all_modules() -> list[tuple[str, Path]]:
+    return [
+        (module_name(p), p)
+        for package in PACKAGES
+        for p in sorted((ROOT / package).rglob("*.py"))
+        if "migrations" not in p.parts
+    ]
+
+
+def test_lay001_every_module_keeps_its_layer() -> None:
+    modules = all_modules()
+    assert len(modules) > 50  # the walk really found the code
+    broken = [
+        v for name, path in modules for v in violations(name, imports_of(path.read_text(), name))
+    ]
+    assert broken == []
+
+
+@pytest.mark.parametrize(
+    ("module", "source", "expected"),
+    [
+        ("zielcockpit.domain.x", "import pandas", "the domain is pure"),
+        ("zielcockpit.domain.x", "from db.models import Plan", "the domain is pure"),
+        ("db.x", "def f():\n    from etl.loader import import_files", "db is below"),
+        ("etl.x", "from app import ids", "etl is below"),
+        ("etl.x", "import zielcockpit.cli", "etl is below"),
+        ("app.components.x", "from db.engine import transaction", "components never"),
+        ("app.pages.x", "from sqlalchemy import select", "pages call queries"),
+        ("zielcockpit.services.x", "from app.security import current_principal", "use cases"),
+    ],
+)
+def test_lay002_a_broken_rule_is_found(module: str, source: str, expected: str) -> None:
+    found = violations(module, imports_of(source, module))
+    assert found and expected in found[0]
+
+
+def test_lay003_allowed_imports_pass() -> None:
+    assert (
+        violations(
+            "zielcockpit.domain.x",
+            imports_of("import re\nfrom .periods import P", "zielcockpit.domain.x"),
+        )
+        == []
+    )
+    assert (
+        violations(
+            "zielcockpit.services.x",
+            imports_of("import etl.loader\nimport db.models", "zielcockpit.services.x"),
+        )
+        == []
+    )

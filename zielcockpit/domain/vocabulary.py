@@ -1,0 +1,119 @@
+"""The words of the domain, defined once: lights, milestone states, statistical symbols, roles.
+
+Every other module (the database's check constraints, the importer, the rules, the pages, the
+CLI) imports them from here, so a new state or a changed German word is one edit.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable
+from decimal import Decimal
+from functools import reduce
+from typing import Literal, TypeVar
+
+# -- traffic lights ------------------------------------------------------------------------------
+
+Light = Literal["green", "yellow", "red", "grey"]
+LIGHTS: tuple[Light, ...] = ("green", "yellow", "red", "grey")
+LIGHT_WORDS: dict[str, str] = {
+    "green": "grün",
+    "yellow": "gelb",
+    "red": "rot",
+    "grey": "grau",
+}
+LIGHT_MEANINGS: dict[str, str] = {
+    "green": "im Plan",
+    "yellow": "gefährdet",
+    "red": "nicht im Plan",
+    "grey": "keine Bewertung",
+}
+# Order used for "worst of": an unknown state is worse than on track, better than a known miss.
+SEVERITY: dict[str, int] = {"green": 0, "grey": 1, "yellow": 2, "red": 3}
+
+# -- milestone states (the Sachstand of a milestone) --------------------------------------------
+
+MILESTONE_DONE = "erledigt"
+MILESTONE_ON_TRACK = "im_plan"
+MILESTONE_AT_RISK = "gefaehrdet"
+MILESTONE_OPEN = "offen"
+MILESTONE_WORDS: dict[str, str] = {
+    MILESTONE_DONE: "erledigt",
+    MILESTONE_ON_TRACK: "im Plan",
+    MILESTONE_AT_RISK: "gefährdet",
+    MILESTONE_OPEN: "offen",
+}
+MILESTONE_STATES: tuple[str, ...] = tuple(MILESTONE_WORDS)
+_WORDS = list(MILESTONE_WORDS.values())
+MILESTONE_CHOICE_TEXT = ", ".join(_WORDS[:-1]) + " oder " + _WORDS[-1]  # for messages
+# What a sender may write for a state, after folding (lower case, umlauts as ae/oe/ue).
+MILESTONE_INPUTS: dict[str, str] = {
+    "erledigt": MILESTONE_DONE,
+    "im plan": MILESTONE_ON_TRACK,
+    "gefaehrdet": MILESTONE_AT_RISK,
+    "offen": MILESTONE_OPEN,
+}
+
+# -- statistical symbols (Zeichenerklärung of the statistical offices) --------------------------
+
+SYMBOL_MEANINGS: dict[str, str] = {
+    "*": "anonymisiert (Datenschutz)",
+    "-": "nichts vorhanden",
+    "x": "nicht sinnvoll",
+    ".": "unbekannt",
+    "...": "noch nicht verfügbar",
+}
+SYMBOLS: tuple[str, ...] = tuple(SYMBOL_MEANINGS)
+NOTHING = "-"  # "nichts vorhanden": a real zero of cases, never a missing value
+# How a symbol is written in the files that arrive (dashes and the ellipsis in their variants).
+SYMBOL_SPELLINGS: dict[str, str] = {
+    "*": "*",
+    "-": "-",
+    "–": "-",
+    "—": "-",
+    "x": "x",
+    ".": ".",
+    "...": "...",
+    "…": "...",
+}
+# Which symbol a sum of several unknown parts carries: the most telling first.
+SYMBOL_RANK: dict[str, int] = {"*": 0, ".": 1, "...": 2, "x": 3, "-": 4}
+
+# -- roles ---------------------------------------------------------------------------------------
+
+ROLES: tuple[str, ...] = ("leitung", "fachbereich", "controlling", "admin")
+ROLE_WORDS: dict[str, str] = {
+    "leitung": "Dezernatsleitung (lesen)",
+    "fachbereich": "Fachbereich (eigene Maßnahmen pflegen)",
+    "controlling": "Controlling (alles lesen und schreiben, importieren)",
+    "admin": "Administration (Benutzer und Einstellungen)",
+}
+
+
+# -- combining the values of several places ------------------------------------------------------
+
+N = TypeVar("N", int, float, Decimal)
+
+Cell = tuple[N | None, str | None, str | None]  # (number, symbol, milestone state)
+
+
+def combine_places(parts: Iterable[Cell[N]]) -> Cell[N]:
+    """The whole from its parts (places, or the cells of one value): the one rule for sums.
+
+    A `-` ("nichts vorhanden") adds nothing; any other symbol makes the sum unknown and is
+    kept (the most telling one); a milestone state is not summed but passed on. Only `-`
+    parts give `-`.
+    """
+    parts = list(parts)
+    symbols = [s for _, s, _ in parts if s is not None and s != NOTHING]
+    if symbols:
+        return (None, min(symbols, key=lambda s: SYMBOL_RANK.get(s, 9)), None)
+    status = next((st for _, _, st in parts if st), None)
+    if status is not None:
+        return (None, None, status)
+    numbers = [v for v, _, _ in parts if v is not None]
+    if not numbers:
+        return (
+            (None, NOTHING, None) if any(s == NOTHING for _, s, _ in parts) else (None, None, None)
+        )
+    return (reduce(operator.add, numbers), None, None)
