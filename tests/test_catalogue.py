@@ -15,10 +15,10 @@ from sqlalchemy import Engine, func, select, text
 
 from db.catalogue import CatalogueError, load_catalogue
 from db.models import Handlungsfeld, Indikator, Kategorie, Massnahme, Organisationseinheit, Plan
+from zielcockpit.settings import CATALOGUE_DIR
 
-REPO = Path(__file__).resolve().parent.parent
-SEED = REPO / "catalogue" / "quellen" / "bielefeld_ziele_und_massnahmen_2017.txt"
-CATALOGUE = REPO / "catalogue" / "bielefeld_2017.yaml"
+SEED = CATALOGUE_DIR / "quellen" / "bielefeld_ziele_und_massnahmen_2017.txt"
+CATALOGUE = CATALOGUE_DIR / "bielefeld_2017.yaml"
 CHAPTERS = [
     "Arbeitssuchende Menschen",
     "Kinder und Jugendliche",

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 
 from db.engine import make_engine
 from tests.test_status import cli
-from zielcockpit.settings import SETTINGS, Settings
+from zielcockpit.settings import CATALOGUE_DIR, SETTINGS, Settings
 
 if TYPE_CHECKING:
     from tests.conftest import Databases
@@ -88,7 +88,7 @@ def test_fnd004_commands_need_a_migrated_database(tmp_path: Path) -> None:
 
 def test_fnd005_bad_catalogue_through_the_cli(databases: Databases, tmp_path: Path) -> None:
     url = databases.url("catalogue")
-    data = yaml.safe_load((REPO / "catalogue" / "bielefeld_2017.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((CATALOGUE_DIR / "bielefeld_2017.yaml").read_text(encoding="utf-8"))
     data["massnahmen"][5]["indikatoren"][0]["target"] = "zweiundvierzig"
     data["massnahmen"][7]["indikatoren"][0]["parent"] = "GIBT-ES-NICHT.1"
     data["massnahmen"][2]["indikatoren"][0]["name"] = "geändert, darf nicht ankommen"
