@@ -5,22 +5,20 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    ZIELCOCKPIT_CATALOGUE_DIR=/app/catalogue \
     ZIELCOCKPIT_ARCHIVE_DIR=/data/archiv
 
-WORKDIR /app
 RUN useradd --create-home --uid 10001 zielcockpit && mkdir -p /data && chown zielcockpit /data
 
-COPY pyproject.toml README.md ./
-COPY zielcockpit ./zielcockpit
-COPY db ./db
-COPY etl ./etl
-COPY app ./app
-COPY assets ./assets
-COPY catalogue ./catalogue
-# Editable, so the app finds assets/ and catalogue/ beside its code, as in the repository.
-RUN pip install -e .
+# A regular install: assets, catalogues, import profiles and migrations are package data, so
+# nothing is read from the source tree, which is removed again.
+COPY pyproject.toml README.md /tmp/src/
+COPY zielcockpit /tmp/src/zielcockpit
+COPY db /tmp/src/db
+COPY etl /tmp/src/etl
+COPY app /tmp/src/app
+RUN pip install /tmp/src && rm -rf /tmp/src
 
+WORKDIR /app
 USER zielcockpit
 EXPOSE 8050
 # Migrations first (safe to repeat), then the app; app.wsgi builds it with create_app().

@@ -16,7 +16,8 @@ from sqlalchemy import Engine
 from db.engine import make_engine
 from zielcockpit.settings import Settings
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+# Package data beside the code, so a regular (non-editable) install serves it as well.
+ASSETS = Path(__file__).resolve().parent / "assets"
 BOOTSTRAP = "vendor/bootstrap-5.3.9/bootstrap.min.css"
 NAV_PATHS = ("/", "/quartale", "/praesentation")
 # Parameters a navigation link carries along, so the next page shows the same selection.

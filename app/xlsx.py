@@ -7,7 +7,7 @@ which matters for a download button; openpyxl stays the reader and the template 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,25 +73,28 @@ def workbook(sheets: Sequence[Sheet]) -> bytes:
         return formats[key]
 
     for sheet in sheets:
-        ws = book.add_worksheet(sheet.title)
-        for col, width in enumerate(sheet.widths):
-            ws.set_column(col, col, width)
-        width = 0
-        for r, row in enumerate(sheet.rows):
-            width = max(width, len(row))
-            row_bold = r in sheet.bold_rows
-            for c, value in enumerate(row):
-                if value is None:
-                    continue
-                fill = sheet.fills.get((r, c))
-                cell_format = fmt(row_bold, fill) if (row_bold or fill) else None
-                if isinstance(value, bool) or not isinstance(value, int | float):
-                    ws.write_string(r, c, str(value).translate(_CONTROL), cell_format)
-                else:
-                    ws.write_number(r, c, value, cell_format)
-        if sheet.freeze:
-            ws.freeze_panes(*sheet.freeze)
-        if sheet.autofilter and sheet.rows and width:
-            ws.autofilter(0, 0, len(sheet.rows) - 1, width - 1)
+        _write_sheet(book.add_worksheet(sheet.title), sheet, fmt)
     book.close()
     return buffer.getvalue()
+
+
+def _write_sheet(ws: Any, sheet: Sheet, fmt: Callable[[bool, str | None], Any]) -> None:
+    for col, width in enumerate(sheet.widths):
+        ws.set_column(col, col, width)
+    width = 0
+    for r, row in enumerate(sheet.rows):
+        width = max(width, len(row))
+        row_bold = r in sheet.bold_rows
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            fill = sheet.fills.get((r, c))
+            cell_format = fmt(row_bold, fill) if (row_bold or fill) else None
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                ws.write_string(r, c, str(value).translate(_CONTROL), cell_format)
+            else:
+                ws.write_number(r, c, value, cell_format)
+    if sheet.freeze:
+        ws.freeze_panes(*sheet.freeze)
+    if sheet.autofilter and sheet.rows and width:
+        ws.autofilter(0, 0, len(sheet.rows) - 1, width - 1)

@@ -45,7 +45,7 @@ from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.models import Handlungsfeld, Plan  # noqa: E402
 from db.users import add_user  # noqa: E402
-from zielcockpit.settings import Settings  # noqa: E402
+from zielcockpit.settings import CATALOGUE_DIR, Settings  # noqa: E402
 
 BENCH_USER, BENCH_PASSWORD = "messung", "messung-nur-lesen"
 
@@ -294,7 +294,7 @@ def run_browser_part(base: str, cluster: int, runs: int) -> bool:
 def build_demo(url: str) -> Engine:
     engine = make_engine(url)
     upgrade(engine)
-    for path in sorted((REPO / "catalogue").glob("*.yaml")):
+    for path in sorted(CATALOGUE_DIR.glob("*.yaml")):
         load_catalogue(engine, path)
     seed_demo(engine, "2017")
     add_bench_user(engine)

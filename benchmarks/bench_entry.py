@@ -36,7 +36,7 @@ from db.catalogue import load_catalogue  # noqa: E402
 from db.demo import DEMO_PASSWORD, seed_demo  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
-from zielcockpit.settings import Settings  # noqa: E402
+from zielcockpit.settings import CATALOGUE_DIR, Settings  # noqa: E402
 
 PAGE_LIMIT_MS = 300.0  # a form of 20 indicators or a grid of 2,000 changes, server side
 SAVE_LIMIT_MS = 500.0
@@ -161,7 +161,7 @@ def build(folder: Path, measures: int) -> str:
     path = folder / "bench.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
-    for catalogue in sorted((REPO / "catalogue").glob("*.yaml")):
+    for catalogue in sorted(CATALOGUE_DIR.glob("*.yaml")):
         load_catalogue(engine, catalogue)
     seed_demo(engine, "2017")
     if measures:

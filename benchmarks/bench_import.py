@@ -33,7 +33,7 @@ from db.catalogue import load_catalogue  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from etl.loader import import_files  # noqa: E402
-from zielcockpit.settings import Settings  # noqa: E402
+from zielcockpit.settings import CATALOGUE_DIR, Settings  # noqa: E402
 
 INDICATORS = 100
 PLACES = 84
@@ -128,7 +128,7 @@ def main() -> int:
         template = tmp / "template.db"
         engine = make_engine(f"sqlite:///{template}")
         upgrade(engine)
-        for catalogue in sorted((REPO / "catalogue").glob("*.yaml")):
+        for catalogue in sorted(CATALOGUE_DIR.glob("*.yaml")):
             load_catalogue(engine, catalogue)
         bench_catalogue(tmp / "bench.yaml")
         load_catalogue(engine, tmp / "bench.yaml")

@@ -22,7 +22,6 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, text
 
@@ -34,8 +33,8 @@ from db.migrate import upgrade
 from db.status import evaluate, load_plan_data, periods_up_to
 from zielcockpit.domain.periods import Period
 from zielcockpit.domain.rules import default_baseline_periods
+from zielcockpit.settings import CATALOGUE_DIR
 
-REPO = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 RAW_INDICATORS = """
@@ -127,7 +126,7 @@ def report(label: str, r: dict[str, float]) -> None:
 
 def prepare(engine: Engine, measures: int) -> None:
     upgrade(engine)
-    for path in sorted((REPO / "catalogue").glob("*.yaml")):
+    for path in sorted(CATALOGUE_DIR.glob("*.yaml")):
         load_catalogue(engine, path)
     seed_demo(engine, "2017")
     build_synthetic(engine, measures=measures, indicators_per_measure=3, quarters=8)

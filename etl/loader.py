@@ -688,15 +688,7 @@ def _import_files(
     report = ImportReport([s.report for s in staged], dry_run)
     catalogues = [s for s in staged if s.report.profile and _is_catalogue(s.report.profile)]
     if catalogues and len(catalogues) != len(staged):
-        report.errors.append(
-            Problem(
-                ", ".join(s.report.file for s in catalogues),
-                None,
-                None,
-                None,
-                "Katalogdateien bitte getrennt von Wertedateien importieren.",
-            )
-        )
+        report.errors.append(_mixed_catalogue_problem(catalogues))
     _check_across_files(staged)
     if writable_units is not None:
         _check_owners(staged, index, writable_units)
@@ -713,6 +705,14 @@ def _import_files(
             for s in staged:
                 _preview(session, s)
         return report
+    _write_all(engine, staged, report, user, settings.archive_dir)
+    return report
+
+
+def _write_all(
+    engine: Engine, staged: list[_Staged], report: ImportReport, user: str, archive_dir: Path
+) -> None:
+    """Write every staged file in one transaction; the originals are archived once it commits."""
     now = _utcnow()
     archives: list[PendingArchive] = []
     try:
@@ -721,7 +721,7 @@ def _import_files(
             # concurrent import or form is either seen (and versioned) or waits for this one.
             lock_values(session)
             for s in staged:
-                _write_file(session, s, user, now, settings.archive_dir, archives)
+                _write_file(session, s, user, now, archive_dir, archives)
         for pending in archives:
             pending.commit()
     except WriterBusy as exc:
@@ -735,7 +735,16 @@ def _import_files(
     finally:
         for pending in archives:
             pending.discard()
-    return report
+
+
+def _mixed_catalogue_problem(catalogues: list[_Staged]) -> Problem:
+    return Problem(
+        ", ".join(s.report.file for s in catalogues),
+        None,
+        None,
+        None,
+        "Katalogdateien bitte getrennt von Wertedateien importieren.",
+    )
 
 
 def _is_catalogue(name: str) -> bool:

@@ -131,7 +131,9 @@ def show(cell: CellValue, unit: str) -> str:
     return value_text(cell.value, cell.symbol, cell.status, unit)
 
 
-def check(extraction: Extraction, index: CatalogueIndex, file: str) -> Checked:
+# One pass over the staged values with its caches (see the docstring); every branch is one rule
+# a value must pass, each with its own German message.
+def check(extraction: Extraction, index: CatalogueIndex, file: str) -> Checked:  # noqa: C901
     """Every staged value against the catalogue; caches keep 100,000 rows cheap, since codes,
     periods and places repeat."""
     out = Checked()

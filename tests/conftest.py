@@ -23,9 +23,9 @@ from db.catalogue import load_catalogue
 from db.demo import seed_demo
 from db.engine import make_engine, normalise_url
 from db.migrate import upgrade
+from zielcockpit.settings import CATALOGUE_DIR
 
-REPO = Path(__file__).resolve().parent.parent
-CATALOGUES = sorted((REPO / "catalogue").glob("*.yaml"))
+CATALOGUES = sorted(CATALOGUE_DIR.glob("*.yaml"))
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 STAGES = ("migrated", "catalogue", "demo")
 _RUN = uuid.uuid4().hex[:8]

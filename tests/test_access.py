@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
 
@@ -13,6 +14,9 @@ from db.models import LoginAttempt
 from db.tokens import create_token, principal_of_token
 from db.users import add_user, disable_user, list_users, principal_of
 from tests.test_status import cli
+
+if TYPE_CHECKING:
+    from tests.conftest import Databases
 
 PASSWORD = "ein-langes-passwort"
 
@@ -53,7 +57,7 @@ def test_acc003_tokens(catalogue_engine: Engine) -> None:
     assert principal_of_token(catalogue_engine, token + "x") is None
 
 
-def test_acc004_user_commands(databases) -> None:  # type: ignore[no-untyped-def]
+def test_acc004_user_commands(databases: Databases) -> None:
     url = databases.url("catalogue")
     done = cli(
         "user",

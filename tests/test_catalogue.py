@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -13,10 +15,10 @@ from sqlalchemy import Engine, func, select, text
 
 from db.catalogue import CatalogueError, load_catalogue
 from db.models import Handlungsfeld, Indikator, Kategorie, Massnahme, Organisationseinheit, Plan
+from zielcockpit.settings import CATALOGUE_DIR
 
-REPO = Path(__file__).resolve().parent.parent
-SEED = REPO / "catalogue" / "quellen" / "bielefeld_ziele_und_massnahmen_2017.txt"
-CATALOGUE = REPO / "catalogue" / "bielefeld_2017.yaml"
+SEED = CATALOGUE_DIR / "quellen" / "bielefeld_ziele_und_massnahmen_2017.txt"
+CATALOGUE = CATALOGUE_DIR / "bielefeld_2017.yaml"
 CHAPTERS = [
     "Arbeitssuchende Menschen",
     "Kinder und Jugendliche",
@@ -148,7 +150,8 @@ def seed_sections() -> dict[str, tuple[str, str]]:
     lines = SEED.read_text(encoding="utf-8").splitlines()
     body_start = next(i for i, line in enumerate(lines) if line.strip() == "Ingo Nürnberger")
     sections: dict[str, tuple[str, str]] = {}
-    chapter, code, buffer = "", None, []
+    chapter, code = "", None
+    buffer: list[str] = []
     for line in lines[body_start:]:
         if line.strip() in CHAPTERS:
             chapter = line.strip()
@@ -288,7 +291,11 @@ def test_cat007_loading_twice_changes_nothing(catalogue_engine: Engine) -> None:
     assert _dump(catalogue_engine) == before
 
 
-def _broken(tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-def]
+# A change made to a copy of the plan catalogue before it is loaded.
+Change = Callable[[dict[str, Any]], None]
+
+
+def _broken(tmp_path: Path, change: Change) -> Path:
     data = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
     data["plan"]["key"] = "test-kaputt"
     change(data)
@@ -297,15 +304,15 @@ def _broken(tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-def]
     return path
 
 
-def _duplicate_measure(data: dict) -> None:  # type: ignore[type-arg]
+def _duplicate_measure(data: dict[str, Any]) -> None:
     data["massnahmen"].append(dict(data["massnahmen"][0]))
 
 
-def _missing_parent(data: dict) -> None:  # type: ignore[type-arg]
+def _missing_parent(data: dict[str, Any]) -> None:
     data["massnahmen"][0]["indikatoren"][0]["parent"] = "REGE-3.9"
 
 
-def _bad_target(data: dict) -> None:  # type: ignore[type-arg]
+def _bad_target(data: dict[str, Any]) -> None:
     data["massnahmen"][1]["indikatoren"][0]["target"] = "viele"
 
 
@@ -320,8 +327,8 @@ def _bad_target(data: dict) -> None:  # type: ignore[type-arg]
 def test_cat008_bad_catalogue_is_refused_with_place_and_nothing_written(
     catalogue_engine: Engine,
     tmp_path: Path,
-    change,
-    message: str,  # type: ignore[no-untyped-def]
+    change: Change,
+    message: str,
 ) -> None:
     path = _broken(tmp_path, change)
     before = _dump(catalogue_engine)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import yaml
@@ -11,7 +12,10 @@ from sqlalchemy import Engine, text
 
 from db.engine import make_engine
 from tests.test_status import cli
-from zielcockpit.settings import SETTINGS, Settings
+from zielcockpit.settings import CATALOGUE_DIR, SETTINGS, Settings
+
+if TYPE_CHECKING:
+    from tests.conftest import Databases
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -31,7 +35,7 @@ def schema(engine: Engine) -> list[tuple[object, ...]]:
         return [tuple(r) for r in conn.execute(text(sql))]
 
 
-def test_fnd001_init_db_twice_leaves_the_same_database(databases) -> None:  # type: ignore[no-untyped-def]
+def test_fnd001_init_db_twice_leaves_the_same_database(databases: Databases) -> None:
     url = databases.url("migrated")
     first = cli("init-db", url=url)
     assert first.returncode == 0 and "aktuell" in first.stdout
@@ -82,9 +86,9 @@ def test_fnd004_commands_need_a_migrated_database(tmp_path: Path) -> None:
     assert "zuerst „zielcockpit init-db“" in done.stderr
 
 
-def test_fnd005_bad_catalogue_through_the_cli(databases, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_fnd005_bad_catalogue_through_the_cli(databases: Databases, tmp_path: Path) -> None:
     url = databases.url("catalogue")
-    data = yaml.safe_load((REPO / "catalogue" / "bielefeld_2017.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((CATALOGUE_DIR / "bielefeld_2017.yaml").read_text(encoding="utf-8"))
     data["massnahmen"][5]["indikatoren"][0]["target"] = "zweiundvierzig"
     data["massnahmen"][7]["indikatoren"][0]["parent"] = "GIBT-ES-NICHT.1"
     data["massnahmen"][2]["indikatoren"][0]["name"] = "geändert, darf nicht ankommen"

@@ -45,7 +45,7 @@ def under(name: str, *prefixes: str) -> bool:
 
 def violations(module: str, imported: set[str]) -> list[str]:
     """The layer rules broken by one module's imports (pure, so the rules are tested too)."""
-    out = []
+    out: list[str] = []
 
     def refuse(*prefixes: str, why: str) -> None:
         out.extend(f"{module} imports {i}: {why}" for i in sorted(imported) if under(i, *prefixes))

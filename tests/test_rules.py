@@ -14,6 +14,7 @@ from zielcockpit.domain.rules import (
     SEVERITY,
     IndicatorRule,
     Judgement,
+    Light,
     Observation,
     Override,
     RuleError,
@@ -426,7 +427,7 @@ def test_rul104_a_child_never_exceeds_its_parent_unreported(
     assert bool(judged["REGE-9.3"].warnings) == over
 
 
-lights = st.sampled_from(["green", "yellow", "red", "grey"])
+lights: st.SearchStrategy[Light] = st.sampled_from(["green", "yellow", "red", "grey"])
 
 
 @settings(max_examples=300, deadline=None)
@@ -434,12 +435,12 @@ lights = st.sampled_from(["green", "yellow", "red", "grey"])
     found=st.lists(st.one_of(lights, st.none()), max_size=6), override=st.one_of(st.none(), lights)
 )
 def test_rul105_a_measure_is_never_better_than_its_worst_indicator(
-    found: list[str | None], override: str | None
+    found: list[Light | None], override: Light | None
 ) -> None:
-    judgements = [Judgement(f"T.{n}", Q2, light, "") for n, light in enumerate(found)]  # type: ignore[arg-type]
+    judgements = [Judgement(f"T.{n}", Q2, light, "") for n, light in enumerate(found)]
     ov = (
         None if override is None else Override(override, "Begründung", "x", dt.datetime(2017, 1, 1))
-    )  # type: ignore[arg-type]
+    )
     result = judge_measure(judgements, ov)
     assert result.computed_light == worst(j.light for j in judgements)
     present = [light for light in found if light is not None]

@@ -8,14 +8,19 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
 
 from app.api import api
 from db.demo import seed_demo
 from db.status import plan_status, report_json
+
+if TYPE_CHECKING:
+    from tests.conftest import Databases
 
 REPO = Path(__file__).resolve().parent.parent
 MEASURE_KEYS = {
@@ -67,7 +72,7 @@ def cli(*args: str, url: str, stdin: str | None = None) -> subprocess.CompletedP
     )
 
 
-def client(engine: Engine):  # type: ignore[no-untyped-def]
+def client(engine: Engine) -> FlaskClient:
     flask_app = Flask("test")
     flask_app.config["ZC_ENGINE"] = engine
     flask_app.register_blueprint(api)
@@ -147,7 +152,7 @@ def test_sta004_seed_demo_twice_gives_the_same_values(demo_engine: Engine) -> No
     assert all(row[-1] for row in before)
 
 
-def test_sta005_cli_and_api_give_the_same_json(databases) -> None:  # type: ignore[no-untyped-def]
+def test_sta005_cli_and_api_give_the_same_json(databases: Databases) -> None:
     url = databases.url("demo")
     done = cli("status", "--plan", "2017", "--period", "2017-Q2", "--json", url=url)
     assert done.returncode == 0, done.stderr
@@ -168,7 +173,7 @@ def test_sta005_cli_and_api_give_the_same_json(databases) -> None:  # type: igno
     engine.dispose()
 
 
-def test_sta006_human_table(databases) -> None:  # type: ignore[no-untyped-def]
+def test_sta006_human_table(databases: Databases) -> None:
     done = cli("status", "--plan", "2017", "--period", "2017-Q3", url=databases.url("demo"))
     assert done.returncode == 0
     assert "3. Quartal 2017" in done.stdout
@@ -192,7 +197,9 @@ def test_sta006_human_table(databases) -> None:  # type: ignore[no-untyped-def]
         (["--plan", "2017"], 2, "diese Angaben fehlen: --period"),
     ],
 )
-def test_sta007_cli_bad_input(databases, args: list[str], code: int, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_sta007_cli_bad_input(
+    databases: Databases, args: list[str], code: int, message: str
+) -> None:
     done = cli("status", *args, url=databases.url("catalogue"))
     assert done.returncode == code
     assert message in done.stderr

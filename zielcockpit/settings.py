@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+# The plan catalogues ship inside the package (package data), so the default works after a
+# regular `pip install .` as well as in the repository.
+CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "ZIELCOCKPIT_CATALOGUE_DIR",
-        str(REPO_ROOT / "catalogue"),
+        str(CATALOGUE_DIR),
         "Ordner mit den Maßnahmenkatalogen (YAML), die `load-catalogue` ohne Dateiangabe lädt.",
     ),
     Setting(

@@ -10,7 +10,7 @@ from typing import Any
 
 import dash
 from dash import Dash
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Table, select
 
 from app import access_ids as aids
 from app import create_app, ids
@@ -54,6 +54,7 @@ def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     with engine.connect() as conn:
         for model in WRITTEN_TABLES:
             table = model.__table__
+            assert isinstance(table, Table)  # declarative models map a Table, not any FromClause
             out[table.name] = [tuple(r) for r in conn.execute(select(table).order_by(table.c.id))]
     return out
 

@@ -10,13 +10,16 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from access_helpers import long_csv
 from dash_helpers import SIZES, LiveServer, Visit
 
 from app import access_ids as aids
+
+if TYPE_CHECKING:  # playwright is imported only where a browser test runs (see conftest.py)
+    from playwright.sync_api import Dialog
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +60,12 @@ def as_user(browser: Any, access_server: LiveServer) -> Iterator[Open]:
         context.add_cookies(access_server.login_cookies(name))
         v = Visit(context.new_page(), size)
         dialogs: list[str] = []
-        v.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+        def note_and_dismiss(dialog: Dialog) -> None:
+            dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        v.page.on("dialog", note_and_dismiss)
         opened.append((context, v, dialogs))
         return v
 

@@ -187,7 +187,7 @@ def test_acc207_unchanged_fields_write_nothing_and_demo_values_stay_demo(
     demo_engine: Engine,
 ) -> None:
     form = entry_form(demo_engine, "2017", "510", Period.parse(Q3))
-    fields = {
+    fields: dict[str, tuple[str | None, str | None, str | None]] = {
         line.code: (
             None if line.kind == "milestone" else line.value_text,
             line.status if line.kind == "milestone" else None,
@@ -196,7 +196,9 @@ def test_acc207_unchanged_fields_write_nothing_and_demo_values_stay_demo(
         for m in form.measures
         for line in m.lines
     }
-    overrides = {m.code: (m.override_light, m.override_text) for m in form.measures}
+    overrides: dict[str, tuple[str | None, str | None]] = {
+        m.code: (m.override_light, m.override_text) for m in form.measures
+    }
     before = dump(demo_engine)
     result = save(demo_engine, fields, overrides=overrides)
     assert result.ok and not result.changed

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from db.models import Indikator, Messwert, Ort
 from etl.loader import import_files
 from tests.etl.conftest import dump, write_csv, write_xlsx
-from zielcockpit.settings import Settings
+from zielcockpit.settings import CATALOGUE_DIR, Settings
 
 
 def _values(engine: Engine) -> dict[tuple[str, str, str | None], tuple[object, ...]]:
@@ -409,7 +409,7 @@ def test_intact_old_xls_is_read(
 def test_catalogue_file_is_an_import_source(
     empty_engine: Engine, tmp_path: Path, settings: Settings
 ) -> None:
-    catalogue = Path(__file__).resolve().parents[2] / "catalogue" / "bielefeld_2017.yaml"
+    catalogue = CATALOGUE_DIR / "bielefeld_2017.yaml"
     report = import_files(empty_engine, [catalogue], user="x", settings=settings)
     assert report.status == "ok", report.lines()
     assert report.profile == "katalog"

@@ -210,7 +210,8 @@ def excel_serial_to_date(serial: float) -> dt.date:
     return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
 
 
-def parse_period_loose(value: object) -> Period:
+# A flat dispatch over the period forms found in real files; each branch is one form.
+def parse_period_loose(value: object) -> Period:  # noqa: C901
     """Every period form real files use (sources.md): month names, quarters, dates, serials."""
     if isinstance(value, dt.datetime):
         return Period.of_date(value.date())

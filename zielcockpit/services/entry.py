@@ -419,26 +419,7 @@ def save_entry(
         return result
     now = now or _utcnow()
     by_id = {r.id: r for r in refs.values()}
-    staged: list[Staged] = []
-    cells: dict[int, CellValue] = {}
-    for code, entry in submission.fields.items():
-        ref = refs[code]
-        if _untouched(entry, ref):
-            continue  # a value changed meanwhile by someone else stays as they left it
-        parsed = _parse_field(ref, entry)
-        if isinstance(parsed, str):
-            result.errors.append(parsed)
-        elif parsed is not None:
-            cells[ref.id] = parsed
-            raw = entry.status if ref.kind == "milestone" else entry.value
-            staged.append(
-                Staged(code, period, None, parsed, ENTRY_SHEET, (code,), str(raw).strip())
-            )
-        if entry.comment is not None and len(entry.comment) > MAX_TEXT:
-            result.errors.append(
-                f"{_where(ref, FIELD_COMMENT)}: höchstens {MAX_TEXT} Zeichen "
-                f"({len(entry.comment)} eingegeben)."
-            )
+    staged, cells = _stage_fields(submission, refs, period, result)
     # The importer's own checks: kinds, negative numbers, periods, darunter ≤ parent.
     profile = profile_by_name("erfassungsvorlage")
     assert profile is not None
@@ -455,23 +436,10 @@ def save_entry(
     result.errors.extend(_darunter_against_stored(rows, by_id, contents, cells))
     changed = [r for r in rows if contents.get(r.indikator_id) != r.content]
     basis = {
-        r.indikator_id: (
-            submission.fields[r.code].seen.version  # type: ignore[union-attr]
-            if submission.fields[r.code].seen is not None
-            else (stored[r.indikator_id].version if r.indikator_id in stored else 0)
-        )
+        r.indikator_id: _basis(submission.fields[r.code], stored.get(r.indikator_id))
         for r in changed
     }
-    judged = _new_judgements(data, period, {r.indikator_id: cells[r.indikator_id] for r in changed})
-    for row in changed:
-        j = judged.get(row.indikator_id)
-        entry = submission.fields[row.code]
-        if j is not None and j.light == "red" and _blank(entry.comment):
-            ref = by_id[row.indikator_id]
-            result.errors.append(
-                f"{_where(ref, FIELD_COMMENT)}: mit diesem Wert ist der Indikator rot "
-                f"({j.explanation}). Bitte die Abweichung im Kommentar begründen."
-            )
+    _red_needs_comment(data, period, changed, cells, submission, by_id, result)
     override_changes = _check_overrides(submission, measures, result)
     if result.errors:
         return result
@@ -482,6 +450,93 @@ def save_entry(
         for code, entry in submission.fields.items()
         if not _blank(entry.comment)
     ]
+    _save(
+        engine,
+        principal,
+        submission,
+        period,
+        changed,
+        basis,
+        comments,
+        override_changes,
+        by_id,
+        measures,
+        now,
+        result,
+    )
+    return result
+
+
+def _stage_fields(
+    submission: Submission, refs: Mapping[str, _Ref], period: Period, result: SaveResult
+) -> tuple[list[Staged], dict[int, CellValue]]:
+    """The fields the user changed, parsed as the importer stages cells; problems to result."""
+    staged: list[Staged] = []
+    cells: dict[int, CellValue] = {}
+    for code, entry in submission.fields.items():
+        ref = refs[code]
+        if entry.comment is not None and len(entry.comment) > MAX_TEXT:
+            result.errors.append(
+                f"{_where(ref, FIELD_COMMENT)}: höchstens {MAX_TEXT} Zeichen "
+                f"({len(entry.comment)} eingegeben)."
+            )
+        if _untouched(entry, ref):
+            continue  # a value changed meanwhile by someone else stays as they left it
+        parsed = _parse_field(ref, entry)
+        if isinstance(parsed, str):
+            result.errors.append(parsed)
+        elif parsed is not None:
+            cells[ref.id] = parsed
+            raw = entry.status if ref.kind == "milestone" else entry.value
+            staged.append(
+                Staged(code, period, None, parsed, ENTRY_SHEET, (code,), str(raw).strip())
+            )
+    return staged, cells
+
+
+def _basis(entry: FieldInput, stored: _StoredCell | None) -> int:
+    """The version a change builds on: what the form showed, else what was read at the start."""
+    if entry.seen is not None:
+        return entry.seen.version
+    return stored.version if stored is not None else 0
+
+
+def _red_needs_comment(
+    data: PlanData,
+    period: Period,
+    changed: list[ValueRow],
+    cells: Mapping[int, CellValue],
+    submission: Submission,
+    by_id: Mapping[int, _Ref],
+    result: SaveResult,
+) -> None:
+    """A value that turns its indicator red is explained in a comment."""
+    judged = _new_judgements(data, period, {r.indikator_id: cells[r.indikator_id] for r in changed})
+    for row in changed:
+        j = judged.get(row.indikator_id)
+        if j is not None and j.light == "red" and _blank(submission.fields[row.code].comment):
+            ref = by_id[row.indikator_id]
+            result.errors.append(
+                f"{_where(ref, FIELD_COMMENT)}: mit diesem Wert ist der Indikator rot "
+                f"({j.explanation}). Bitte die Abweichung im Kommentar begründen."
+            )
+
+
+def _save(
+    engine: Engine,
+    principal: Principal,
+    submission: Submission,
+    period: Period,
+    changed: list[ValueRow],
+    basis: Mapping[int, int],
+    comments: list[CommentRow],
+    override_changes: list[_OverrideChange],
+    by_id: Mapping[int, _Ref],
+    measures: Mapping[str, tuple[int, str]],
+    now: dt.datetime,
+    result: SaveResult,
+) -> None:
+    """One transaction under the writers' lock; a conflict or a busy writer writes nothing."""
     try:
         with transaction(engine) as session:
             # Writers take turns; inside, the values are compared with what the user saw.
@@ -511,7 +566,6 @@ def save_entry(
         result.values = result.comments = result.overrides = 0
         result.changes.clear()
         result.run_id = None
-    return result
 
 
 def _still_based(
