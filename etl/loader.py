@@ -1,7 +1,7 @@
 """Stage, validate, then write in one transaction: the import machinery of CLI, inbox and browser.
 
 `import_files` reads every file, picks or detects its profile, extracts and checks all values,
-and writes only when no file has a problem. `write_values` is the one place that stores values
+and writes only when no file has a problem. `apply_values` is the one place that stores values
 (upsert by indicator × period × place, the replaced version kept in MesswertVersion, unchanged
 values left alone); the browser data entry calls it too.
 """
@@ -347,13 +347,6 @@ def apply_values(
             ],
         )
     return len(diff.new) + len(diff.changed)
-
-
-def write_values(session: Session, run: ImportRun, rows: Sequence[ValueRow]) -> tuple[int, int]:
-    """Store checked values for a run (import or data entry): returns (written, unchanged)."""
-    diff = diff_values(session, rows)
-    written = apply_values(session, run.id, run.user_name or "", diff)
-    return written, len(diff.unchanged)
 
 
 def new_comments(session: Session, comments: Sequence[CommentRow]) -> list[CommentRow]:

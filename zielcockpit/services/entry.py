@@ -28,9 +28,9 @@ from db.status import NotFound, PlanData
 from etl.extract import Extraction, Problem, Staged
 from etl.loader import (
     add_comment,
+    apply_values,
     diff_values,
     new_comments,
-    write_values,
 )
 from etl.profile import profile_by_name
 from etl.tables import CellValue, ValueProblem, parse_text_value
@@ -109,6 +109,7 @@ class SaveResult:
     changes: list[str] = field(default_factory=list)
     run_id: int | None = None
     conflict: bool = False  # someone else changed a value meanwhile; nothing was written
+    versions: dict[str, int] = field(default_factory=dict)  # indicator code -> stored version
 
     @property
     def ok(self) -> bool:
@@ -560,11 +561,13 @@ def _save(
         result.errors.extend(exc.messages)
         result.values = result.comments = result.overrides = 0
         result.changes.clear()
+        result.versions.clear()
         result.run_id = None
     except WriterBusy as exc:
         result.errors.append(str(exc))
         result.values = result.comments = result.overrides = 0
         result.changes.clear()
+        result.versions.clear()
         result.run_id = None
 
 
@@ -757,7 +760,9 @@ def _write(
     session.flush()
     diff = diff_values(session, changed)
     olds = {row.key: old for row, old in diff.changed}
-    written, unchanged = write_values(session, run, changed)
+    written, unchanged = apply_values(session, run.id, actor, diff, now), len(diff.unchanged)
+    result.versions.update({row.code: 1 for row in diff.new})
+    result.versions.update({row.code: old.version + 1 for row, old in diff.changed})
     for row in changed:
         ref = by_id[row.indikator_id]
         old = olds.get(row.key)
