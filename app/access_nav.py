@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlencode
 
 from dash import Dash, Input, Output
 
-from app import access_ids as aids
+from app import ids as aids
 from zielcockpit.auth import Principal
 
 # (link id, label, path, who sees it); the plan and quarter travel along where they matter.

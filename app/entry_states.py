@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from app import access_ids as aids
-from app.components.access import NO_OVERRIDE, NO_STATUS
+from app import ids as aids
+from app.components.entry_form import NO_OVERRIDE, NO_STATUS
 from db.entry import FieldInput, OverrideInput, Submission
 
 

@@ -10,15 +10,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
 
-from app import access_ids as aids
-from app import engine_of_app
-from app.components.access import entry_form_view, save_message
+from app import engine_of_app, ids
 from app.components.common import attrs, demo_band, notes, page_header
+from app.components.entry_form import entry_form_view, save_message
 from app.components.filterbar import filter_options
 from app.context import guarded, page_context
 from app.entry_states import BadRequest, submission_from_states
 from app.filters import FILTER_LABELS, first
-from app.ids import filter_id
 from app.security import current_principal
 from db.entry import SaveResult, entry_form, entry_units, save_entry
 from zielcockpit.auth import ROLE_WORDS
@@ -42,7 +40,7 @@ def _select(name: str, shown: str, options: list[dict[str, str]]) -> html.Label:
         [
             html.Span(FILTER_LABELS[name], className="filter-label"),
             dbc.Select(
-                id=filter_id(name, shown),
+                id=ids.filter_id(name, shown),
                 options=options,
                 value=shown,
                 className=f"filter-select filter-{name}",
@@ -70,7 +68,7 @@ def _read_only(title_extra: str) -> html.Div:
             ),
             dcc.Link("Zur Übersicht", href="/", className="btn btn-primary"),
         ],
-        id=aids.ENTRY,
+        id=ids.ENTRY,
         className="page page-entry",
     )
 
@@ -94,7 +92,7 @@ def layout(**query: Any) -> html.Div:
                     color="info",
                 ),
             ],
-            id=aids.ENTRY,
+            id=ids.ENTRY,
             className="page page-entry",
         )
     problems = [p for p in f.problems if not p.startswith(f"Filter „{FILTER_LABELS['oe']}“")]
@@ -134,14 +132,14 @@ def layout(**query: Any) -> html.Div:
                 ),
             ),
             dcc.Store(
-                id=aids.ENTRY_CONTEXT, data={"plan": f.plan, "period": f.period.key, "oe": oe}
+                id=ids.ENTRY_CONTEXT, data={"plan": f.plan, "period": f.period.key, "oe": oe}
             ),
             entry_form_view(form),
             html.Div(
                 [
                     dcc.Loading(
                         html.Div(
-                            id=aids.ENTRY_MESSAGE, role="status", **attrs({"aria-live": "polite"})
+                            id=ids.ENTRY_MESSAGE, role="status", **attrs({"aria-live": "polite"})
                         ),
                         custom_spinner=html.Div(
                             "Wird geprüft und gespeichert …", className="loading-text"
@@ -149,7 +147,7 @@ def layout(**query: Any) -> html.Div:
                     ),
                     html.Button(
                         f"Speichern ({f.period.short_label})",
-                        id=aids.ENTRY_SAVE,
+                        id=ids.ENTRY_SAVE,
                         className="btn btn-primary btn-lg entry-save",
                         type="button",
                         disabled=not form.measures,
@@ -158,7 +156,7 @@ def layout(**query: Any) -> html.Div:
                 className="entry-actions",
             ),
         ],
-        id=aids.ENTRY,
+        id=ids.ENTRY,
         className="page page-entry",
     )
 
@@ -174,14 +172,14 @@ def _period_label(key: str) -> str:
 
 
 @callback(
-    Output(aids.ENTRY_MESSAGE, "children"),
-    Input(aids.ENTRY_SAVE, "n_clicks"),
-    State(aids.ENTRY_CONTEXT, "data"),
-    State({"type": aids.ENTRY_VALUE, "index": ALL}, "value"),
-    State({"type": aids.ENTRY_STATUS, "index": ALL}, "value"),
-    State({"type": aids.ENTRY_COMMENT, "index": ALL}, "value"),
-    State({"type": aids.ENTRY_OVERRIDE_LIGHT, "index": ALL}, "value"),
-    State({"type": aids.ENTRY_OVERRIDE_TEXT, "index": ALL}, "value"),
+    Output(ids.ENTRY_MESSAGE, "children"),
+    Input(ids.ENTRY_SAVE, "n_clicks"),
+    State(ids.ENTRY_CONTEXT, "data"),
+    State({"type": ids.ENTRY_VALUE, "index": ALL}, "value"),
+    State({"type": ids.ENTRY_STATUS, "index": ALL}, "value"),
+    State({"type": ids.ENTRY_COMMENT, "index": ALL}, "value"),
+    State({"type": ids.ENTRY_OVERRIDE_LIGHT, "index": ALL}, "value"),
+    State({"type": ids.ENTRY_OVERRIDE_TEXT, "index": ALL}, "value"),
     prevent_initial_call=True,
 )
 def save(_clicks: int | None, context: Any, *_fields: Any) -> Any:

@@ -103,7 +103,7 @@ def layout(**query: Any) -> html.Div:
                                         model.clusters, cluster_href(f), model.has_budget
                                     ),
                                 ],
-                                id=ids.OVERVIEW_CLUSTERS,
+                                id=ids.OVERVIEW_HANDLUNGSFELDER,
                                 className="panel",
                             ),
                             html.Section(

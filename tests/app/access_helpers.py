@@ -12,8 +12,8 @@ import dash
 from dash import Dash
 from sqlalchemy import Engine, select
 
-from app import access_ids as aids
 from app import create_app, ids
+from app import ids as aids
 from benchmarks.dash_requests import route_payload
 from db.models import (
     AuditEntry,

@@ -16,7 +16,7 @@ import pytest
 from access_helpers import long_csv
 from dash_helpers import SIZES, LiveServer, Visit
 
-from app import access_ids as aids
+from app import ids as aids
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import Engine, select
 
-from app import access_ids as aids
+from app import ids as aids
 from app.access_nav import access_links
 from app.entry_states import BadRequest, submission_from_states
 from app.reminders import HEADERS, reminder_workbook
