@@ -17,6 +17,7 @@ from app.components.filterbar import filter_options
 from app.context import guarded, page_context
 from app.entry_states import BadRequest, submission_from_states
 from app.filters import FILTER_LABELS, first
+from app.navigation import signed_in
 from app.security import current_principal
 from db.entry import SaveResult, entry_form, entry_units, save_entry
 from zielcockpit.auth import ROLE_WORDS
@@ -30,6 +31,9 @@ dash.register_page(
     name="Erfassung",
     title="Erfassung – Zielcockpit",
     order=5,
+    nav_id=ids.NAV_ENTRY,
+    nav_carries=("plan", "period", "oe"),
+    nav_visible=signed_in,  # every role opens it; the Leitung reads only
 )
 
 QUESTION = "Welche Werte hat die Organisationseinheit im {period} erreicht?"

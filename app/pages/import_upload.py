@@ -27,6 +27,8 @@ dash.register_page(
     name="Import",
     title="Import – Zielcockpit",
     order=6,
+    nav_id=ids.NAV_IMPORT,
+    nav_visible=lambda principal: import_refusal(principal) is None,
 )
 
 

@@ -14,11 +14,19 @@ from app.components.filterbar import filter_bar
 from app.components.lights import legend
 from app.components.tables import attention_list, cluster_table, scorecard
 from app.context import guarded, page_context
-from app.filters import Filters
+from app.filters import FILTER_KEYS, Filters
 from app.viewmodel import OverviewModel, overview
 from zielcockpit.domain.formatting import LIGHT_MEANINGS, fmt_number, fmt_percent
 
-dash.register_page(__name__, path="/", name="Übersicht", title="Übersicht – Zielcockpit", order=0)
+dash.register_page(
+    __name__,
+    path="/",
+    name="Übersicht",
+    title="Übersicht – Zielcockpit",
+    order=0,
+    nav_id=ids.NAV_OVERVIEW,
+    nav_carries=FILTER_KEYS,
+)
 
 
 def measure_href(filters: Filters) -> Any:

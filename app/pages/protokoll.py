@@ -17,20 +17,23 @@ from db.entry import TRAIL_LIMIT, audit_trail, kind_label, trail_choices
 from zielcockpit.auth import Principal
 from zielcockpit.domain.formatting import fmt_number
 
+
+def may_see(principal: Principal | None) -> bool:
+    return principal is not None and principal.sees_completeness
+
+
 dash.register_page(
     __name__,
     path="/protokoll",
     name="Protokoll",
     title="Änderungsprotokoll – Zielcockpit",
     order=8,
+    nav_id=ids.NAV_AUDIT,
+    nav_visible=may_see,
 )
 
 ALL = "alle"
 REFUSAL = "Das Änderungsprotokoll sehen nur das Controlling und die Administration."
-
-
-def may_see(principal: Principal | None) -> bool:
-    return principal is not None and principal.sees_completeness
 
 
 def _select(component_id: str, label: str, options: list[dict[str, str]]) -> html.Label:

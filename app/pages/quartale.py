@@ -16,7 +16,7 @@ from app.components.grid import column_defs, grid_rows, quarter_grid
 from app.components.lights import legend
 from app.context import guarded, page_context
 from app.export import MIME, workbook_bytes
-from app.filters import FILTER_LABELS, Filters
+from app.filters import FILTER_KEYS, FILTER_LABELS, Filters
 from app.viewmodel import QuarterTable, quarter_table
 from db.queries import PlanSnapshot
 from zielcockpit.domain.formatting import LIGHT_MEANINGS, fmt_number
@@ -27,6 +27,8 @@ dash.register_page(
     name="Quartalsvergleich",
     title="Quartalsvergleich – Zielcockpit",
     order=3,
+    nav_id=ids.NAV_QUARTERS,
+    nav_carries=FILTER_KEYS,
 )
 
 

@@ -22,19 +22,23 @@ from db.entry import Completeness, completeness
 from zielcockpit.auth import Principal
 from zielcockpit.domain.formatting import fmt_number
 
+
+def may_see(principal: Principal | None) -> bool:
+    return principal is not None and principal.sees_completeness
+
+
 dash.register_page(
     __name__,
     path="/vollstaendigkeit",
     name="Vollständigkeit",
     title="Vollständigkeit – Zielcockpit",
     order=7,
+    nav_id=ids.NAV_COMPLETENESS,
+    nav_carries=("plan", "period"),
+    nav_visible=may_see,
 )
 
 REFUSAL = "Die Vollständigkeit sehen nur das Controlling und die Administration."
-
-
-def may_see(principal: Principal | None) -> bool:
-    return principal is not None and principal.sees_completeness
 
 
 def _demo(observations: Mapping[int, Any]) -> bool:
