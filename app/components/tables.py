@@ -1,4 +1,4 @@
-"""Tables and lists: clusters × lights, the scorecard, attention lists, values and sources."""
+"""Tables and lists: Handlungsfelder × lights, the scorecard, attention lists, values and sources."""
 
 from __future__ import annotations
 
@@ -51,8 +51,8 @@ def _table(
     )
 
 
-def cluster_table(
-    rows: Sequence[ClusterRow], cluster_href: Callable[[int], str], show_budget: bool
+def handlungsfeld_table(
+    rows: Sequence[ClusterRow], handlungsfeld_href: Callable[[int], str], show_budget: bool
 ) -> html.Table:
     head: list[Any] = ["Handlungsfeld", "Maßnahmen"]
     head += [light_badge(light, "sm") for light in LIGHTS]
@@ -60,7 +60,7 @@ def cluster_table(
     body = []
     for r in rows:
         cells = [
-            html.Th(dcc.Link(r.title, href=cluster_href(r.id)), scope="row"),
+            html.Th(dcc.Link(r.title, href=handlungsfeld_href(r.id)), scope="row"),
             html.Td(fmt_number(r.total), className="num"),
         ]
         cells += [
@@ -99,7 +99,7 @@ def scorecard(
     quarters: Sequence[Period],
     period: Period,
     measure_href: LinkFor,
-    cluster_href: Callable[[int], str],
+    handlungsfeld_href: Callable[[int], str],
 ) -> html.Table:
     """Measures × quarters, grouped by Handlungsfeld, with the change since the last quarter."""
     head: list[Any] = ["Maßnahme"]
@@ -113,7 +113,7 @@ def scorecard(
         body.append(
             html.Tr(
                 html.Th(
-                    dcc.Link(cluster, href=cluster_href(cluster_id)),
+                    dcc.Link(cluster, href=handlungsfeld_href(cluster_id)),
                     colSpan=len(quarters) + 2,
                     scope="colgroup",
                 ),
