@@ -1,0 +1,46 @@
+"""The navigation bar built from the page registry: which pages, in which order, for whom."""
+
+from __future__ import annotations
+
+from dash_helpers import registered_nav_links
+
+from app import ids
+from app.navigation import HIDDEN, link_href, link_style, nav_links, navigation_values
+from zielcockpit.auth import ROLE_WORDS, Principal
+
+
+def test_nav001_only_pages_that_name_a_link_in_their_order() -> None:
+    registry = {
+        "b": {"name": "B", "path": "/b", "order": 2, "nav_id": "nav-b", "nav_carries": ("plan",)},
+        "detail": {"name": "Detail", "path": None, "order": 1},
+        "a": {"name": "A", "path": "/", "order": 0, "nav_id": "nav-a"},
+    }
+    links = nav_links(registry)
+    assert [(link.link_id, link.label, link.path) for link in links] == [
+        ("nav-a", "A", "/"),
+        ("nav-b", "B", "/b"),
+    ]
+    assert link_href(links[1], "?period=2017-Q2&plan=2017") == "/b?plan=2017"
+    assert link_style(links[0], None) == {}  # a link without a rule is never hidden
+
+
+def test_nav002_the_registered_links() -> None:
+    links = registered_nav_links()
+    assert [(link.link_id, link.label, link.path) for link in links] == [
+        (ids.NAV_OVERVIEW, "Übersicht", "/"),
+        (ids.NAV_QUARTERS, "Quartalsvergleich", "/quartale"),
+        (ids.NAV_PRESENTATION, "Ausschussmodus", "/praesentation"),
+        (ids.NAV_ENTRY, "Erfassung", "/erfassung"),
+        (ids.NAV_IMPORT, "Import", "/import"),
+        (ids.NAV_COMPLETENESS, "Vollständigkeit", "/vollstaendigkeit"),
+        (ids.NAV_AUDIT, "Protokoll", "/protokoll"),
+    ]
+
+
+def test_nav003_one_value_per_output_for_every_role() -> None:
+    links = registered_nav_links()
+    for role in ROLE_WORDS:
+        values = navigation_values(links, "/", "?plan=2017", Principal("x", role))
+        assert len(values) == 2 * len(links) + sum(link.by_role for link in links)
+    hidden = navigation_values(links, "/", "", None)
+    assert hidden.count(HIDDEN) == sum(link.by_role for link in links)
