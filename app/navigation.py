@@ -90,25 +90,48 @@ def link_style(link: NavLink, principal: Principal | None) -> dict[str, str]:
     return {} if link.visible is None or link.visible(principal) else HIDDEN
 
 
-def navigation_values(
+def shared_values(links: Sequence[NavLink], pathname: str | None, search: str | None) -> list[str]:
+    """The targets, then the classes, of the links everyone sees (pure)."""
+    shared = [link for link in links if not link.by_role]
+    return [link_href(link, search) for link in shared] + [
+        link_class(link, pathname) for link in shared
+    ]
+
+
+def shared_outputs(links: Sequence[NavLink]) -> list[Output]:
+    shared = [link for link in links if not link.by_role]
+    return [Output(link.link_id, "href") for link in shared] + [
+        Output(link.link_id, "className") for link in shared
+    ]
+
+
+def role_values(
     links: Sequence[NavLink], pathname: str | None, search: str | None, principal: Principal | None
 ) -> list[Any]:
-    """What the navigation callback sets, in the order of `navigation_outputs` (pure)."""
-    values: list[Any] = []
-    for link in links:
-        values += [link_href(link, search), link_class(link, pathname)]
-        if link.by_role:
-            values.append(link_style(link, principal))
-    return values
+    """Target, class and visibility of each link shown by role (pure)."""
+    return [
+        value
+        for link in links
+        if link.by_role
+        for value in (
+            link_href(link, search),
+            link_class(link, pathname),
+            link_style(link, principal),
+        )
+    ]
 
 
-def navigation_outputs(links: Sequence[NavLink]) -> list[Output]:
-    outputs = []
-    for link in links:
-        outputs += [Output(link.link_id, "href"), Output(link.link_id, "className")]
-        if link.by_role:
-            outputs.append(Output(link.item_id, "style"))
-    return outputs
+def role_outputs(links: Sequence[NavLink]) -> list[Output]:
+    return [
+        output
+        for link in links
+        if link.by_role
+        for output in (
+            Output(link.link_id, "href"),
+            Output(link.link_id, "className"),
+            Output(link.item_id, "style"),
+        )
+    ]
 
 
 def nav_items(links: Sequence[NavLink]) -> list[dbc.NavItem]:
@@ -123,8 +146,17 @@ def nav_items(links: Sequence[NavLink]) -> list[dbc.NavItem]:
 
 
 def register_navigation(app: Dash, links: Sequence[NavLink]) -> None:
-    """One callback sets every link's target, active class and visibility on each navigation."""
+    """Set every link's target and active class on each navigation, and who sees which.
 
-    @app.callback(navigation_outputs(links), Input(ids.URL, "pathname"), Input(ids.URL, "search"))
-    def update_navigation(pathname: str | None, search: str | None) -> list[Any]:
-        return navigation_values(links, pathname, search, current_principal())
+    Two callbacks: the links everyone sees need no session lookup, and the callbacks keep the
+    outputs the app has always had (a script or test that calls them sees no difference).
+    """
+    url = (Input(ids.URL, "pathname"), Input(ids.URL, "search"))
+
+    @app.callback(shared_outputs(links), *url)
+    def update_shared_links(pathname: str | None, search: str | None) -> list[str]:
+        return shared_values(links, pathname, search)
+
+    @app.callback(role_outputs(links), *url)
+    def update_role_links(pathname: str | None, search: str | None) -> list[Any]:
+        return role_values(links, pathname, search, current_principal())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash_helpers import registered_nav_links
 
 from app import ids
-from app.navigation import HIDDEN, link_href, link_style, nav_links, navigation_values
+from app.navigation import HIDDEN, link_href, link_style, nav_links, role_values, shared_values
 from zielcockpit.auth import ROLE_WORDS, Principal
 
 
@@ -39,8 +39,10 @@ def test_nav002_the_registered_links() -> None:
 
 def test_nav003_one_value_per_output_for_every_role() -> None:
     links = registered_nav_links()
+    by_role = sum(link.by_role for link in links)
+    assert len(shared_values(links, "/", "?plan=2017")) == 2 * (len(links) - by_role)
     for role in ROLE_WORDS:
-        values = navigation_values(links, "/", "?plan=2017", Principal("x", role))
-        assert len(values) == 2 * len(links) + sum(link.by_role for link in links)
-    hidden = navigation_values(links, "/", "", None)
-    assert hidden.count(HIDDEN) == sum(link.by_role for link in links)
+        values = role_values(links, "/", "?plan=2017", Principal("x", role))
+        assert len(values) == 3 * by_role
+        assert values[2] == {}  # everyone who is logged in sees the entry form
+    assert role_values(links, "/", "", None).count(HIDDEN) == by_role
