@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, urlencode
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
 
 import dash
 import dash_bootstrap_components as dbc
@@ -16,12 +16,14 @@ from sqlalchemy import Engine
 from db.engine import make_engine
 from zielcockpit.settings import Settings
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from app.navigation import NavLink
+
 # Package data beside the code, so a regular (non-editable) install serves it as well.
 ASSETS = Path(__file__).resolve().parent / "assets"
 BOOTSTRAP = "vendor/bootstrap-5.3.9/bootstrap.min.css"
-NAV_PATHS = ("/", "/quartale", "/praesentation")
-# Parameters a navigation link carries along, so the next page shows the same selection.
-TRAVELLING = ("plan", "period", "cluster", "oe", "leitsatz", "light")
 
 INDEX = """<!DOCTYPE html>
 <html lang="de">
@@ -78,11 +80,13 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     app.server.config["ZC_LOGIN_CSS"] = [f"/assets/{BOOTSTRAP}", "/assets/app.css"]
     app.server.register_blueprint(api)
-    app.layout = _shell()
-    _register_shell_callbacks(app)
-    from app.access_nav import register_access_navigation
+    from app.navigation import nav_links, register_navigation
 
-    register_access_navigation(app)
+    # Dash(use_pages=True) has just run the page modules: the registry holds this app's pages.
+    links = nav_links(dash.page_registry)
+    app.layout = _shell(links)
+    _register_shell_callbacks(app)
+    register_navigation(app, links)
     return app
 
 
@@ -96,19 +100,11 @@ def _german_loading_text(app: Dash) -> None:
     app.interpolate_index = interpolate_index  # type: ignore[method-assign,assignment]
 
 
-def _shell() -> html.Div:
+def _shell(links: Sequence[NavLink]) -> html.Div:
     from app import ids
-    from app.access_nav import LINKS as ACCESS_LINKS
-    from app.access_nav import nav_item_attrs
     from app.components.common import attrs
+    from app.navigation import nav_items
 
-    links = [
-        (ids.NAV_OVERVIEW, "Übersicht", "/"),
-        (ids.NAV_QUARTERS, "Quartalsvergleich", "/quartale"),
-        (ids.NAV_PRESENTATION, "Ausschussmodus", "/praesentation"),
-    ]
-    # Entry, import, completeness, audit trail: hidden until the role is known (a callback).
-    links += [(link_id, label, href) for link_id, label, href, _who in ACCESS_LINKS]
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh="callback-nav"),
@@ -123,18 +119,7 @@ def _shell() -> html.Div:
                                 className="navbar-brand",
                             ),
                             html.Nav(
-                                dbc.Nav(
-                                    [
-                                        dbc.NavItem(
-                                            dcc.Link(
-                                                label, href=href, id=link_id, className="nav-link"
-                                            ),
-                                            **nav_item_attrs(link_id),
-                                        )
-                                        for link_id, label, href in links
-                                    ],
-                                    navbar=True,
-                                ),
+                                dbc.Nav(nav_items(links), navbar=True),
                                 **attrs({"aria-label": "Hauptnavigation"}),
                             ),
                             html.Div(
@@ -173,15 +158,6 @@ def _shell() -> html.Div:
     )
 
 
-def nav_hrefs(search: str | None) -> list[str]:
-    """The navigation's targets with the current selection (pure; tested)."""
-    params = {
-        k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items() if k in TRAVELLING and v
-    }
-    query = ("?" + urlencode(params)) if params else ""
-    return [path + query for path in NAV_PATHS]
-
-
 def filter_search(
     values: list[Any], control_ids: list[dict[str, str]], search: str | None
 ) -> str | None:
@@ -204,11 +180,6 @@ def filter_search(
     return search_from_controls(controls, current, "plan" if "plan" in changed else None)
 
 
-def nav_classes(pathname: str | None) -> list[str]:
-    current = pathname or "/"
-    return ["nav-link active" if current == path else "nav-link" for path in NAV_PATHS]
-
-
 def _register_shell_callbacks(app: Dash) -> None:
     # app.callback here, not dash.callback: this module is imported once per process, while
     # create_app runs once per app (tests build several); pages are re-executed per app.
@@ -229,25 +200,10 @@ def _register_shell_callbacks(app: Dash) -> None:
             raise PreventUpdate  # a page inserted its filter bar; nobody chose anything
         return new
 
-    @app.callback(
-        [
-            Output(link, "href")
-            for link in (ids.NAV_OVERVIEW, ids.NAV_QUARTERS, ids.NAV_PRESENTATION)
-        ]
-        + [
-            Output(link, "className")
-            for link in (ids.NAV_OVERVIEW, ids.NAV_QUARTERS, ids.NAV_PRESENTATION)
-        ],
-        Input(ids.URL, "pathname"),
-        Input(ids.URL, "search"),
-    )
-    def update_navigation(pathname: str | None, search: str | None) -> list[str]:
-        return nav_hrefs(search) + nav_classes(pathname)
-
     @app.callback(Output(ids.NAV_USER, "children"), Input(ids.URL, "pathname"))
     def show_user(_pathname: str | None) -> str:
         from app.security import current_principal
-        from zielcockpit.auth import ROLE_WORDS
+        from zielcockpit.domain.vocabulary import ROLE_WORDS
 
         principal = current_principal()
         if principal is None:

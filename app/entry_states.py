@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from app import access_ids as aids
-from app.components.access import NO_OVERRIDE, NO_STATUS
-from zielcockpit.services.entry import FieldInput, OverrideInput, Submission
+from app import ids as aids
+from app.components.entry_form import NO_OVERRIDE, NO_STATUS
+from zielcockpit.services.entry import FieldInput, OverrideInput, SaveResult, Seen, Submission
 
 
 class BadRequest(ValueError):
@@ -51,12 +51,67 @@ def submission_from_states(context: Any, states: Sequence[Any]) -> Submission:
                 overrides.setdefault(code, {})[kind] = value
             else:
                 values.setdefault(code, {})[kind] = value
+    seen_values, seen_overrides = _seen(context)
     for code, v in values.items():
         submission.fields[code] = FieldInput(
-            code, v.get(aids.ENTRY_VALUE), v.get(aids.ENTRY_STATUS), v.get(aids.ENTRY_COMMENT)
+            code,
+            v.get(aids.ENTRY_VALUE),
+            v.get(aids.ENTRY_STATUS),
+            v.get(aids.ENTRY_COMMENT),
+            seen_values.get(code),
         )
     for code, o in overrides.items():
         submission.overrides[code] = OverrideInput(
-            code, o.get(aids.ENTRY_OVERRIDE_LIGHT), o.get(aids.ENTRY_OVERRIDE_TEXT)
+            code,
+            o.get(aids.ENTRY_OVERRIDE_LIGHT),
+            o.get(aids.ENTRY_OVERRIDE_TEXT),
+            seen_overrides.get(code),
         )
     return submission
+
+
+def _seen(context: Mapping[str, Any]) -> tuple[dict[str, Seen], dict[str, tuple[str | None, str]]]:
+    """What the form showed (EntryForm.seen), so the save can tell what changed meanwhile."""
+    seen = context.get("seen")
+    if seen is None:
+        return {}, {}
+    stale = BadRequest("Die Seite ist veraltet. Bitte neu laden.")
+    if not isinstance(seen, Mapping):
+        raise stale
+    values: dict[str, Seen] = {}
+    for code, item in (seen.get("values") or {}).items():
+        if not (
+            isinstance(item, list)
+            and len(item) == 3
+            and isinstance(item[0], int)
+            and not isinstance(item[0], bool)
+            and all(x is None or isinstance(x, str) for x in item[1:])
+        ):
+            raise stale
+        values[str(code)] = Seen(item[0], item[1], item[2])
+    overrides: dict[str, tuple[str | None, str]] = {}
+    for code, item in (seen.get("overrides") or {}).items():
+        if not (
+            isinstance(item, list)
+            and len(item) == 2
+            and all(x is None or isinstance(x, str) for x in item)
+        ):
+            raise stale
+        overrides[str(code)] = (item[0], item[1] or "")
+    return values, overrides
+
+
+def context_after_save(
+    context: Mapping[str, Any], submission: Submission, result: SaveResult
+) -> dict[str, Any]:
+    """The form's context after a save: what is now stored is what the user sees."""
+    values, overrides = _seen(context)
+    out_values = {code: [s.version, s.value, s.status] for code, s in values.items()}
+    for code, version in result.versions.items():
+        entry = submission.fields[code]
+        out_values[code] = [version, entry.value or "", entry.status]
+    out_overrides: dict[str, list[str | None]] = {c: [o[0], o[1]] for c, o in overrides.items()}
+    if result.ok:
+        for code, o in submission.overrides.items():
+            out_overrides[code] = [(o.light or "").strip() or None, (o.justification or "").strip()]
+    return {**context, "seen": {"values": out_values, "overrides": out_overrides}}

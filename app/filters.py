@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from db.queries import PlanSnapshot
 from zielcockpit.domain.periods import Period, PeriodError
-from zielcockpit.domain.rules import LIGHTS, Light
+from zielcockpit.domain.vocabulary import LIGHTS, Light
 
 # The query-string names are a contract (links are sent around): keep them.
 FILTER_KEYS = ("plan", "period", "cluster", "oe", "leitsatz", "light")

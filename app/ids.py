@@ -1,16 +1,28 @@
-"""Component ids of the dashboard, in one place (prefixed by page; shared ones by `app-`)."""
+"""Component ids of the app, in one place: a section per page, prefixed by page (shared: `app-`).
+
+The names are what the code calls an element; the string values are what the browser, the
+browser tests and bookmarked links see, so they stay as they are when a name changes.
+"""
 
 from __future__ import annotations
 
-# The app shell (app/__init__.py)
+# -- The app shell (app/__init__.py) and its navigation (app/navigation.py) -----------------------
 URL = "app-url"
+NAV_USER = "app-nav-user"
+LOGOUT_CSRF = "app-logout-csrf"
+# One link per page in the navigation; each page names its own in `register_page(nav_id=...)`.
 NAV_OVERVIEW = "app-nav-overview"
 NAV_QUARTERS = "app-nav-quartale"
 NAV_PRESENTATION = "app-nav-praesentation"
+NAV_ENTRY = "app-nav-erfassung"
+NAV_IMPORT = "app-nav-import"
+NAV_COMPLETENESS = "app-nav-vollstaendigkeit"
+NAV_AUDIT = "app-nav-protokoll"
 
-# The filter bar: pattern-matching ids, so each page shows only the filters it needs and one
-# callback serves them all. `shown` is the value the page was rendered with: Dash fires the
-# callback when a new page inserts its selects, and only a value that differs from it is a choice.
+# -- The filter bar (every page that filters) ------------------------------------------------------
+# Pattern-matching ids, so each page shows only the filters it needs and one callback serves
+# them all. `shown` is the value the page was rendered with: Dash fires the callback when a new
+# page inserts its selects, and only a value that differs from it is a choice.
 FILTER = "app-filter"
 
 
@@ -18,41 +30,90 @@ def filter_id(name: str, shown: str) -> dict[str, str]:
     return {"type": FILTER, "name": name, "shown": shown}
 
 
-# Übersicht
+# -- Übersicht (/) ---------------------------------------------------------------------------------
 OVERVIEW = "overview"
 OVERVIEW_COUNTS = "overview-counts"
-OVERVIEW_CLUSTERS = "overview-clusters"
+OVERVIEW_HANDLUNGSFELDER = "overview-clusters"
 OVERVIEW_SCORECARD = "overview-scorecard"
 OVERVIEW_NEW_RED = "overview-new-red"
 OVERVIEW_MISSING = "overview-missing"
 
-# Cluster
-CLUSTER = "cluster"
-CLUSTER_TABLE = "cluster-table"
+# -- Handlungsfeld (/cluster/<id>) -----------------------------------------------------------------
+HANDLUNGSFELD = "cluster"
+HANDLUNGSFELD_TABLE = "cluster-table"
 
-# Maßnahme
+# -- Maßnahme (/massnahme/<code>) ------------------------------------------------------------------
 MEASURE = "massnahme"
 MEASURE_INDICATORS = "massnahme-indicators"
 MEASURE_TEXTS = "massnahme-texts"
 MEASURE_COMMENTS = "massnahme-comments"
 MEASURE_PROVENANCE = "massnahme-provenance"
+MEASURE_CHANGELOG = "massnahme-aenderungsprotokoll"
 
 
 def indicator_graph_id(code: str) -> dict[str, str]:
     return {"type": "massnahme-graph", "index": code}
 
 
-# Quartalsvergleich
+# -- Quartalsvergleich (/quartale) -----------------------------------------------------------------
 QUARTERS = "quartale"
 QUARTERS_GRID = "quartale-grid"
 QUARTERS_EXPORT = "quartale-export"
 QUARTERS_DOWNLOAD = "quartale-download"
 
-# Ausschussmodus
+# -- Ausschussmodus (/praesentation) ---------------------------------------------------------------
 PRESENTATION = "praesentation"
 PRESENTATION_PREV = "praesentation-prev"
 PRESENTATION_NEXT = "praesentation-next"
 PRESENTATION_EXIT = "praesentation-exit"
 PRESENTATION_FULLSCREEN = "praesentation-fullscreen"
-NAV_USER = "app-nav-user"
-LOGOUT_CSRF = "app-logout-csrf"
+
+# -- Erfassung (/erfassung) ------------------------------------------------------------------------
+ENTRY = "erfassung"
+ENTRY_CONTEXT = "erfassung-context"
+ENTRY_SAVE = "erfassung-save"
+ENTRY_MESSAGE = "erfassung-message"
+# Pattern-matching types; the index is the indicator code (or the measure code for overrides).
+ENTRY_VALUE = "erfassung-value"
+ENTRY_STATUS = "erfassung-status"
+ENTRY_COMMENT = "erfassung-comment"
+ENTRY_OVERRIDE_LIGHT = "erfassung-override-light"
+ENTRY_OVERRIDE_TEXT = "erfassung-override-text"
+ENTRY_FIELD_TYPES = (
+    ENTRY_VALUE,
+    ENTRY_STATUS,
+    ENTRY_COMMENT,
+    ENTRY_OVERRIDE_LIGHT,
+    ENTRY_OVERRIDE_TEXT,
+)
+
+
+def entry_field(kind: str, code: str) -> dict[str, str]:
+    return {"type": kind, "index": code}
+
+
+# -- Import (/import) ------------------------------------------------------------------------------
+IMPORT = "import"
+IMPORT_UPLOAD = "import-upload"
+IMPORT_LIMIT = "import-limit"
+IMPORT_FILE = "import-file"
+IMPORT_CLIENT_MESSAGE = "import-client-message"
+IMPORT_PREVIEW = "import-preview"
+IMPORT_CHECKED = "import-checked"
+IMPORT_CONFIRM = "import-confirm"
+IMPORT_RESULT = "import-result"
+
+# -- Vollständigkeit (/vollstaendigkeit) -----------------------------------------------------------
+COMPLETENESS = "vollstaendigkeit"
+COMPLETENESS_COUNTS = "vollstaendigkeit-counts"
+COMPLETENESS_LIST = "vollstaendigkeit-list"
+COMPLETENESS_EXPORT = "vollstaendigkeit-export"
+COMPLETENESS_DOWNLOAD = "vollstaendigkeit-download"
+
+# -- Änderungsprotokoll: the audit trail (/protokoll) ----------------------------------------------
+AUDIT = "protokoll"
+AUDIT_MEASURE = "protokoll-measure"
+AUDIT_USER = "protokoll-user"
+AUDIT_KIND = "protokoll-kind"
+AUDIT_GRID = "protokoll-grid"
+AUDIT_COUNT = "protokoll-count"

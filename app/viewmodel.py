@@ -11,7 +11,8 @@ from db.queries import PlanSnapshot
 from db.status import ClusterInfo, IndicatorInfo, MeasureStatus, StatusReport
 from zielcockpit.domain.formatting import fmt_number
 from zielcockpit.domain.periods import Period
-from zielcockpit.domain.rules import SEVERITY, Judgement, Light, Override, count_lights
+from zielcockpit.domain.rules import Judgement, Override, count_lights
+from zielcockpit.domain.vocabulary import SEVERITY, Light
 
 # A scorecard of thousands of rows answers no question in ten seconds and costs the browser
 # seconds to draw: beyond this the page asks for a filter (the Quartalsvergleich has them all).

@@ -6,10 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from db.status import PlanData
-from zielcockpit.domain.formatting import (
-    SYMBOL_MEANINGS,
-)
 from zielcockpit.domain.periods import Period
+from zielcockpit.domain.vocabulary import SYMBOL_MEANINGS
 
 # -- completeness --------------------------------------------------------------------------------
 

@@ -20,13 +20,10 @@ from db.queries import plan_snapshot
 from db.status import NotFound
 from db.units import unit_parents
 from zielcockpit.auth import Principal, units_with_children
-from zielcockpit.domain.formatting import (
-    MILESTONE_WORDS,
-    SYMBOL_MEANINGS,
-    fmt_value,
-)
+from zielcockpit.domain.formatting import fmt_value
 from zielcockpit.domain.periods import Period
-from zielcockpit.domain.rules import Light, Observation
+from zielcockpit.domain.rules import Observation
+from zielcockpit.domain.vocabulary import MILESTONE_WORDS, SYMBOL_MEANINGS, Light
 
 # -- units ---------------------------------------------------------------------------------------
 

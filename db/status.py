@@ -28,7 +28,6 @@ from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.rules import (
     IndicatorRule,
     Judgement,
-    Light,
     Observation,
     Override,
     Thresholds,
@@ -39,6 +38,7 @@ from zielcockpit.domain.rules import (
     judge_measure,
     with_warning,
 )
+from zielcockpit.domain.vocabulary import Light
 from zielcockpit.domain.vocabulary import combine_places as combine_cells
 
 

@@ -11,10 +11,8 @@ from hypothesis import strategies as st
 from db.status import ClusterInfo, IndicatorInfo, MeasureInfo, PlanData, evaluate
 from zielcockpit.domain.periods import Period
 from zielcockpit.domain.rules import (
-    SEVERITY,
     IndicatorRule,
     Judgement,
-    Light,
     Observation,
     Override,
     RuleError,
@@ -23,6 +21,7 @@ from zielcockpit.domain.rules import (
     judge_measure,
     worst,
 )
+from zielcockpit.domain.vocabulary import SEVERITY, Light
 
 Q1, Q2, Q3, Q4 = (Period(2017, quarter=q) for q in range(1, 5))
 

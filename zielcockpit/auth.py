@@ -15,8 +15,6 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from zielcockpit.domain.vocabulary import ROLE_WORDS, ROLES  # noqa: F401 - re-exported
-
 # scrypt as recommended by OWASP (N=2^15, r=8, p=1; about 32 MiB per hash).
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 MIN_PASSWORD_LENGTH = 10

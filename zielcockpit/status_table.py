@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from db.status import StatusReport
-from zielcockpit.domain.formatting import LIGHT_MEANINGS, LIGHT_WORDS
+from zielcockpit.domain.vocabulary import LIGHT_MEANINGS, LIGHT_WORDS
 
 SHAPES = {"green": "●", "yellow": "▲", "red": "■", "grey": "○", None: "·"}
 

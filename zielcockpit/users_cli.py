@@ -7,7 +7,8 @@ import getpass
 import sys
 from typing import Any
 
-from zielcockpit.auth import ROLE_WORDS, ROLES, AuthError
+from zielcockpit.auth import AuthError
+from zielcockpit.domain.vocabulary import ROLE_WORDS, ROLES
 from zielcockpit.settings import Settings
 
 

@@ -9,8 +9,9 @@ from dash import dcc, html
 
 from app.components.common import attrs
 from app.viewmodel import IndicatorView
-from zielcockpit.domain.formatting import MILESTONE_WORDS, fmt_date, fmt_value
+from zielcockpit.domain.formatting import fmt_date, fmt_value
 from zielcockpit.domain.rules import expected_cumulative
+from zielcockpit.domain.vocabulary import MILESTONE_WORDS
 
 INK = "#1f2933"  # actual values: the darkest ink
 SOFT = "#52606d"  # expected (Soll)

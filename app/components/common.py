@@ -1,4 +1,4 @@
-"""Page furniture: headers, the Demodaten band, notes, breadcrumbs, counts and small bars."""
+"""Page furniture: headers, the Demodaten band, notes, refusals, breadcrumbs, counts, small bars."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from app.components.lights import SHAPES, light_badge, light_title
-from zielcockpit.domain.formatting import LIGHT_MEANINGS, fmt_number
-from zielcockpit.domain.rules import LIGHTS
+from zielcockpit.domain.formatting import fmt_number
+from zielcockpit.domain.periods import Period, PeriodError
+from zielcockpit.domain.vocabulary import LIGHT_MEANINGS, LIGHTS
 
 
 def attrs(values: dict[str, str]) -> dict[str, Any]:
@@ -69,6 +70,27 @@ def message_page(title: str, text: str, link: tuple[str, str] = ("Zur Übersicht
         ],
         className="message-page",
     )
+
+
+def no_permission(title: str, text: str, page_id: str) -> html.Div:
+    """The page of a role that may not see it: a German sentence, nothing else."""
+    return html.Div(
+        [
+            html.H1(title, className="page-title"),
+            dbc.Alert([html.Strong("Keine Berechtigung. "), text], color="warning"),
+            dcc.Link("Zur Übersicht", href="/", className="btn btn-primary"),
+        ],
+        id=page_id,
+        className="page message-page",
+    )
+
+
+def period_text(key: str) -> str:
+    """„2017-Q3“ → „3. Quartal 2017“ (the period's label); a key that is no period stays as it is."""
+    try:
+        return Period.parse(key).label
+    except PeriodError:
+        return key
 
 
 def breadcrumb(items: Sequence[tuple[str, str | None]]) -> html.Nav:

@@ -12,8 +12,7 @@ from app import ids
 from app.components.common import attrs
 from app.filters import ALL_VALUE, FILTER_LABELS, Filters
 from db.queries import PlanChoice, PlanSnapshot
-from zielcockpit.domain.formatting import LIGHT_MEANINGS
-from zielcockpit.domain.rules import LIGHTS
+from zielcockpit.domain.vocabulary import LIGHT_MEANINGS, LIGHTS
 
 ALL = ALL_VALUE
 ALL_FILTERS = ("plan", "period", "cluster", "oe", "leitsatz", "light")

@@ -6,8 +6,7 @@ from typing import Any
 
 from dash import html
 
-from zielcockpit.domain.formatting import LIGHT_MEANINGS, LIGHT_WORDS
-from zielcockpit.domain.rules import LIGHTS, Light
+from zielcockpit.domain.vocabulary import LIGHT_MEANINGS, LIGHT_WORDS, LIGHTS, Light
 
 SHAPES = {"green": "●", "yellow": "▲", "red": "■", "grey": "○"}
 NO_LIGHT_SHAPE = "·"

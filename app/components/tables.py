@@ -1,4 +1,4 @@
-"""Tables and lists: clusters × lights, the scorecard, attention lists, values and sources."""
+"""Tables and lists: Handlungsfelder × lights, the scorecard, attention lists, values and sources."""
 
 from __future__ import annotations
 
@@ -12,17 +12,9 @@ from app.components.common import stacked_bar
 from app.components.lights import change_mark, light_badge, light_cell, manual_mark
 from app.viewmodel import ClusterRow, IndicatorView, MeasureRow, MissingItem
 from db.queries import CommentRow, ProvenanceRow
-from zielcockpit.domain.formatting import (
-    LIGHT_MEANINGS,
-    MILESTONE_WORDS,
-    SYMBOL_MEANINGS,
-    fmt_attainment,
-    fmt_datetime,
-    fmt_number,
-    fmt_value,
-)
+from zielcockpit.domain.formatting import fmt_attainment, fmt_datetime, fmt_number, fmt_value
 from zielcockpit.domain.periods import Period
-from zielcockpit.domain.rules import LIGHTS
+from zielcockpit.domain.vocabulary import LIGHT_MEANINGS, LIGHTS, MILESTONE_WORDS, SYMBOL_MEANINGS
 
 LinkFor = Callable[[str], str]
 
@@ -51,8 +43,8 @@ def _table(
     )
 
 
-def cluster_table(
-    rows: Sequence[ClusterRow], cluster_href: Callable[[int], str], show_budget: bool
+def handlungsfeld_table(
+    rows: Sequence[ClusterRow], handlungsfeld_href: Callable[[int], str], show_budget: bool
 ) -> html.Table:
     head: list[Any] = ["Handlungsfeld", "Maßnahmen"]
     head += [light_badge(light, "sm") for light in LIGHTS]
@@ -60,7 +52,7 @@ def cluster_table(
     body = []
     for r in rows:
         cells = [
-            html.Th(dcc.Link(r.title, href=cluster_href(r.id)), scope="row"),
+            html.Th(dcc.Link(r.title, href=handlungsfeld_href(r.id)), scope="row"),
             html.Td(fmt_number(r.total), className="num"),
         ]
         cells += [
@@ -99,7 +91,7 @@ def scorecard(
     quarters: Sequence[Period],
     period: Period,
     measure_href: LinkFor,
-    cluster_href: Callable[[int], str],
+    handlungsfeld_href: Callable[[int], str],
 ) -> html.Table:
     """Measures × quarters, grouped by Handlungsfeld, with the change since the last quarter."""
     head: list[Any] = ["Maßnahme"]
@@ -113,7 +105,7 @@ def scorecard(
         body.append(
             html.Tr(
                 html.Th(
-                    dcc.Link(cluster, href=cluster_href(cluster_id)),
+                    dcc.Link(cluster, href=handlungsfeld_href(cluster_id)),
                     colSpan=len(quarters) + 2,
                     scope="colgroup",
                 ),

@@ -203,11 +203,11 @@ def layout(cluster_id: str | None = None, **query: Any) -> html.Div:
                     else None,
                     html.Div(table, className="table-scroll"),
                 ],
-                id=ids.CLUSTER_TABLE,
+                id=ids.HANDLUNGSFELD_TABLE,
                 className="panel",
             ),
             _neighbours(model, clusters, f),
         ],
-        id=ids.CLUSTER,
+        id=ids.HANDLUNGSFELD,
         className="page page-cluster",
     )

@@ -10,19 +10,18 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
 
-from app import access_ids as aids
-from app import engine_of_app
-from app.components.access import entry_form_view, save_message
+from app import engine_of_app, ids
 from app.components.common import attrs, demo_band, notes, page_header
+from app.components.entry_form import entry_form_view, save_message
 from app.components.filterbar import filter_options
 from app.context import guarded, page_context
-from app.entry_states import BadRequest, submission_from_states
+from app.entry_states import BadRequest, context_after_save, submission_from_states
 from app.filters import FILTER_LABELS, first
-from app.ids import filter_id
+from app.navigation import signed_in
 from app.security import current_principal
 from db.entry_form import entry_form, entry_units
-from zielcockpit.auth import ROLE_WORDS
 from zielcockpit.domain.periods import Period, PeriodError
+from zielcockpit.domain.vocabulary import ROLE_WORDS
 from zielcockpit.services.entry import SaveResult, save_entry
 
 log = logging.getLogger(__name__)
@@ -33,6 +32,9 @@ dash.register_page(
     name="Erfassung",
     title="Erfassung – Zielcockpit",
     order=5,
+    nav_id=ids.NAV_ENTRY,
+    nav_carries=("plan", "period", "oe"),
+    nav_visible=signed_in,  # every role opens it; the Leitung reads only
 )
 
 QUESTION = "Welche Werte hat die Organisationseinheit im {period} erreicht?"
@@ -43,7 +45,7 @@ def _select(name: str, shown: str, options: list[dict[str, str]]) -> html.Label:
         [
             html.Span(FILTER_LABELS[name], className="filter-label"),
             dbc.Select(
-                id=filter_id(name, shown),
+                id=ids.filter_id(name, shown),
                 options=options,
                 value=shown,
                 className=f"filter-select filter-{name}",
@@ -71,7 +73,7 @@ def _read_only(title_extra: str) -> html.Div:
             ),
             dcc.Link("Zur Übersicht", href="/", className="btn btn-primary"),
         ],
-        id=aids.ENTRY,
+        id=ids.ENTRY,
         className="page page-entry",
     )
 
@@ -95,7 +97,7 @@ def layout(**query: Any) -> html.Div:
                     color="info",
                 ),
             ],
-            id=aids.ENTRY,
+            id=ids.ENTRY,
             className="page page-entry",
         )
     problems = [p for p in f.problems if not p.startswith(f"Filter „{FILTER_LABELS['oe']}“")]
@@ -135,14 +137,17 @@ def layout(**query: Any) -> html.Div:
                 ),
             ),
             dcc.Store(
-                id=aids.ENTRY_CONTEXT, data={"plan": f.plan, "period": f.period.key, "oe": oe}
+                id=ids.ENTRY_CONTEXT,
+                # what the form shows goes back with a save: a value someone else changed
+                # meanwhile is never overwritten unseen
+                data={"plan": f.plan, "period": f.period.key, "oe": oe, "seen": form.seen()},
             ),
             entry_form_view(form),
             html.Div(
                 [
                     dcc.Loading(
                         html.Div(
-                            id=aids.ENTRY_MESSAGE, role="status", **attrs({"aria-live": "polite"})
+                            id=ids.ENTRY_MESSAGE, role="status", **attrs({"aria-live": "polite"})
                         ),
                         custom_spinner=html.Div(
                             "Wird geprüft und gespeichert …", className="loading-text"
@@ -150,7 +155,7 @@ def layout(**query: Any) -> html.Div:
                     ),
                     html.Button(
                         f"Speichern ({f.period.short_label})",
-                        id=aids.ENTRY_SAVE,
+                        id=ids.ENTRY_SAVE,
                         className="btn btn-primary btn-lg entry-save",
                         type="button",
                         disabled=not form.measures,
@@ -159,7 +164,7 @@ def layout(**query: Any) -> html.Div:
                 className="entry-actions",
             ),
         ],
-        id=aids.ENTRY,
+        id=ids.ENTRY,
         className="page page-entry",
     )
 
@@ -175,14 +180,15 @@ def _period_label(key: str) -> str:
 
 
 @callback(
-    Output(aids.ENTRY_MESSAGE, "children"),
-    Input(aids.ENTRY_SAVE, "n_clicks"),
-    State(aids.ENTRY_CONTEXT, "data"),
-    State({"type": aids.ENTRY_VALUE, "index": ALL}, "value"),
-    State({"type": aids.ENTRY_STATUS, "index": ALL}, "value"),
-    State({"type": aids.ENTRY_COMMENT, "index": ALL}, "value"),
-    State({"type": aids.ENTRY_OVERRIDE_LIGHT, "index": ALL}, "value"),
-    State({"type": aids.ENTRY_OVERRIDE_TEXT, "index": ALL}, "value"),
+    Output(ids.ENTRY_MESSAGE, "children"),
+    Output(ids.ENTRY_CONTEXT, "data"),
+    Input(ids.ENTRY_SAVE, "n_clicks"),
+    State(ids.ENTRY_CONTEXT, "data"),
+    State({"type": ids.ENTRY_VALUE, "index": ALL}, "value"),
+    State({"type": ids.ENTRY_STATUS, "index": ALL}, "value"),
+    State({"type": ids.ENTRY_COMMENT, "index": ALL}, "value"),
+    State({"type": ids.ENTRY_OVERRIDE_LIGHT, "index": ALL}, "value"),
+    State({"type": ids.ENTRY_OVERRIDE_TEXT, "index": ALL}, "value"),
     prevent_initial_call=True,
 )
 def save(_clicks: int | None, context: Any, *_fields: Any) -> Any:
@@ -198,9 +204,10 @@ def save(_clicks: int | None, context: Any, *_fields: Any) -> Any:
                 if k in ("plan", "period", "oe") and isinstance(v, str)
             }
         )
-        return save_message(result, _period_label(submission.period), reload)
+        message = save_message(result, _period_label(submission.period), reload)
+        return message, context_after_save(context, submission, result)
     except BadRequest as exc:
-        return save_message(SaveResult(errors=[str(exc)]), "")
+        return save_message(SaveResult(errors=[str(exc)]), ""), dash.no_update
     except Exception:
         log.exception("Fehler beim Speichern der Erfassung")
         return save_message(
@@ -211,4 +218,4 @@ def save(_clicks: int | None, context: Any, *_fields: Any) -> Any:
                 ]
             ),
             "",
-        )
+        ), dash.no_update

@@ -11,10 +11,9 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 from flask import current_app
 
-from app import access_ids as aids
-from app import engine_of_app
-from app.components.access import import_preview, import_result, no_permission
-from app.components.common import page_header
+from app import engine_of_app, ids
+from app.components.common import no_permission, page_header
+from app.components.import_preview import import_preview, import_result
 from app.context import guarded
 from app.security import current_principal
 from zielcockpit.services.upload import (
@@ -34,6 +33,8 @@ dash.register_page(
     name="Import",
     title="Import – Zielcockpit",
     order=6,
+    nav_id=ids.NAV_IMPORT,
+    nav_visible=lambda principal: import_refusal(principal) is None,
 )
 
 
@@ -47,7 +48,7 @@ def layout(**_query: Any) -> html.Div:
     principal = current_principal()
     refusal = import_refusal(principal)
     if refusal is not None or principal is None:
-        return no_permission("Import", refusal or "", aids.IMPORT)
+        return no_permission("Import", refusal or "", ids.IMPORT)
     settings = _settings()
     limit = settings.max_upload_mb * 1024 * 1024
     own = (
@@ -74,11 +75,11 @@ def layout(**_query: Any) -> html.Div:
                 ),
             ),
             own,
-            dcc.Store(id=aids.IMPORT_LIMIT, data=limit),
-            dcc.Store(id=aids.IMPORT_FILE),
-            dcc.Store(id=aids.IMPORT_CHECKED),
+            dcc.Store(id=ids.IMPORT_LIMIT, data=limit),
+            dcc.Store(id=ids.IMPORT_FILE),
+            dcc.Store(id=ids.IMPORT_CHECKED),
             dcc.Upload(
-                id=aids.IMPORT_UPLOAD,
+                id=ids.IMPORT_UPLOAD,
                 children=html.Div(
                     [
                         html.Strong("Datei hierher ziehen"),
@@ -97,15 +98,15 @@ def layout(**_query: Any) -> html.Div:
                 className="upload-zone",
                 className_active="upload-zone upload-zone-active",
             ),
-            html.Div(id=aids.IMPORT_CLIENT_MESSAGE, role="alert"),
+            html.Div(id=ids.IMPORT_CLIENT_MESSAGE, role="alert"),
             dcc.Loading(
-                html.Div(id=aids.IMPORT_PREVIEW, className="import-preview"),
+                html.Div(id=ids.IMPORT_PREVIEW, className="import-preview"),
                 custom_spinner=html.Div(
                     "Datei wird gelesen und geprüft …", className="loading-text"
                 ),
             ),
         ],
-        id=aids.IMPORT,
+        id=ids.IMPORT,
         className="page page-import",
     )
 
@@ -125,12 +126,12 @@ clientside_callback(
         }
         return [{name: filename, contents: contents}, "", ""];
     }""",
-    Output(aids.IMPORT_FILE, "data"),
-    Output(aids.IMPORT_CLIENT_MESSAGE, "children"),
-    Output(aids.IMPORT_CLIENT_MESSAGE, "className"),
-    Input(aids.IMPORT_UPLOAD, "contents"),
-    State(aids.IMPORT_UPLOAD, "filename"),
-    State(aids.IMPORT_LIMIT, "data"),
+    Output(ids.IMPORT_FILE, "data"),
+    Output(ids.IMPORT_CLIENT_MESSAGE, "children"),
+    Output(ids.IMPORT_CLIENT_MESSAGE, "className"),
+    Input(ids.IMPORT_UPLOAD, "contents"),
+    State(ids.IMPORT_UPLOAD, "filename"),
+    State(ids.IMPORT_LIMIT, "data"),
     prevent_initial_call=True,
 )
 
@@ -155,9 +156,9 @@ def _failed(name: str | None, dry_run: bool) -> UploadOutcome:
 
 
 @callback(
-    Output(aids.IMPORT_PREVIEW, "children"),
-    Output(aids.IMPORT_CHECKED, "data"),
-    Input(aids.IMPORT_FILE, "data"),
+    Output(ids.IMPORT_PREVIEW, "children"),
+    Output(ids.IMPORT_CHECKED, "data"),
+    Input(ids.IMPORT_FILE, "data"),
     prevent_initial_call=True,
 )
 def preview(data: Any) -> tuple[Any, Any]:
@@ -176,11 +177,11 @@ def preview(data: Any) -> tuple[Any, Any]:
 
 
 @callback(
-    Output(aids.IMPORT_RESULT, "children"),
-    Output(aids.IMPORT_CONFIRM, "disabled"),
-    Input(aids.IMPORT_CONFIRM, "n_clicks"),
-    State(aids.IMPORT_FILE, "data"),
-    State(aids.IMPORT_CHECKED, "data"),
+    Output(ids.IMPORT_RESULT, "children"),
+    Output(ids.IMPORT_CONFIRM, "disabled"),
+    Input(ids.IMPORT_CONFIRM, "n_clicks"),
+    State(ids.IMPORT_FILE, "data"),
+    State(ids.IMPORT_CHECKED, "data"),
     prevent_initial_call=True,
 )
 def confirm(clicks: int | None, data: Any, checked: Any) -> tuple[Any, bool]:

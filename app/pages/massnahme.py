@@ -7,8 +7,8 @@ from typing import Any
 import dash
 from dash import html
 
-from app import access_ids, engine_of_app, ids
-from app.components.access import change_log
+from app import engine_of_app, ids
+from app.components.change_log import change_log
 from app.components.charts import bullet, quarter_graph
 from app.components.common import breadcrumb, demo_band, notes, page_header
 from app.components.filterbar import filter_bar
@@ -328,7 +328,7 @@ def layout(code: str | None = None, **query: Any) -> html.Div:
                         change_log(log_entries, versions),
                     ]
                 ),
-                id=access_ids.MEASURE_CHANGELOG,
+                id=ids.MEASURE_CHANGELOG,
                 className="panel",
             ),
         ],

@@ -1,4 +1,4 @@
-"""Übersicht (/): „Wie steht der Plan im 3. Quartal?“ – counts, clusters, scorecard, lists."""
+"""Übersicht (/): „Wie steht der Plan im 3. Quartal?“ – counts, Handlungsfelder, scorecard, lists."""
 
 from __future__ import annotations
 
@@ -12,13 +12,22 @@ from app import ids
 from app.components.common import attrs, count_tiles, demo_band, notes, page_header
 from app.components.filterbar import filter_bar
 from app.components.lights import legend
-from app.components.tables import attention_list, cluster_table, scorecard
+from app.components.tables import attention_list, handlungsfeld_table, scorecard
 from app.context import guarded, page_context
-from app.filters import Filters
+from app.filters import FILTER_KEYS, Filters
 from app.viewmodel import OverviewModel, overview
-from zielcockpit.domain.formatting import LIGHT_MEANINGS, fmt_number, fmt_percent
+from zielcockpit.domain.formatting import fmt_number, fmt_percent
+from zielcockpit.domain.vocabulary import LIGHT_MEANINGS
 
-dash.register_page(__name__, path="/", name="Übersicht", title="Übersicht – Zielcockpit", order=0)
+dash.register_page(
+    __name__,
+    path="/",
+    name="Übersicht",
+    title="Übersicht – Zielcockpit",
+    order=0,
+    nav_id=ids.NAV_OVERVIEW,
+    nav_carries=FILTER_KEYS,
+)
 
 
 def measure_href(filters: Filters) -> Any:
@@ -28,7 +37,7 @@ def measure_href(filters: Filters) -> Any:
     )
 
 
-def cluster_href(filters: Filters) -> Any:
+def handlungsfeld_href(filters: Filters) -> Any:
     return lambda cluster_id: filters.link(f"/cluster/{cluster_id}", cluster=None)
 
 
@@ -99,11 +108,13 @@ def layout(**query: Any) -> html.Div:
                             html.Section(
                                 [
                                     html.H2("Handlungsfelder"),
-                                    cluster_table(
-                                        model.clusters, cluster_href(f), model.has_budget
+                                    handlungsfeld_table(
+                                        model.clusters,
+                                        handlungsfeld_href(f),
+                                        model.has_budget,
                                     ),
                                 ],
-                                id=ids.OVERVIEW_CLUSTERS,
+                                id=ids.OVERVIEW_HANDLUNGSFELDER,
                                 className="panel",
                             ),
                             html.Section(
@@ -134,7 +145,7 @@ def layout(**query: Any) -> html.Div:
                                             model.quarters,
                                             f.period,
                                             measure_href(f),
-                                            cluster_href(f),
+                                            handlungsfeld_href(f),
                                         )
                                         if model.rows
                                         else html.P(

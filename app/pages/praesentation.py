@@ -11,11 +11,12 @@ from app import ids
 from app.components.common import attrs, counts_text, demo_band, notes, stacked_bar
 from app.components.lights import light_badge, manual_mark
 from app.context import guarded, page_context
-from app.filters import Filters, first
+from app.filters import FILTER_KEYS, Filters, first
 from app.viewmodel import MeasureRow, Slide, slide_rows, slides
 from db.queries import PlanSnapshot
-from zielcockpit.domain.formatting import LIGHT_MEANINGS, fmt_number
-from zielcockpit.domain.rules import LIGHTS, count_lights
+from zielcockpit.domain.formatting import fmt_number
+from zielcockpit.domain.rules import count_lights
+from zielcockpit.domain.vocabulary import LIGHT_MEANINGS, LIGHTS
 
 dash.register_page(
     __name__,
@@ -23,6 +24,8 @@ dash.register_page(
     name="Ausschussmodus",
     title="Ausschussmodus – Zielcockpit",
     order=4,
+    nav_id=ids.NAV_PRESENTATION,
+    nav_carries=FILTER_KEYS,
 )
 
 SLIDE_PARAM = "folie"

@@ -16,10 +16,11 @@ from app.components.grid import column_defs, grid_rows, quarter_grid
 from app.components.lights import legend
 from app.context import guarded, page_context
 from app.export import MIME, workbook_bytes
-from app.filters import FILTER_LABELS, Filters
+from app.filters import FILTER_KEYS, FILTER_LABELS, Filters
 from app.viewmodel import QuarterTable, quarter_table
 from db.queries import PlanSnapshot
-from zielcockpit.domain.formatting import LIGHT_MEANINGS, fmt_number
+from zielcockpit.domain.formatting import fmt_number
+from zielcockpit.domain.vocabulary import LIGHT_MEANINGS
 
 dash.register_page(
     __name__,
@@ -27,6 +28,8 @@ dash.register_page(
     name="Quartalsvergleich",
     title="Quartalsvergleich – Zielcockpit",
     order=3,
+    nav_id=ids.NAV_QUARTERS,
+    nav_carries=FILTER_KEYS,
 )
 
 

@@ -10,12 +10,11 @@ from urllib.parse import parse_qs
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
-from app import access_ids as aids
-from app.components.access import completeness_counts, completeness_list, no_permission
-from app.components.common import demo_band, notes, page_header
+from app import ids
+from app.components.common import demo_band, no_permission, notes, page_header
+from app.components.completeness import completeness_counts, completeness_list
 from app.components.filterbar import filter_bar
 from app.context import guarded, page_context
-from app.ids import URL
 from app.reminders import reminder_workbook
 from app.security import current_principal
 from app.xlsx import MIME
@@ -23,19 +22,23 @@ from db.completeness import Completeness, completeness
 from zielcockpit.auth import Principal
 from zielcockpit.domain.formatting import fmt_number
 
+
+def may_see(principal: Principal | None) -> bool:
+    return principal is not None and principal.sees_completeness
+
+
 dash.register_page(
     __name__,
     path="/vollstaendigkeit",
     name="Vollständigkeit",
     title="Vollständigkeit – Zielcockpit",
     order=7,
+    nav_id=ids.NAV_COMPLETENESS,
+    nav_carries=("plan", "period"),
+    nav_visible=may_see,
 )
 
 REFUSAL = "Die Vollständigkeit sehen nur das Controlling und die Administration."
-
-
-def may_see(principal: Principal | None) -> bool:
-    return principal is not None and principal.sees_completeness
 
 
 def _demo(observations: Mapping[int, Any]) -> bool:
@@ -51,7 +54,7 @@ def _report(query: Mapping[str, Any]) -> tuple[Any, Completeness]:
 @guarded
 def layout(**query: Any) -> html.Div:
     if not may_see(current_principal()):
-        return no_permission("Vollständigkeit", REFUSAL, aids.COMPLETENESS)
+        return no_permission("Vollständigkeit", REFUSAL, ids.COMPLETENESS)
     context, report = _report(query)
     f = context.filters
     missing = sum(u.missing for u in report.counts)
@@ -76,26 +79,26 @@ def layout(**query: Any) -> html.Div:
                 [
                     html.Button(
                         "Erinnerungsliste als Excel-Datei",
-                        id=aids.COMPLETENESS_EXPORT,
+                        id=ids.COMPLETENESS_EXPORT,
                         className="btn btn-primary export-button",
                         type="button",
                     ),
-                    dcc.Download(id=aids.COMPLETENESS_DOWNLOAD),
+                    dcc.Download(id=ids.COMPLETENESS_DOWNLOAD),
                 ],
                 className="grid-toolbar",
             ),
             html.Div(completeness_counts(report), className="panel table-scroll"),
             completeness_list(report, lambda oe: f.link("/erfassung", oe=oe)),
         ],
-        id=aids.COMPLETENESS,
+        id=ids.COMPLETENESS,
         className="page page-completeness",
     )
 
 
 @callback(
-    Output(aids.COMPLETENESS_DOWNLOAD, "data"),
-    Input(aids.COMPLETENESS_EXPORT, "n_clicks"),
-    State(URL, "search"),
+    Output(ids.COMPLETENESS_DOWNLOAD, "data"),
+    Input(ids.COMPLETENESS_EXPORT, "n_clicks"),
+    State(ids.URL, "search"),
     prevent_initial_call=True,
 )
 def download(_clicks: int | None, search: str | None) -> dict[str, Any] | None:

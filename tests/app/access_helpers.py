@@ -12,8 +12,8 @@ import dash
 from dash import Dash
 from sqlalchemy import Engine, Table, select
 
-from app import access_ids as aids
 from app import create_app, ids
+from app import ids as aids
 from benchmarks.dash_requests import route_payload
 from db.models import (
     AuditEntry,
@@ -76,8 +76,11 @@ def save_payload(
 ) -> dict[str, Any]:
     """The request of the „Speichern“ button of /erfassung, built by hand (as an attacker could)."""
     return {
-        "output": f"{aids.ENTRY_MESSAGE}.children",
-        "outputs": {"id": aids.ENTRY_MESSAGE, "property": "children"},
+        "output": f"..{aids.ENTRY_MESSAGE}.children...{aids.ENTRY_CONTEXT}.data..",
+        "outputs": [
+            {"id": aids.ENTRY_MESSAGE, "property": "children"},
+            {"id": aids.ENTRY_CONTEXT, "property": "data"},
+        ],
         "inputs": [{"id": aids.ENTRY_SAVE, "property": "n_clicks", "value": 1}],
         "changedPropIds": [f"{aids.ENTRY_SAVE}.n_clicks"],
         "state": [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import http.cookiejar
 import os
 import re
@@ -19,8 +20,10 @@ import dash
 from dash import Dash
 
 from app import create_app
+from app.navigation import NavLink, link_class, link_href, link_style, nav_links
 from benchmarks.dash_requests import log_in
 from db.demo import DEMO_PASSWORD
+from zielcockpit.auth import Principal
 from zielcockpit.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,6 +45,37 @@ def build_app(url: str) -> Dash:
     # Dash keeps pages in a process-wide registry; each app re-registers its pages.
     dash.page_registry.clear()
     return create_app(Settings.resolve({"DATABASE_URL": url}))
+
+
+# -- the navigation as the pages register it ---------------------------------------------------------
+
+
+@functools.cache
+def registered_nav_links() -> tuple[NavLink, ...]:
+    """The navigation's links from the registry of a real app (built once; it opens no database)."""
+    app = build_app("sqlite://")
+    app.server.config["ZC_ENGINE"].dispose()
+    return nav_links(dash.page_registry)
+
+
+def nav_hrefs(search: str | None) -> list[str]:
+    """The targets of the links everyone sees, with the current selection."""
+    return [link_href(link, search) for link in registered_nav_links() if not link.by_role]
+
+
+def nav_classes(pathname: str | None) -> list[str]:
+    return [link_class(link, pathname) for link in registered_nav_links() if not link.by_role]
+
+
+def access_links(
+    pathname: str | None, search: str | None, principal: Principal | None
+) -> list[tuple[str, str, dict[str, str]]]:
+    """(href, className, style) of each link shown by role."""
+    return [
+        (link_href(link, search), link_class(link, pathname), link_style(link, principal))
+        for link in registered_nav_links()
+        if link.by_role
+    ]
 
 
 def walk(component: Any) -> Iterator[Any]:

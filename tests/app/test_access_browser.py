@@ -16,7 +16,7 @@ import pytest
 from access_helpers import long_csv
 from dash_helpers import SIZES, LiveServer, Visit
 
-from app import access_ids as aids
+from app import ids as aids
 
 if TYPE_CHECKING:  # playwright is imported only where a browser test runs (see conftest.py)
     from playwright.sync_api import Dialog

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 from access_helpers import dump
+from dash_helpers import access_links
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import Engine, select
 
-from app import access_ids as aids
-from app.access_nav import access_links
+from app import ids as aids
 from app.entry_states import BadRequest, submission_from_states
 from app.reminders import HEADERS, reminder_workbook
 from db.audit_trail import audit_trail

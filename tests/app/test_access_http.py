@@ -31,7 +31,7 @@ from dash_helpers import logged_in_client
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from app import access_ids as aids
+from app import ids as aids
 from db.demo import OVERRIDE
 from db.models import (
     AuditEntry,

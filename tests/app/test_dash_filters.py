@@ -5,9 +5,10 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 import pytest
+from dash_helpers import nav_classes, nav_hrefs
 from sqlalchemy import Engine
 
-from app import filter_search, nav_classes, nav_hrefs
+from app import filter_search
 from app.filters import choose_period, choose_plan, first, parse_filters, search_from_controls
 from db.queries import plan_snapshot
 from zielcockpit.domain.periods import Period

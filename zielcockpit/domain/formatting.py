@@ -7,11 +7,8 @@ import math
 import re
 from decimal import Decimal
 
-from zielcockpit.domain.vocabulary import (  # noqa: F401 - re-exported for the pages
-    LIGHT_MEANINGS,
-    LIGHT_WORDS,
+from zielcockpit.domain.vocabulary import (
     MILESTONE_WORDS,
-    SYMBOL_MEANINGS,
 )
 
 

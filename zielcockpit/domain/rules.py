@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from zielcockpit.domain.formatting import fmt_attainment, fmt_date, fmt_value
 from zielcockpit.domain.periods import Period
-from zielcockpit.domain.vocabulary import (  # noqa: F401 - LIGHTS and Light re-exported
+from zielcockpit.domain.vocabulary import (
     LIGHT_WORDS,
     LIGHTS,
     MILESTONE_AT_RISK,

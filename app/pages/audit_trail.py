@@ -8,15 +8,19 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
-from app import access_ids as aids
-from app import engine_of_app
-from app.components.access import no_permission, trail_grid, trail_rows
-from app.components.common import page_header
+from app import engine_of_app, ids
+from app.components.audit_trail import trail_grid, trail_rows
+from app.components.common import no_permission, page_header
 from app.context import guarded
 from app.security import current_principal
 from db.audit_trail import TRAIL_LIMIT, audit_trail, kind_label, trail_choices
 from zielcockpit.auth import Principal
 from zielcockpit.domain.formatting import fmt_number
+
+
+def may_see(principal: Principal | None) -> bool:
+    return principal is not None and principal.sees_completeness
+
 
 dash.register_page(
     __name__,
@@ -24,14 +28,12 @@ dash.register_page(
     name="Protokoll",
     title="Änderungsprotokoll – Zielcockpit",
     order=8,
+    nav_id=ids.NAV_AUDIT,
+    nav_visible=may_see,
 )
 
 ALL = "alle"
 REFUSAL = "Das Änderungsprotokoll sehen nur das Controlling und die Administration."
-
-
-def may_see(principal: Principal | None) -> bool:
-    return principal is not None and principal.sees_completeness
 
 
 def _select(component_id: str, label: str, options: list[dict[str, str]]) -> html.Label:
@@ -61,7 +63,7 @@ def count_text(shown: int) -> str:
 @guarded
 def layout(**_query: Any) -> html.Div:
     if not may_see(current_principal()):
-        return no_permission("Änderungsprotokoll", REFUSAL, aids.AUDIT)
+        return no_permission("Änderungsprotokoll", REFUSAL, ids.AUDIT)
     engine = engine_of_app()
     choices = trail_choices(engine)
     rows = audit_trail(engine)
@@ -70,19 +72,19 @@ def layout(**_query: Any) -> html.Div:
             html.Div(
                 [
                     _select(
-                        aids.AUDIT_MEASURE,
+                        ids.AUDIT_MEASURE,
                         "Maßnahme",
                         [{"label": "alle Maßnahmen", "value": ALL}]
                         + [{"label": label, "value": str(i)} for i, label in choices.measures],
                     ),
                     _select(
-                        aids.AUDIT_USER,
+                        ids.AUDIT_USER,
                         "Wer",
                         [{"label": "alle Benutzer", "value": ALL}]
                         + [{"label": u, "value": u} for u in choices.users],
                     ),
                     _select(
-                        aids.AUDIT_KIND,
+                        ids.AUDIT_KIND,
                         "Art",
                         [{"label": "alle Arten", "value": ALL}]
                         + [{"label": kind_label(k), "value": k} for k in choices.kinds],
@@ -95,11 +97,11 @@ def layout(**_query: Any) -> html.Div:
                 "Änderungsprotokoll",
                 kicker="Werte, Kommentare, Ampeln, Importe und Benutzer",
                 question="Wer hat wann was geändert, und woher kam es?",
-                extra=html.P(count_text(len(rows)), id=aids.AUDIT_COUNT, className="page-answer"),
+                extra=html.P(count_text(len(rows)), id=ids.AUDIT_COUNT, className="page-answer"),
             ),
             trail_grid(rows),
         ],
-        id=aids.AUDIT,
+        id=ids.AUDIT,
         className="page page-audit",
     )
 
@@ -109,11 +111,11 @@ def _choice(value: Any) -> str | None:
 
 
 @callback(
-    Output(aids.AUDIT_GRID, "rowData"),
-    Output(aids.AUDIT_COUNT, "children"),
-    Input(aids.AUDIT_MEASURE, "value"),
-    Input(aids.AUDIT_USER, "value"),
-    Input(aids.AUDIT_KIND, "value"),
+    Output(ids.AUDIT_GRID, "rowData"),
+    Output(ids.AUDIT_COUNT, "children"),
+    Input(ids.AUDIT_MEASURE, "value"),
+    Input(ids.AUDIT_USER, "value"),
+    Input(ids.AUDIT_KIND, "value"),
     prevent_initial_call=True,
 )
 def filter_trail(measure: Any, user: Any, kind: Any) -> tuple[list[dict[str, Any]], str]:
