@@ -373,3 +373,37 @@ def test_acc111_fachbereich_imports_only_its_own_units(web: Dash) -> None:
     done = answer(rege.post(DASH, json=confirm_payload("eigen.csv", own, checked)))
     assert "Übernommen" in done
     assert value_of(web, "REGE-4.1", "2017-Q4").recorded_by == "demo-fb-rege"
+
+
+def test_acc120_a_stale_form_is_refused_and_says_who_was_faster(web: Dash) -> None:
+    """Two people open /erfassung for the same unit; the slower save does not overwrite."""
+    from db.entry_form import entry_form
+    from zielcockpit.domain.periods import Period
+
+    engine = engine_of(web)
+    form = entry_form(engine, "2017", "510", Period.parse("2017-Q3"))
+    context = {**CONTEXT_Q3, "seen": form.seen()}  # what both browsers received
+    first = logged_in_client(web, "demo-fb-510")
+    second = logged_in_client(web, "demo-controlling")
+    saved = first.post(
+        DASH, json=save_payload(context, {"510-4.2": "5"}, comments={"510-4.2": "a"})
+    )
+    body = saved.get_json()["response"]
+    assert "Gespeichert" in json.dumps(body, ensure_ascii=False)
+    # the first browser learns the new version: its next save is no conflict with itself
+    new_context = body[aids.ENTRY_CONTEXT]["data"]
+    assert new_context["seen"]["values"]["510-4.2"][0] == form.seen()["values"]["510-4.2"][0] + 1
+    before = dump(engine)
+    late = answer(
+        second.post(DASH, json=save_payload(context, {"510-4.2": "7"}, comments={"510-4.2": "b"}))
+    )
+    assert "Nicht gespeichert" in late or "nicht gespeichert" in late
+    assert "inzwischen von demo-fb-510" in late and "„5“" in late
+    assert dump(engine) == before
+    assert value_of(web, "510-4.2", "2017-Q3").value == Decimal(5)
+    again = answer(
+        first.post(
+            DASH, json=save_payload(new_context, {"510-4.2": "6"}, comments={"510-4.2": "c"})
+        )
+    )
+    assert "Gespeichert" in again and value_of(web, "510-4.2", "2017-Q3").value == Decimal(6)
