@@ -52,7 +52,7 @@ def log_in(base: str, name: str, password: str) -> requests.Session:
     )
     assert answer.status_code == 302, answer.text[:300]
     s.get(f"{base}/", timeout=30)
-    s.headers["X-CSRFToken"] = s.cookies["_csrf_token"]
+    s.headers["X-CSRFToken"] = s.cookies.get("_csrf_token") or ""
     return s
 
 
@@ -77,6 +77,31 @@ def save_payload(context: dict[str, Any], value: str, comment: str) -> dict[str,
             [],
         ],
     }
+
+
+def pressed_at_once(
+    users: list[requests.Session],
+    bases: list[str],
+    payloads: list[dict[str, Any]],
+    timings: list[float],
+) -> list[str]:
+    """Both users press „Speichern“ at the same moment, each on their own instance."""
+    barrier = threading.Barrier(len(users))
+    answers = [""] * len(users)
+
+    def press(k: int) -> None:
+        barrier.wait()
+        t0 = time.perf_counter()
+        r = users[k].post(f"{bases[k]}{DASH}", json=payloads[k], timeout=60)
+        timings.append(time.perf_counter() - t0)
+        answers[k] = json.dumps(r.json(), ensure_ascii=False) if r.ok else r.text
+
+    threads = [threading.Thread(target=press, args=(k,)) for k in range(len(users))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return answers
 
 
 def start(url: str, port: int, secret: str) -> subprocess.Popen[bytes]:
@@ -133,22 +158,8 @@ def main() -> None:
             form = entry_form(engine, "2017", UNIT, Period.parse(PERIOD))
             context = {"plan": "2017", "period": PERIOD, "oe": UNIT, "seen": form.seen()}
             values = [str(1000 + 2 * n), str(1001 + 2 * n)]
-            barrier = threading.Barrier(2)
-            answers: list[str] = ["", ""]
-
-            def press(k: int) -> None:
-                payload = save_payload(context, values[k], f"Paar {n}, Wert {values[k]}")
-                barrier.wait()
-                t0 = time.perf_counter()
-                r = users[k].post(f"{bases[k]}{DASH}", json=payload, timeout=60)
-                timings.append(time.perf_counter() - t0)
-                answers[k] = json.dumps(r.json(), ensure_ascii=False) if r.ok else r.text
-
-            threads = [threading.Thread(target=press, args=(k,)) for k in (0, 1)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+            payloads = [save_payload(context, v, f"Paar {n}, Wert {v}") for v in values]
+            answers = pressed_at_once(users, bases, payloads, timings)
             saved = ["Gespeichert für" in a for a in answers]
             both_saved += all(saved)
             conflicts += sum("inzwischen von" in a for a in answers)
@@ -165,7 +176,7 @@ def main() -> None:
                     select(MesswertVersion.value).where(MesswertVersion.messwert_id == current.id)
                 )
             ]
-        kept = {Decimal(current.value), *(Decimal(v) for v in history)}
+        kept = {Decimal(v) for v in [current.value, *history] if v is not None}
         lost = [v for v in accepted if v not in kept]
         twice = sum(1 for _v, c in Counter(history).items() if c > 1)
         timings.sort()
