@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from zielcockpit.domain.vocabulary import LIGHTS, MILESTONE_STATES, ROLES, SYMBOLS
+from zielcockpit.domain.vocabulary import LIGHTS, MILESTONE_STATES, QUARTER_STATES, ROLES, SYMBOLS
 
 # Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
@@ -495,6 +495,26 @@ class LoginAttempt(Base):
     user_name: Mapped[str] = mapped_column(String(80), index=True)
     address: Mapped[str | None] = mapped_column(String(64), index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow, index=True)
+
+
+class QuarterRelease(Base):
+    """The state of one quarter of a plan: `offen` until controlling releases it; a released
+    quarter's values, comments and manual lights stay as released until it is reopened."""
+
+    __tablename__ = "quartal_freigabe"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "period"),
+        CheckConstraint(_in("state", QUARTER_STATES), name="state"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(10))  # "2017-Q2"
+    state: Mapped[str] = mapped_column(String(20))
+    released_by: Mapped[str | None] = mapped_column(String(80))
+    released_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    reopened_by: Mapped[str | None] = mapped_column(String(80))
+    reopened_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    reopen_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class AuditEntry(Base):

@@ -40,6 +40,7 @@ from db.models import (
     Plan,
     indikator_ort,
 )
+from db.quarters import QuarterLocked, refuse_locked
 from etl.extract import Problem, detect, extract, locate
 from etl.profile import Profile, ProfileError, load_profiles, profile_by_name
 from etl.reading import Book, FileProblem, open_book
@@ -717,14 +718,14 @@ def _write_all(
                 _write_file(session, s, user, now, archive_dir, archives)
         for pending in archives:
             pending.commit()
-    except WriterBusy as exc:
+    except (WriterBusy, QuarterLocked) as exc:
+        messages = exc.messages if isinstance(exc, QuarterLocked) else [str(exc)]
         for s in staged:
             s.report.status = "rejected"
             s.report.values_written = s.report.comments_written = 0
             s.report.changes.clear()
-        report.errors.append(
-            Problem(", ".join(s.report.file for s in staged), None, None, None, str(exc))
-        )
+        files = ", ".join(s.report.file for s in staged)
+        report.errors.extend(Problem(files, None, None, None, m) for m in messages)
     finally:
         for pending in archives:
             pending.discard()
@@ -966,6 +967,12 @@ def _write_file(
     if not diff.new and not diff.changed and not comments:
         report.status = "unchanged"  # nothing to record: the database stays exactly as it was
         return
+    refuse_locked(  # a released quarter stays as released; the whole import is rolled back
+        session,
+        [(r.indikator_id, r.period) for r in diff.new]
+        + [(r.indikator_id, r.period) for r, _old in diff.changed]
+        + [(c.indikator_id, c.period) for c in comments],
+    )
     pending = archive_file(s.book, archive_dir)
     archives.append(pending)
     archived = pending.target

@@ -79,6 +79,12 @@ SYMBOL_SPELLINGS: dict[str, str] = {
 # Which symbol a sum of several unknown parts carries: the most telling first.
 SYMBOL_RANK: dict[str, int] = {"*": 0, ".": 1, "...": 2, "x": 3, "-": 4}
 
+# -- the state of a quarter ----------------------------------------------------------------------
+
+QUARTER_OPEN = "offen"
+QUARTER_RELEASED = "freigegeben"
+QUARTER_STATES: tuple[str, ...] = (QUARTER_OPEN, QUARTER_RELEASED)
+
 # -- roles ---------------------------------------------------------------------------------------
 
 ROLES: tuple[str, ...] = ("leitung", "fachbereich", "controlling", "admin")

@@ -24,6 +24,7 @@ from db.models import (
     StatusOverride,
     _utcnow,
 )
+from db.quarters import QuarterLocked, refuse_locked
 from db.status import NotFound, PlanData
 from etl.extract import Extraction, Problem, Staged
 from etl.loader import (
@@ -558,6 +559,13 @@ def _save(
         result.changes.clear()
         result.versions.clear()
         result.run_id = None
+    except QuarterLocked as exc:
+        result.refused = True
+        result.errors.extend(exc.messages)
+        result.values = result.comments = result.overrides = 0
+        result.changes.clear()
+        result.versions.clear()
+        result.run_id = None
     except WriterBusy as exc:
         result.errors.append(str(exc))
         result.values = result.comments = result.overrides = 0
@@ -744,6 +752,12 @@ def _write(
     ]
     if not changed and not fresh and not overrides:
         return
+    # A released quarter stays as released: the whole save is refused (the caller rolls back).
+    refuse_locked(
+        session,
+        [(r.indikator_id, r.period) for r in changed] + [(c.indikator_id, c.period) for c in fresh],
+        [(o.massnahme_id, period.key) for o in overrides],
+    )
     run = ImportRun(
         kind="erfassung",
         file_name=ENTRY_FILE_NAME,
