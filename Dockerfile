@@ -22,4 +22,7 @@ WORKDIR /app
 USER zielcockpit
 EXPOSE 8050
 # Migrations first (safe to repeat), then the app; app.wsgi builds it with create_app().
-CMD ["sh", "-c", "zielcockpit init-db && exec gunicorn --bind 0.0.0.0:8050 --workers 2 --access-logfile - 'app.wsgi:server'"]
+# 2 processes × 4 threads: a slow request (an import, a large export) does not hold up the
+# others. All workers sign sessions with ZIELCOCKPIT_SECRET_KEY (or, without it, the key stored
+# in the database), so a user may land on any of them.
+CMD ["sh", "-c", "zielcockpit init-db && exec gunicorn --bind 0.0.0.0:8050 --worker-class gthread --workers 2 --threads 4 --access-logfile - 'app.wsgi:server'"]

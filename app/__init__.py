@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -70,9 +69,9 @@ def create_app(settings: Settings | None = None) -> Dash:
 
     init_security(
         app.server,
-        # Without a configured key (demo databases only; `serve` insists otherwise) every start
-        # makes a new one: sessions then end with the process, which is right for a demo.
-        secret_key=settings.secret_key or secrets.token_hex(32),
+        # Without a configured key (demo databases only; `serve` insists otherwise) the key
+        # stored in the database is used, the same for every worker and instance.
+        secret_key=settings.secret_key or None,
         secure_cookies=settings.secure_cookies,
         proxy_user_header=settings.proxy_user_header or None,
         # base64 in the callback body makes an upload about 4/3 of the file, plus the JSON.

@@ -6,6 +6,8 @@ Same schema as `zielcockpit status --json`: both call db.status.report_json / me
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from db.status import (
     NotFound,
@@ -37,8 +39,22 @@ def unknown(rest: str) -> tuple[Response, int]:
 
 
 @api.get("/health")
-def health() -> Response:
-    return jsonify({"status": "ok"})
+def health() -> Response | tuple[Response, int]:
+    """For load balancers and monitoring: answers 200 only when the database answers too."""
+    try:
+        with current_app.config["ZC_ENGINE"].connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        current_app.logger.warning("Gesundheitsprüfung: Datenbank nicht erreichbar: %s", exc)
+        body = jsonify(
+            {
+                "status": "fehler",
+                "database": "nicht erreichbar",
+                "error": "Die Datenbank ist nicht erreichbar.",
+            }
+        )
+        return body, 503
+    return jsonify({"status": "ok", "database": "ok"})
 
 
 @api.get("/status")

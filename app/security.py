@@ -6,7 +6,11 @@ Everything is enforced on the server in `guard()`, which runs before each reques
 - every state-changing request (POST, PUT, PATCH, DELETE; Dash callbacks are POSTs to
   `/_dash-update-component`) must carry the CSRF token: Dash's renderer sends the cookie
   `_csrf_token` back as the header `X-CSRFToken` (double submit, checked against the session);
-- a trusted reverse proxy's user header (single sign-on) is used only when configured.
+- a trusted reverse proxy's user header (single sign-on) is used only when configured;
+- a session cookie carries the user's session generation, compared on every request: logout,
+  disabling and a new password raise it, so copies of an old cookie stop working everywhere;
+- without a configured key the session key is read from the database (`app_secret`), the same
+  for every worker and instance.
 Callbacks that write check the role and unit themselves with `current_principal()`.
 """
 
@@ -20,31 +24,58 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, g, jsonify, request, session
+from flask import Flask, Response, abort, current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy.exc import SQLAlchemyError
 
-from db.logins import authenticate, login_delay
+from app.errors import german_page, json_error, register_error_pages
+from db.app_secrets import shared_secret
+from db.logins import Throttled, attempt_login
 from db.tokens import principal_of_token
-from db.users import principal_of
+from db.users import end_sessions, principal_of, session_generation
 from zielcockpit.auth import Principal
 
 SESSION_HOURS = 10
 CSRF_COOKIE = "_csrf_token"
 CSRF_HEADER = "X-CSRFToken"
-OPEN_PATHS = ("/login", "/api/v1/health")
+HEALTH = "/api/v1/health"
+OPEN_PATHS = ("/login", HEALTH)
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
+
+
+class SharedKeySessions(SecureCookieSessionInterface):
+    """Signed cookie sessions whose key, when none is configured, comes from the database.
+
+    Read on first use rather than when the app is built, so a worker starts even while the
+    database is away; until the key is read, requests get no session and the guard answers
+    that the database is unreachable.
+    """
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        if not app.secret_key:
+            try:
+                _load_shared_key(app)
+            except SQLAlchemyError:
+                return None  # the guard tries again and reports the database
+        return super().get_signing_serializer(app)
+
+
+def _load_shared_key(app: Flask) -> None:
+    app.config["SECRET_KEY"] = shared_secret(app.config["ZC_ENGINE"])
 
 
 def init_security(
     server: Flask,
     *,
-    secret_key: str,
+    secret_key: str | None,
     secure_cookies: bool,
     proxy_user_header: str | None,
     max_upload_bytes: int,
 ) -> None:
     server.config.update(
-        SECRET_KEY=secret_key,
+        SECRET_KEY=secret_key or None,  # None: the key stored in the database, read on first use
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=secure_cookies,
@@ -54,13 +85,12 @@ def init_security(
         MAX_CONTENT_LENGTH=max_upload_bytes,
         ZC_PROXY_USER_HEADER=proxy_user_header,
     )
+    server.session_interface = SharedKeySessions()
     server.before_request(guard)
     server.after_request(_csrf_cookie)
     server.add_url_rule("/login", "login", login, methods=["GET", "POST"])
     server.add_url_rule("/logout", "logout", logout, methods=["POST"])
-    server.register_error_handler(413, _too_large)
-    server.register_error_handler(404, _not_found)
-    server.register_error_handler(405, _not_allowed)
+    register_error_pages(server)
 
 
 def current_principal() -> Principal | None:
@@ -68,8 +98,6 @@ def current_principal() -> Principal | None:
 
 
 def _engine() -> Any:
-    from flask import current_app
-
     return current_app.config["ZC_ENGINE"]
 
 
@@ -80,14 +108,20 @@ def _is_static(path: str) -> bool:
 def guard() -> ResponseReturnValue | None:
     path = request.path
     g.principal = None
-    if _is_static(path) or path in OPEN_PATHS:
+    if _is_static(path) or path == HEALTH:
+        return None
+    if not current_app.secret_key:
+        # The session key could not be read when the session was opened: the database was
+        # away. Raises again if it still is, which the error pages answer with 503.
+        _load_shared_key(current_app)
+    if path in OPEN_PATHS:
         return None
     principal = _principal_from_request(path)
     if principal is None:
         if path.startswith("/api/"):
-            return _json_error(401, "Anmeldung erforderlich (Sitzung oder Bearer-Token).")
+            return json_error(401, "Anmeldung erforderlich (Sitzung oder Bearer-Token).")
         if request.method != "GET" or path.startswith("/_dash"):
-            return _json_error(401, "Anmeldung erforderlich.")
+            return json_error(401, "Anmeldung erforderlich.")
         return _redirect(f"/login?next={_safe_next(request.full_path)}")
     g.principal = principal
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and not g.get("via_token"):
@@ -96,7 +130,7 @@ def guard() -> ResponseReturnValue | None:
             sent = request.form.get("csrf", "")
         expected = session.get("csrf", "")
         if not expected or not hmac.compare_digest(sent, expected):
-            return _json_error(
+            return json_error(
                 403,
                 "Sicherheitsprüfung fehlgeschlagen (CSRF-Token fehlt oder "
                 "ist ungültig). Bitte die Seite neu laden.",
@@ -117,16 +151,15 @@ def _principal_from_request(path: str) -> Principal | None:
             if principal is not None:
                 session.setdefault("csrf", secrets.token_urlsafe(32))
             return principal
-    name, issued = session.get("user"), session.get("issued", 0)
-    if not name or time.time() - float(issued) > SESSION_HOURS * 3600:
+    name, issued, generation = session.get("user"), session.get("issued", 0), session.get("gen")
+    if not name or generation is None or time.time() - float(issued) > SESSION_HOURS * 3600:
         return None
-    # Looked up on every request: a disabled user is out at once, not when the cookie expires.
-    return principal_of(_engine(), str(name))
+    # Looked up on every request (one query by primary key and unique name): a disabled user,
+    # a logout or a new password ends the session at once, on every instance.
+    return principal_of(_engine(), str(name), session_generation=int(generation))
 
 
 def _proxy_header() -> str | None:
-    from flask import current_app
-
     value = current_app.config.get("ZC_PROXY_USER_HEADER")
     return str(value) if value else None
 
@@ -134,8 +167,6 @@ def _proxy_header() -> str | None:
 def _csrf_cookie(response: Response) -> Response:
     token = session.get("csrf")
     if token and request.cookies.get(CSRF_COOKIE) != token:
-        from flask import current_app
-
         response.set_cookie(
             CSRF_COOKIE,
             token,
@@ -146,45 +177,10 @@ def _csrf_cookie(response: Response) -> Response:
     return response
 
 
-def _json_error(status: int, message: str) -> Response:
-    response = jsonify({"error": message, "status": status})
-    response.status_code = status
-    return response
-
-
-def _too_large(_exc: Exception) -> Response:
-    from flask import current_app
-
-    mb = int(current_app.config["MAX_CONTENT_LENGTH"] / 1024 / 1024)
-    return _json_error(413, f"Die Datei ist zu groß (höchstens etwa {mb} MB).")
-
-
-def _not_found(_exc: Exception) -> ResponseReturnValue:
-    # Only routes outside Dash end here (Dash answers every page path itself).
-    if request.path.startswith("/api/"):
-        return _json_error(404, f"Die Adresse {request.path} gibt es in der API nicht.")
-    return _german_page("Seite nicht gefunden", "Diese Adresse gibt es nicht."), 404
-
-
-def _not_allowed(_exc: Exception) -> ResponseReturnValue:
-    message = f"Die Methode {request.method} ist für {request.path} nicht erlaubt."
-    if request.path.startswith("/api/"):
-        return _json_error(405, message)
-    return _german_page("Nicht erlaubt", message), 405
-
-
-def _german_page(title: str, text: str) -> str:
-    return (
-        f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>{html.escape(title)}'
-        f" – Zielcockpit</title></head><body><h1>{html.escape(title)}</h1>"
-        f'<p>{html.escape(text)}</p><p><a href="/">Zur Übersicht</a></p></body></html>'
-    )
-
-
 def _redirect(location: str) -> Response:
     """A redirect whose body (seen only without JavaScript or in tools) is German too."""
     response = Response(
-        _german_page("Weiterleitung", f"Weiter zu {location}"),
+        german_page("Weiterleitung", f"Weiter zu {location}"),
         status=302,
         mimetype="text/html",
     )
@@ -219,8 +215,6 @@ LOGIN_PAGE = """<!DOCTYPE html>
 
 
 def _css_links() -> str:
-    from flask import current_app
-
     links = current_app.config.get("ZC_LOGIN_CSS", [])
     return "".join(f'<link rel="stylesheet" href="{html.escape(href)}">' for href in links)
 
@@ -228,25 +222,23 @@ def _css_links() -> str:
 def login() -> ResponseReturnValue:
     session.setdefault("csrf", secrets.token_urlsafe(32))
     message, name, status = "", "", 200
+    retry_after: int | None = None
     if request.method == "POST":
         name = request.form.get("name", "").strip()
         if not hmac.compare_digest(request.form.get("csrf", ""), session["csrf"]):
             message, status = "Die Anmeldeseite war veraltet. Bitte erneut versuchen.", 400
         else:
-            wait = login_delay(_engine(), name, request.remote_addr)
-            if wait:
-                time.sleep(wait)  # slows guessing down; the message stays the same
-            principal = authenticate(
+            outcome = attempt_login(
                 _engine(), name, request.form.get("password", ""), request.remote_addr
             )
-            if principal is not None:
-                session.clear()
-                session.permanent = True
-                session.update(
-                    user=principal.name, issued=time.time(), csrf=secrets.token_urlsafe(32)
-                )
-                return _redirect(_safe_next(request.form.get("next")))
-            message, status = "Benutzername oder Passwort ist falsch.", 401
+            if isinstance(outcome, Throttled):
+                # Answered at once: waiting here would hold a worker (and everybody behind it).
+                message, status = outcome.message, 429
+                retry_after = outcome.seconds
+            elif outcome is not None:
+                return _logged_in(outcome)
+            else:
+                message, status = "Benutzername oder Passwort ist falsch.", 401
     demo = _demo_hint()
     page = LOGIN_PAGE.format(
         css=_css_links(),
@@ -258,7 +250,20 @@ def login() -> ResponseReturnValue:
         name=html.escape(name),
         demo=demo,
     )
-    return page, status
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+    return page, status, headers
+
+
+def _logged_in(principal: Principal) -> Response:
+    session.clear()
+    session.permanent = True
+    session.update(
+        user=principal.name,
+        gen=session_generation(_engine(), principal.name),
+        issued=time.time(),
+        csrf=secrets.token_urlsafe(32),
+    )
+    return _redirect(_safe_next(request.form.get("next")))
 
 
 def _demo_hint() -> str:
@@ -286,5 +291,10 @@ def logout() -> ResponseReturnValue:
         session.get("csrf", ""),
     ):
         abort(403)
+    name = session.get("user")
+    if name:
+        # Ends this user's sessions everywhere: a copy of this cookie, or one on another
+        # device, no longer opens anything (simpler than a server-side table of sessions).
+        end_sessions(_engine(), str(name))
     session.clear()
     return _redirect("/login")

@@ -1,54 +1,126 @@
-"""Logins: checking a password, recording failed attempts and the slow-down that follows."""
+"""Logins: checking a password and the limits on failed attempts, per account and per address.
+
+Nothing here waits: a login over a limit is refused at once with the seconds until the next
+try (the web app answers HTTP 429), so guessing can neither occupy a worker nor slow anybody
+else down. The attempts live in the database, so every worker and instance counts the same.
+
+- Per account (user name, known or not, so a refusal tells nothing about existence): the first
+  5 failures in 15 minutes cost nothing; after them the account waits 30 s after the last
+  failure, then 60 s, 120 s … up to 15 minutes. Attempts refused while waiting are neither
+  checked nor counted, so they cannot prolong the wait, and the right password is refused too
+  until the wait is over (otherwise the limit would not limit guessing).
+- Per address: 100 failures in 15 minutes, over all accounts, then the address waits until its
+  oldest counted failure is 15 minutes old. A correct login of another user from the same
+  address is not affected below that limit.
+
+An attempt is recorded *before* its password is checked and removed again when it succeeds or
+is refused, so parallel guesses count each other and cannot all slip under the limit together.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, delete, func, select
 
 from db.engine import transaction
 from db.models import LoginAttempt, User, _utcnow
 from db.users import principal_of
-from zielcockpit.auth import (
-    Principal,
-    verify_password,
-)
+from zielcockpit.auth import Principal, verify_password
 
 LOGIN_WINDOW = dt.timedelta(minutes=15)
-LOGIN_FREE_TRIES = 5  # after these, every further try in the window waits longer
+ACCOUNT_FREE_TRIES = 5
+ACCOUNT_FIRST_WAIT = dt.timedelta(seconds=30)  # doubles with every further failure
+ACCOUNT_MAX_WAIT = dt.timedelta(minutes=15)
+ADDRESS_LIMIT = 100  # failures from one address in the window, over all accounts
 
 
-def login_delay(
-    engine: Engine, name: str, address: str | None, now: dt.datetime | None = None
-) -> float:
-    """Seconds a login must wait: none for the first tries, then doubling up to 30 s."""
+@dataclass(frozen=True)
+class Throttled:
+    """A login refused without looking at the password: too many failures before it."""
+
+    seconds: int
+    per_account: bool  # False: the address is over its limit
+
+    @property
+    def message(self) -> str:
+        unit = "Sekunde" if self.seconds == 1 else "Sekunden"
+        whose = "für dieses Konto" if self.per_account else "von dieser Adresse"
+        return f"Zu viele Anmeldeversuche {whose}. Bitte in {self.seconds} {unit} erneut versuchen."
+
+
+def attempt_login(
+    engine: Engine,
+    name: str,
+    password: str,
+    address: str | None,
+    now: dt.datetime | None = None,
+) -> Principal | Throttled | None:
+    """A login: the user's permissions, a refusal over a limit, or None (wrong name/password).
+
+    A failure never says which part was wrong.
+    """
     now = now or _utcnow()
+    name = name[:80]
+    attempt = _record(engine, name, address, now)
+    throttled = _throttled(engine, name, address, attempt, now)
+    if throttled is not None:
+        _forget(engine, LoginAttempt.id == attempt)
+        return throttled
     with engine.connect() as conn:
-        recent = (
-            conn.scalar(
-                select(func.count())
-                .select_from(LoginAttempt)
-                .where(
-                    LoginAttempt.at >= now - LOGIN_WINDOW,
-                    (LoginAttempt.user_name == name) | (LoginAttempt.address == address),
-                )
-            )
-            or 0
-        )
-    extra = recent - LOGIN_FREE_TRIES
-    return 0.0 if extra < 0 else float(min(30, 2**extra))
-
-
-def authenticate(engine: Engine, name: str, password: str, address: str | None) -> Principal | None:
-    """Check a login; a failure is recorded and never says which part was wrong."""
-    with transaction(engine) as session:
-        user = session.scalars(select(User).where(User.name == name)).one_or_none()
-        stored = user.password_hash if user is not None and user.active else None
-    ok = verify_password(password, stored)
-    if not ok:
-        with transaction(engine) as session:
-            session.add(LoginAttempt(user_name=name[:80], address=address))
-        return None
-    with transaction(engine) as session:
-        session.query(LoginAttempt).filter(LoginAttempt.user_name == name).delete()
+        stored = conn.execute(
+            select(User.password_hash, User.active).where(User.name == name)
+        ).one_or_none()
+    if not verify_password(password, stored.password_hash if stored and stored.active else None):
+        return None  # the recorded attempt stays: a failure
+    _forget(engine, LoginAttempt.user_name == name)  # a success clears the account's count
     return principal_of(engine, name)
+
+
+def _record(engine: Engine, name: str, address: str | None, now: dt.datetime) -> int:
+    with transaction(engine) as session:
+        # Old attempts count for nothing any more; clearing them here keeps the table small.
+        session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - 2 * LOGIN_WINDOW))
+        row = LoginAttempt(user_name=name, address=address, at=now)
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def _forget(engine: Engine, condition: ColumnElement[bool]) -> None:
+    with transaction(engine) as session:
+        session.execute(delete(LoginAttempt).where(condition))
+
+
+def _throttled(
+    engine: Engine, name: str, address: str | None, attempt: int, now: dt.datetime
+) -> Throttled | None:
+    """The refusal for the attempt `attempt`, judged by the attempts recorded before it."""
+    earlier = (LoginAttempt.id < attempt, LoginAttempt.at >= now - LOGIN_WINDOW)
+    with engine.connect() as conn:
+        failures, last = conn.execute(
+            select(func.count(), func.max(LoginAttempt.at)).where(
+                LoginAttempt.user_name == name, *earlier
+            )
+        ).one()
+        oldest_counted = None
+        if address is not None:
+            oldest_counted = conn.scalar(
+                select(LoginAttempt.at)
+                .where(LoginAttempt.address == address, *earlier)
+                .order_by(LoginAttempt.at.desc())
+                .offset(ADDRESS_LIMIT - 1)
+                .limit(1)
+            )
+    refusals = []
+    if failures >= ACCOUNT_FREE_TRIES:
+        wait = min(ACCOUNT_MAX_WAIT, ACCOUNT_FIRST_WAIT * 2 ** (failures - ACCOUNT_FREE_TRIES))
+        refusals.append((last + wait - now, True))
+    if oldest_counted is not None:
+        refusals.append((oldest_counted + LOGIN_WINDOW - now, False))
+    remaining, per_account = max(refusals, default=(dt.timedelta(0), True))
+    if remaining <= dt.timedelta(0):
+        return None
+    return Throttled(math.ceil(remaining.total_seconds()), per_account)

@@ -469,6 +469,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    # Carried in the session cookie; raised by logout, disabling and a new password, which
+    # ends every earlier session of the user on every instance.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     units: Mapped[list[Organisationseinheit]] = relationship(secondary=user_oe)
 
@@ -488,7 +491,7 @@ class ApiToken(Base):
 
 
 class LoginAttempt(Base):
-    """Failed logins, for slowing down guessing (per user name and per address)."""
+    """Login attempts that were not (yet) successful, for the limits per account and address."""
 
     __tablename__ = "login_attempt"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -515,6 +518,15 @@ class QuarterRelease(Base):
     reopened_by: Mapped[str | None] = mapped_column(String(80))
     reopened_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     reopen_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class AppSecret(Base):
+    """Secrets the instances share, e.g. the session key when none is configured."""
+
+    __tablename__ = "app_secret"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
 
 
 class AuditEntry(Base):

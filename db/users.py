@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 
 from db.audit_trail import audit
 from db.engine import transaction
@@ -74,6 +74,7 @@ def set_password(engine: Engine, name: str, password: str, *, actor: str) -> Non
         if user is None:
             raise AuthError(f"Benutzer „{name}“ gibt es nicht.")
         user.password_hash = hashed
+        user.session_generation += 1  # whoever knew the old password is logged out
         audit(session, actor, "passwort_geaendert", "benutzer", name, None, None)
 
 
@@ -82,6 +83,7 @@ def disable_user(engine: Engine, name: str, *, actor: str) -> None:
         user = session.scalars(select(User).where(User.name == name)).one_or_none()
         if user is None:
             raise AuthError(f"Benutzer „{name}“ gibt es nicht.")
+        user.session_generation += 1
         if user.active:
             user.active = False
             audit(
@@ -121,11 +123,35 @@ def admin_exists(engine: Engine) -> bool:
     return bool(admins)
 
 
-def principal_of(engine: Engine, name: str) -> Principal | None:
-    """The active user's permissions, or None (unknown or disabled)."""
+def principal_of(
+    engine: Engine, name: str, *, session_generation: int | None = None
+) -> Principal | None:
+    """The active user's permissions, or None (unknown or disabled).
+
+    With `session_generation` (from a session cookie) also None when the user's sessions were
+    ended since that cookie was issued (logout, disabled, new password).
+    """
     with transaction(engine) as session:
         user = session.scalars(select(User).where(User.name == name)).one_or_none()
         if user is None or not user.active:
             return None
+        if session_generation is not None and user.session_generation != session_generation:
+            return None
         units = units_with_children((o.code for o in user.units), unit_parents(session))
         return Principal(user.name, user.role, units)
+
+
+def session_generation(engine: Engine, name: str) -> int | None:
+    """The generation a new session of this user carries (None: no such user)."""
+    with engine.connect() as conn:
+        return conn.scalar(select(User.session_generation).where(User.name == name))
+
+
+def end_sessions(engine: Engine, name: str) -> None:
+    """End every session of the user, on every instance (they compare the generation)."""
+    with transaction(engine) as session:
+        session.execute(
+            update(User)
+            .where(User.name == name)
+            .values(session_generation=User.session_generation + 1)
+        )

@@ -456,6 +456,9 @@ class FileReport:
         }
 
 
+MAX_LISTED_ERRORS = 200  # errors listed in a report; the rest are counted
+
+
 @dataclass
 class ImportReport:
     files: list[FileReport]
@@ -483,20 +486,35 @@ class ImportReport:
     def changes(self) -> list[Change]:
         return [c for f in self.files for c in f.changes]
 
-    def as_json(self, limit: int | None = 1000) -> dict[str, Any]:
-        """The contract of `import --json`; keys may be added, never renamed."""
+    def as_json(
+        self, limit: int | None = 1000, max_errors: int = MAX_LISTED_ERRORS
+    ) -> dict[str, Any]:
+        """The contract of `import --json`; keys may be added, never renamed.
+
+        `errors` lists the first `max_errors` errors (of the batch and of each file), and
+        `errors_total` says how many there are: a file with 100,000 bad cells gives a report
+        of a few hundred kilobytes, not of 80 MB.
+        """
+        errors = self.all_errors
+        files = []
+        for f in self.files:
+            body = f.as_json(limit)
+            body["errors"] = body["errors"][:max_errors]
+            body["errors_total"] = len(f.errors)
+            files.append(body)
         return {
             "status": self.status,
             "profile": self.profile,
             "values_written": sum(f.values_written for f in self.files),
             "values_unchanged": sum(f.values_unchanged for f in self.files),
-            "errors": [e.as_json() for e in self.all_errors],
+            "errors": [e.as_json() for e in errors[:max_errors]],
+            "errors_total": len(errors),
             "dry_run": self.dry_run,
             "comments_written": sum(f.comments_written for f in self.files),
-            "files": [f.as_json(limit) for f in self.files],
+            "files": files,
         }
 
-    def lines(self, max_changes: int = 40) -> list[str]:
+    def lines(self, max_changes: int = 40, max_errors: int = MAX_LISTED_ERRORS) -> list[str]:
         """The report in German, as the CLI and the inbox print it."""
         out: list[str] = []
         for f in self.files:
@@ -515,7 +533,9 @@ class ImportReport:
                 f"Abgelehnt – nichts wurde geschrieben. {len(errors)} "
                 f"{'Fehler' if len(errors) != 1 else 'Fehler'}:"
             )
-            out.extend(f"  – {e.text()}" for e in errors)
+            out.extend(f"  – {e.text()}" for e in errors[:max_errors])
+            if len(errors) > max_errors:
+                out.append(f"  … und {len(errors) - max_errors} weitere Fehler.")
             return out
         written = sum(f.values_written for f in self.files)
         unchanged = sum(f.values_unchanged for f in self.files)

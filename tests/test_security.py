@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -11,15 +13,22 @@ from typing import Any
 import pytest
 from dash import Dash
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
+import app as app_module
 import app.security as security
 from app import create_app, ids
+from app.errors import DATABASE_DOWN, UNEXPECTED
+from db.app_secrets import shared_secret
 from db.demo import DEMO_PASSWORD
 from db.engine import make_engine
+from db.logins import ACCOUNT_FREE_TRIES
+from db.models import AppSecret, LoginAttempt, User
 from db.queries import clear_cache
 from db.tokens import create_token
-from db.users import disable_user
+from db.users import disable_user, set_password
 from zielcockpit.settings import Settings
 
 
@@ -158,24 +167,79 @@ def test_sec006_forged_and_expired_sessions_are_refused(web: Dash, other_app: An
 
 
 def test_sec007_disabled_user_is_out_at_once(web: Dash) -> None:
+    engine = web.server.config["ZC_ENGINE"]
     client = web.server.test_client()
     login(client, "demo-fb-510")
     assert client.get("/").status_code == 200
-    disable_user(web.server.config["ZC_ENGINE"], "demo-fb-510", actor="test")
+    disable_user(engine, "demo-fb-510", actor="test")
     assert client.get("/").status_code == 302
+    # enabled again (by hand in the database): the old session stays ended
+    with engine.begin() as conn:
+        conn.execute(update(User).where(User.name == "demo-fb-510").values(active=True))
+    assert client.get("/").status_code == 302
+    assert login(client, "demo-fb-510").status_code == 302
+    assert client.get("/").status_code == 200
 
 
-def test_sec008_repeated_failures_slow_the_login_down(
-    web: Dash, monkeypatch: pytest.MonkeyPatch
+def test_sec008_a_guessed_account_is_refused_at_once_with_the_seconds_to_wait(
+    web: Dash,
 ) -> None:
-    waited: list[float] = []
-    monkeypatch.setattr(security.time, "sleep", waited.append)
-    client = web.server.test_client()
-    for _ in range(8):
-        assert login(client, "demo-admin", "falsch-geraten-123").status_code == 401
-    assert waited and waited == sorted(waited) and waited[-1] >= 4
-    # the right password still works after the wait (nothing locks the real user out for good)
-    assert login(client, "demo-admin").status_code == 302
+    engine = web.server.config["ZC_ENGINE"]
+    guesser = web.server.test_client()
+    for _ in range(ACCOUNT_FREE_TRIES):
+        assert login(guesser, "demo-admin", "falsch-geraten-123").status_code == 401
+    started = time.monotonic()
+    locked = login(guesser, "demo-admin")  # the right password, while the account waits
+    assert locked.status_code == 429
+    body = locked.get_data(as_text=True)
+    seconds = int(locked.headers["Retry-After"])
+    assert 25 <= seconds <= 30
+    assert (
+        f"Zu viele Anmeldeversuche für dieses Konto. Bitte in {seconds} Sekunden erneut "
+        "versuchen." in body
+    )
+    assert guesser.get("/").status_code == 302  # not logged in
+    # another user from the same address (the test client's) logs in at once
+    assert login(web.server.test_client(), "demo-leitung").status_code == 302
+    assert time.monotonic() - started < 10  # nothing waited; a sleep would take 30 s
+    # once the wait is over (the failures moved 31 s back), the right password works
+    with engine.begin() as conn:
+        conn.execute(update(LoginAttempt).values(at=LoginAttempt.at - dt.timedelta(seconds=31)))
+    assert login(guesser, "demo-admin").status_code == 302
+    assert guesser.get("/").status_code == 200
+
+
+def test_sec017_guessing_one_account_slows_nobody_else_down(web: Dash) -> None:
+    answers: list[int] = []
+    stop = threading.Event()
+
+    def guess() -> None:
+        client = web.server.test_client()
+        while not stop.is_set() and len(answers) < 60:
+            answers.append(login(client, "demo-admin", "falsch-geraten-123").status_code)
+
+    guesser = threading.Thread(target=guess)
+    guesser.start()
+    try:
+        deadline = time.monotonic() + 60
+        while len(answers) < ACCOUNT_FREE_TRIES + 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert answers[-1] == 429  # the account is locked and still being guessed
+        for name in ("demo-leitung", "demo-fb-510"):
+            started = time.monotonic()
+            client = web.server.test_client()
+            assert login(client, name).status_code == 302
+            assert client.get("/").status_code == 200
+            assert time.monotonic() - started < 10, name
+        started = time.monotonic()
+        assert web.server.test_client().get("/api/v1/health").status_code == 200
+        assert time.monotonic() - started < 5
+        assert not stop.is_set() and guesser.is_alive()  # the guessing went on meanwhile
+    finally:
+        stop.set()
+        guesser.join()
+    assert set(answers) == {401, 429}
+    assert answers[:ACCOUNT_FREE_TRIES] == [401] * ACCOUNT_FREE_TRIES
 
 
 def test_sec009_bearer_tokens_and_their_roles(web: Dash) -> None:
@@ -276,14 +340,49 @@ def test_sec012_no_open_redirect_after_login(web: Dash) -> None:
     )
 
 
-def test_sec013_logout_needs_the_token_and_ends_the_session(web: Dash) -> None:
+def test_sec013_logout_ends_the_session_and_its_copies_on_every_instance(
+    web: Dash, other_app: Any
+) -> None:
     client = web.server.test_client()
     login(client, "demo-leitung")
-    assert client.post("/logout", data={}).status_code == 403
     token = csrf_header(client)["X-CSRFToken"]
+    session_cookie = client.get_cookie("zielcockpit_session")
+    assert session_cookie is not None
+    # copies of the cookies, on this instance and on a second one on the same database
+    copies = [web.server.test_client(), other_app().server.test_client()]
+    for copy in copies:
+        copy.set_cookie("zielcockpit_session", session_cookie.value)
+        copy.set_cookie("_csrf_token", token)
+        assert copy.get("/").status_code == 200
+        answered = copy.post("/_dash-update-component", json=CALLBACK, headers=csrf_header(copy))
+        assert answered.status_code == 200
+    assert client.post("/logout", data={}).status_code == 403
     out = client.post("/logout", data={"csrf": token})
     assert out.status_code == 302 and out.headers["Location"] == "/login"
     assert client.get("/").status_code == 302
+    for copy in copies:
+        page = copy.get("/erfassung")
+        assert page.status_code == 302 and page.headers["Location"].startswith("/login")
+        callback = copy.post(
+            "/_dash-update-component", json=CALLBACK, headers={"X-CSRFToken": token}
+        )
+        assert callback.status_code == 401
+        assert "Anmeldung erforderlich" in callback.get_json()["error"]
+        api = copy.get("/api/v1/status?plan=2017&period=2017-Q2")
+        assert api.status_code == 401
+    assert login(client, "demo-leitung").status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_sec018_a_new_password_ends_earlier_sessions(web: Dash) -> None:
+    client = web.server.test_client()
+    login(client, "demo-fb-510")
+    assert client.get("/").status_code == 200
+    set_password(web.server.config["ZC_ENGINE"], "demo-fb-510", "ein-neues-passwort", actor="t")
+    assert client.get("/").status_code == 302
+    assert login(client, "demo-fb-510").status_code == 401
+    assert login(client, "demo-fb-510", "ein-neues-passwort").status_code == 302
+    assert client.get("/").status_code == 200
 
 
 def test_sec014_proxy_user_header_only_when_configured(web: Dash, other_app: Any) -> None:
@@ -318,3 +417,135 @@ def test_sec016_error_answers_are_german(web: Dash) -> None:
         assert "gibt es in der API nicht" in missing.get_json()["error"]
     with client.post("/api/v1/status", headers=csrf_header(client)) as wrong:
         assert wrong.status_code == 405 and "nicht erlaubt" in wrong.get_json()["error"]
+
+
+def test_sec019_without_a_configured_key_all_instances_share_the_stored_one(
+    web: Dash, other_app: Any
+) -> None:
+    client = web.server.test_client()
+    login(client, "demo-leitung")
+    cookie = client.get_cookie("zielcockpit_session")
+    assert cookie is not None
+    for _ in range(2):
+        other = other_app().server.test_client()
+        other.set_cookie("zielcockpit_session", cookie.value)
+        assert other.get("/").status_code == 200
+    with web.server.config["ZC_ENGINE"].connect() as conn:
+        keys = conn.scalars(select(AppSecret.value)).all()
+    assert keys == [web.server.secret_key] and len(keys[0]) == 64
+    configured = other_app(ZIELCOCKPIT_SECRET_KEY="ein-eigener-schluessel")
+    assert configured.server.test_client().get("/login").status_code == 200
+    assert configured.server.secret_key == "ein-eigener-schluessel"
+
+
+def test_sec020_workers_starting_together_agree_on_one_key(empty_engine: Engine) -> None:
+    keys: list[str] = []
+    barrier = threading.Barrier(6)
+
+    def first_request() -> None:
+        barrier.wait()
+        keys.append(shared_secret(empty_engine))
+
+    threads = [threading.Thread(target=first_request) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(keys) == 6 and len(set(keys)) == 1
+    with empty_engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(AppSecret)) == 1
+
+
+def test_sec021_unexpected_failures_are_answered_in_german(
+    web: Dash, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = web.server.test_client()
+    login(client, "demo-leitung")
+    headers = csrf_header(client)
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("kaputt")
+
+    monkeypatch.setattr(app_module, "nav_hrefs", broken)  # used by a shell callback
+    callback = client.post("/_dash-update-component", json=CALLBACK, headers=headers)
+    assert callback.status_code == 500
+    assert callback.get_json() == {"error": UNEXPECTED, "status": 500}
+    monkeypatch.setattr(web, "index", broken)  # the HTML of every page
+    page = client.get("/quartale")
+    text_ = page.get_data(as_text=True)
+    assert page.status_code == 500 and page.mimetype == "text/html"
+    assert UNEXPECTED in text_ and 'lang="de"' in text_ and "Internal Server Error" not in text_
+    with client.put("/login") as not_allowed:  # Flask's own errors are German too
+        assert not_allowed.status_code == 405
+        assert "nicht erlaubt" in not_allowed.get_data(as_text=True)
+
+
+def test_sec022_a_database_error_gives_503_in_german_and_the_next_request_works(
+    web: Dash, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = web.server.test_client()
+    login(client, "demo-leitung")
+    headers = csrf_header(client)
+    real = security.principal_of
+
+    def away(*_args: Any, **_kwargs: Any) -> Any:
+        raise OperationalError("SELECT 1", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(security, "principal_of", away)
+    page = client.get("/")
+    assert page.status_code == 503 and page.mimetype == "text/html"
+    assert DATABASE_DOWN in page.get_data(as_text=True)
+    for answer in (
+        client.get("/api/v1/status?plan=2017&period=2017-Q2"),
+        client.post("/_dash-update-component", json=CALLBACK, headers=headers),
+    ):
+        assert answer.status_code == 503
+        assert answer.get_json() == {"error": DATABASE_DOWN, "status": 503}
+    monkeypatch.setattr(security, "principal_of", real)
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_sec023_unreachable_postgresql_then_recovery_without_restart(
+    web: Dash, other_app: Any, pg_admin: Engine
+) -> None:
+    name = make_url(web.server.config["ZC_SETTINGS"].database_url).database
+    client = web.server.test_client()
+    login(client, "demo-leitung")
+    headers = csrf_header(client)
+    assert client.get("/api/v1/health").get_json() == {"status": "ok", "database": "ok"}
+
+    def allow(allowed: bool) -> None:
+        with pg_admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {allowed}'))
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
+
+    allow(False)
+    try:
+        fresh = other_app().server.test_client()  # started while the database is away
+        health = client.get("/api/v1/health")
+        assert health.status_code == 503
+        assert health.get_json()["error"] == "Die Datenbank ist nicht erreichbar."
+        for page in (client.get("/"), client.get("/massnahme/REGE-4"), fresh.get("/login")):
+            body = page.get_data(as_text=True)
+            assert page.status_code == 503 and page.mimetype == "text/html", body[:300]
+            assert DATABASE_DOWN in body and "Internal Server Error" not in body
+        for answer in (
+            client.get("/api/v1/status?plan=2017&period=2017-Q2"),
+            client.post("/_dash-update-component", json=CALLBACK, headers=headers),
+        ):
+            assert answer.status_code == 503
+            assert answer.get_json() == {"error": DATABASE_DOWN, "status": 503}
+    finally:
+        allow(True)
+    assert client.get("/api/v1/health").status_code == 200
+    assert client.get("/").status_code == 200
+    assert client.post("/_dash-update-component", json=CALLBACK, headers=headers).status_code == 200
+    assert fresh.get("/login").status_code == 200
+    assert login(fresh, "demo-fb-510").status_code == 302

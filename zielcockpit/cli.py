@@ -57,8 +57,12 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings.resolve({"DATABASE_URL": getattr(args, "database_url", None)})
 
 
+_OPENED: list[Engine] = []  # closed when `main` returns (it also runs inside tests)
+
+
 def engine_for(settings: Settings) -> Engine:
     engine = make_engine(settings.database_url)
+    _OPENED.append(engine)
     check_connection(engine)
     return engine
 
@@ -172,16 +176,31 @@ def require_schema(engine: Engine) -> None:
 
 # -- parser ---------------------------------------------------------------------------------------
 
+DATABASE_URL_HELP = "Datenbank-URL (sonst DATABASE_URL oder ./data/zielcockpit.db)"
+
+
+class CommandParser(argparse.ArgumentParser):
+    """The parser of a command (and of its own subcommands): takes `--database-url` as well.
+
+    Its default is "not given" (SUPPRESS), so a command's parser only sets the value when the
+    option comes after the command and never overwrites one given before it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_argument("--database-url", default=argparse.SUPPRESS, help=DATABASE_URL_HELP)
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zielcockpit",
         description="Zielcockpit: Ziele, Ist-Werte und Ampeln der Maßnahmenplanung.",
     )
-    parser.add_argument(
-        "--database-url", help="Datenbank-URL (sonst DATABASE_URL oder ./data/zielcockpit.db)"
+    parser.add_argument("--database-url", help=DATABASE_URL_HELP)
+    # Every command's parser (and a subcommand's, e.g. `user add`) is a CommandParser.
+    sub = parser.add_subparsers(
+        dest="command", metavar="BEFEHL", title="Befehle", parser_class=CommandParser
     )
-    sub = parser.add_subparsers(dest="command", metavar="BEFEHL", title="Befehle")
 
     p = sub.add_parser("init-db", help="Datenbank anlegen bzw. auf den neuesten Stand bringen")
     p.set_defaults(func=cmd_init_db)
@@ -246,6 +265,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+    finally:
+        while _OPENED:
+            _OPENED.pop().dispose()
 
 
 if __name__ == "__main__":

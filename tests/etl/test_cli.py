@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from db.models import Messwert
-from tests.etl.conftest import dump, url_of, write_xlsx
+from etl.loader import MAX_LISTED_ERRORS
+from tests.etl.conftest import dump, url_of, write_csv, write_xlsx
 from zielcockpit.cli import main
 
 HEADER = ["Indikator", "Zeitraum", "Wert"]
@@ -155,3 +156,44 @@ def test_inbox_moves_files_and_writes_reports(
     assert main(["--database-url", url, "import", "--watch", str(inbox), "--once"]) == 0
     assert "unverändert" in capsys.readouterr().out
     assert len([p for p in (inbox / "done").iterdir() if p.suffix == ".xlsx"]) == 2
+
+
+def test_a_file_with_many_errors_lists_the_first_200_and_counts_the_rest(
+    catalogue_engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str], archive_env: Path
+) -> None:
+    url = url_of(catalogue_engine)
+    rows = [f"REGE-4.1;2017-Q{1 + i % 4};kaputt{i}" for i in range(MAX_LISTED_ERRORS + 50)]
+    path = write_csv(tmp_path / "viele_fehler.csv", ["Indikator;Zeitraum;Wert", *rows])
+    assert main(["--database-url", url, "import", str(path)]) == 1
+    text = capsys.readouterr().err
+    listed = [line for line in text.splitlines() if line.startswith("  – ")]
+    assert len(listed) == MAX_LISTED_ERRORS
+    assert "kaputt0" in listed[0] and "kaputt199" in listed[-1]
+    assert f"{MAX_LISTED_ERRORS + 50} Fehler:" in text
+    assert text.rstrip().endswith("… und 50 weitere Fehler.")
+    assert main(["--database-url", url, "import", str(path), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert len(report["errors"]) == MAX_LISTED_ERRORS
+    assert report["errors_total"] == MAX_LISTED_ERRORS + 50
+    (file,) = report["files"]
+    assert len(file["errors"]) == MAX_LISTED_ERRORS and file["errors_total"] == 250
+    assert report["errors"][0]["value"] == "kaputt0"
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_database_url_before_or_after_the_command(
+    catalogue_engine: Engine,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+) -> None:
+    # The environment points at a database that is not set up: only the option can succeed.
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'leer.db'}")
+    option = ["--database-url", url_of(catalogue_engine)]
+    for command in (["status", "--plan", "2017", "--period", "2017-Q2"], ["user", "list"]):
+        argv = option + command if where == "before" else command + option
+        assert main(argv) == 0, capsys.readouterr().err
+        assert "nicht eingerichtet" not in capsys.readouterr().err
+    assert main(["user", "list"]) == 1  # without the option: the environment's database
+    assert "noch nicht eingerichtet" in capsys.readouterr().err
