@@ -40,7 +40,7 @@ from db.models import (
     Plan,
     indikator_ort,
 )
-from db.quarters import QuarterLocked, refuse_locked
+from db.quarters import QuarterLocked, locked, refuse_locked
 from etl.extract import Problem, detect, extract, locate
 from etl.profile import Profile, ProfileError, load_profiles, profile_by_name
 from etl.reading import Book, FileProblem, open_book
@@ -965,9 +965,19 @@ def _preview(session: Session, s: _Staged) -> None:
     diff = diff_values(session, s.checked.rows)
     s.report.values_written = len(diff.new) + len(diff.changed)
     s.report.values_unchanged += len(diff.unchanged)
-    s.report.comments_written = len(new_comments(session, s.checked.comments))
+    comments = new_comments(session, s.checked.comments)
+    s.report.comments_written = len(comments)
     _fill_changes(s.report, diff, _units(session, s.checked.rows))
     s.report.status = "ok" if s.report.values_written or s.report.comments_written else "unchanged"
+    hits = locked(  # the preview says now what the import would be refused for
+        session,
+        [(r.indikator_id, r.period) for r in diff.new]
+        + [(r.indikator_id, r.period) for r, _old in diff.changed]
+        + [(c.indikator_id, c.period) for c in comments],
+    )
+    if hits:
+        s.report.errors.extend(Problem(s.report.file, None, None, None, h.refusal()) for h in hits)
+        s.report.status = "rejected"
 
 
 def _write_file(

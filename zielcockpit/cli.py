@@ -234,13 +234,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extensions() -> list[Callable[[Any], None]]:
     """The command modules of import/template and of users/tokens, each with `register`."""
-    from zielcockpit import import_cli, users_cli
+    from zielcockpit import import_cli, quarter_cli, users_cli
 
-    return [import_cli.register, users_cli.register]
+    return [import_cli.register, users_cli.register, quarter_cli.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     from db.catalogue import CatalogueError
+    from db.quarters import QuarterError
     from db.status import NotFound
     from zielcockpit.auth import AuthError
 
@@ -257,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  – {problem}", file=sys.stderr)
         return 1
-    except (DatabaseError, UserError, NotFound, AuthError) as exc:
+    except (DatabaseError, UserError, NotFound, AuthError, QuarterError) as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
