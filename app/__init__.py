@@ -89,6 +89,15 @@ def create_app(settings: Settings | None = None) -> Dash:
     return app
 
 
+def warm_up(app: Dash) -> None:
+    """Let Dash finish its setup (callback map, scripts) before any thread serves a request.
+
+    Dash does it on a process's first request; two threads of a fresh gunicorn worker could
+    run through it at once, and one of them found no callback (seen with gthread workers).
+    """
+    app.server.test_client().get("/api/v1/health")
+
+
 def _german_loading_text(app: Dash) -> None:
     original = app.interpolate_index
 

@@ -28,6 +28,8 @@ from typing import Any
 import requests
 from sqlalchemy import create_engine, select, text
 
+from app import ids
+from db.demo import DEMO_PASSWORD
 from db.engine import make_engine
 from db.entry_form import entry_form
 from db.models import Indikator, Messwert, MesswertVersion
@@ -57,24 +59,28 @@ def log_in(base: str, name: str, password: str) -> requests.Session:
 
 
 def save_payload(context: dict[str, Any], value: str, comment: str) -> dict[str, Any]:
-    group = lambda kind, v: [  # noqa: E731
-        {"id": {"index": CODE, "type": kind}, "property": "value", "value": v}
-    ]
+    """The „Speichern“ request of /erfassung for one indicator, as the page sends it."""
+
+    def group(kind: str, v: str | None) -> list[dict[str, Any]]:
+        if v is None:
+            return []
+        return [{"id": {"index": CODE, "type": kind}, "property": "value", "value": v}]
+
     return {
-        "output": "..entry-message.children...entry-context.data..",
+        "output": f"..{ids.ENTRY_MESSAGE}.children...{ids.ENTRY_CONTEXT}.data..",
         "outputs": [
-            {"id": "entry-message", "property": "children"},
-            {"id": "entry-context", "property": "data"},
+            {"id": ids.ENTRY_MESSAGE, "property": "children"},
+            {"id": ids.ENTRY_CONTEXT, "property": "data"},
         ],
-        "inputs": [{"id": "entry-save", "property": "n_clicks", "value": 1}],
-        "changedPropIds": ["entry-save.n_clicks"],
+        "inputs": [{"id": ids.ENTRY_SAVE, "property": "n_clicks", "value": 1}],
+        "changedPropIds": [f"{ids.ENTRY_SAVE}.n_clicks"],
         "state": [
-            {"id": "entry-context", "property": "data", "value": context},
-            group("entry-value", value),
-            [],
-            group("entry-comment", comment),
-            [],
-            [],
+            {"id": ids.ENTRY_CONTEXT, "property": "data", "value": context},
+            group(ids.ENTRY_VALUE, value),
+            group(ids.ENTRY_STATUS, None),
+            group(ids.ENTRY_COMMENT, comment),
+            group(ids.ENTRY_OVERRIDE_LIGHT, None),
+            group(ids.ENTRY_OVERRIDE_TEXT, None),
         ],
     }
 
@@ -114,9 +120,9 @@ def start(url: str, port: int, secret: str) -> subprocess.Popen[bytes]:
 def wait_up(base: str) -> None:
     for _ in range(120):
         try:
-            if requests.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
+            if requests.get(f"{base}/api/v1/health", timeout=15).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             pass
         time.sleep(0.5)
     raise SystemExit(f"{base} antwortet nicht")
@@ -147,8 +153,8 @@ def main() -> None:
         for base in bases:
             wait_up(base)
         users = [
-            log_in(bases[0], "demo-fb-510", "demo-fb-510"),
-            log_in(bases[1], "demo-controlling", "demo-controlling"),
+            log_in(bases[0], "demo-fb-510", DEMO_PASSWORD),
+            log_in(bases[1], "demo-controlling", DEMO_PASSWORD),
         ]
         engine = make_engine(url)
         both_saved = conflicts = 0

@@ -17,9 +17,8 @@ from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-import app as app_module
 import app.security as security
-from app import create_app, ids
+from app import create_app, ids, navigation
 from app.errors import DATABASE_DOWN, UNEXPECTED
 from db.app_secrets import shared_secret
 from db.demo import DEMO_PASSWORD
@@ -466,7 +465,7 @@ def test_sec021_unexpected_failures_are_answered_in_german(
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("kaputt")
 
-    monkeypatch.setattr(app_module, "nav_hrefs", broken)  # used by a shell callback
+    monkeypatch.setattr(navigation, "shared_values", broken)  # used by a shell callback
     callback = client.post("/_dash-update-component", json=CALLBACK, headers=headers)
     assert callback.status_code == 500
     assert callback.get_json() == {"error": UNEXPECTED, "status": 500}

@@ -141,7 +141,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from app import create_app
+    from app import create_app, warm_up
     from db.demo import has_demo_data
     from db.users import admin_exists
 
@@ -160,6 +160,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 "„zielcockpit user add NAME --role admin“."
             )
     dash_app = create_app(settings)
+    warm_up(dash_app)  # the dev server is threaded too
     print(f"Zielcockpit läuft auf http://{args.host}:{args.port}/ (Beenden mit Strg+C)")
     dash_app.run(host=args.host, port=args.port, debug=args.debug)
     return 0
