@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.orm import Session
 
 from db.models import (
     Kommentar,
@@ -110,6 +111,48 @@ class EntryForm:
         }
 
 
+@dataclass(frozen=True)
+class StoredCell:
+    """A stored value of a quarter (no place) with its version and who stored it when."""
+
+    content: tuple[Decimal | None, str | None, str | None]
+    version: int
+    recorded_by: str | None
+    recorded_at: dt.datetime | None
+
+
+def stored_quarter(
+    conn: Connection | Session, ids: Iterable[int], period: str
+) -> dict[int, StoredCell]:
+    """Indicator id -> its stored value of the period (without place): form and save read it."""
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    return {
+        r.indikator_id: StoredCell(
+            (None if r.value is None else Decimal(r.value), r.symbol, r.status),
+            r.version,
+            r.recorded_by,
+            r.recorded_at,
+        )
+        for r in conn.execute(
+            select(
+                Messwert.indikator_id,
+                Messwert.value,
+                Messwert.symbol,
+                Messwert.status,
+                Messwert.version,
+                Messwert.recorded_by,
+                Messwert.recorded_at,
+            ).where(
+                Messwert.indikator_id.in_(ids),
+                Messwert.period == period,
+                Messwert.ort_id.is_(None),
+            )
+        )
+    }
+
+
 def shown_input(value: Decimal | float | None, symbol: str | None) -> str:
     """A stored value as the form's input shows it: the symbol, or the German number."""
     return symbol or (input_text(value) if value is not None else "")
@@ -170,23 +213,9 @@ def entry_form(engine: Engine, plan_key: str, oe: str, period: Period) -> EntryF
         units = units_with_children([oe], parents)
         measures = [m for m in report.measures if m.info.owner in units]
         ids = [ind.id for m in measures for ind, _j in m.indicators]
-        stored: dict[int, tuple[Any, ...]] = {}
+        stored = stored_quarter(conn, ids, period.key)
         comments: dict[int, str] = {}
         if ids:
-            for r in conn.execute(
-                select(
-                    Messwert.indikator_id,
-                    Messwert.value,
-                    Messwert.symbol,
-                    Messwert.status,
-                    Messwert.version,
-                ).where(
-                    Messwert.indikator_id.in_(ids),
-                    Messwert.period == period.key,
-                    Messwert.ort_id.is_(None),
-                )
-            ):
-                stored[r.indikator_id] = (r.value, r.symbol, r.status, r.version)
             for c in conn.execute(
                 select(Kommentar.indikator_id, Kommentar.text)
                 .where(Kommentar.indikator_id.in_(ids), Kommentar.period == period.key)
@@ -214,7 +243,9 @@ def entry_form(engine: Engine, plan_key: str, oe: str, period: Period) -> EntryF
         lines = []
         for ind, j in m.indicators:
             rule = ind.rule
-            value, symbol, status, version = stored.get(ind.id, (None, None, None, 0))
+            cell = stored.get(ind.id)
+            value, symbol, status = cell.content if cell else (None, None, None)
+            version = cell.version if cell else 0
             obs = data.observations.get(ind.id, [])
             lines.append(
                 EntryLine(

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from db.audit_trail import audit
 from db.engine import WriterBusy, lock_values, transaction
+from db.entry_form import StoredCell, stored_quarter
 from db.models import (
     ImportRun,
     Indikator,
     Kommentar,
     Massnahme,
-    Messwert,
     Organisationseinheit,
     Plan,
     StatusOverride,
@@ -265,43 +265,6 @@ def _problem_text(problem: Problem, refs_by_code: Mapping[str, _Ref]) -> str:
     return f"{_where(ref, field_name)}: {found}{message}"
 
 
-@dataclass(frozen=True)
-class _StoredCell:
-    content: tuple[Decimal | None, str | None, str | None]
-    version: int
-    recorded_by: str | None
-    recorded_at: dt.datetime | None
-
-
-def _stored_quarter(session: Session, ids: Iterable[int], period: str) -> dict[int, _StoredCell]:
-    ids = sorted(set(ids))
-    if not ids:
-        return {}
-    return {
-        r.indikator_id: _StoredCell(
-            (None if r.value is None else Decimal(r.value), r.symbol, r.status),
-            r.version,
-            r.recorded_by,
-            r.recorded_at,
-        )
-        for r in session.execute(
-            select(
-                Messwert.indikator_id,
-                Messwert.value,
-                Messwert.symbol,
-                Messwert.status,
-                Messwert.version,
-                Messwert.recorded_by,
-                Messwert.recorded_at,
-            ).where(
-                Messwert.indikator_id.in_(ids),
-                Messwert.period == period,
-                Messwert.ort_id.is_(None),
-            )
-        )
-    }
-
-
 def _untouched(entry: FieldInput, ref: _Ref) -> bool:
     """The user left the field as the form showed it: nothing of theirs to write there."""
     if entry.seen is None:
@@ -428,7 +391,7 @@ def save_entry(
         if r.indikator_id in by_id
     ]
     with Session(engine) as session:
-        stored = _stored_quarter(session, [*by_id], period.key)
+        stored = stored_quarter(session, [*by_id], period.key)
     contents = {i: cell.content for i, cell in stored.items()}
     result.errors.extend(_darunter_against_stored(rows, by_id, contents, cells))
     changed = [r for r in rows if contents.get(r.indikator_id) != r.content]
@@ -491,7 +454,7 @@ def _stage_fields(
     return staged, cells
 
 
-def _basis(entry: FieldInput, stored: _StoredCell | None) -> int:
+def _basis(entry: FieldInput, stored: StoredCell | None) -> int:
     """The version a change builds on: what the form showed, else what was read at the start."""
     if entry.seen is not None:
         return entry.seen.version
@@ -552,22 +515,11 @@ def _save(
                 now,
                 result,
             )
-    except _Conflict as exc:
-        result.conflict = True
-        result.errors.extend(exc.messages)
-        result.values = result.comments = result.overrides = 0
-        result.changes.clear()
-        result.versions.clear()
-        result.run_id = None
-    except QuarterLocked as exc:
-        result.refused = True
-        result.errors.extend(exc.messages)
-        result.values = result.comments = result.overrides = 0
-        result.changes.clear()
-        result.versions.clear()
-        result.run_id = None
-    except WriterBusy as exc:
-        result.errors.append(str(exc))
+    except (_Conflict, QuarterLocked, WriterBusy) as exc:
+        # rolled back: nothing of this save is kept, and the answer says so
+        result.conflict = isinstance(exc, _Conflict)
+        result.refused = isinstance(exc, QuarterLocked)
+        result.errors.extend(getattr(exc, "messages", None) or [str(exc)])
         result.values = result.comments = result.overrides = 0
         result.changes.clear()
         result.versions.clear()
@@ -585,7 +537,7 @@ def _still_based(
 
     A value someone else stored meanwhile is a conflict, unless it is the same value.
     """
-    current = _stored_quarter(session, [r.indikator_id for r in changed], period.key)
+    current = stored_quarter(session, [r.indikator_id for r in changed], period.key)
     kept, conflicts = [], []
     for row in changed:
         now = current.get(row.indikator_id)
