@@ -28,7 +28,7 @@ from typing import Any
 import requests
 from sqlalchemy import create_engine, select, text
 
-from app import ids
+from benchmarks.dash_requests import save_payload
 from db.demo import DEMO_PASSWORD
 from db.engine import make_engine
 from db.entry_form import entry_form
@@ -56,33 +56,6 @@ def log_in(base: str, name: str, password: str) -> requests.Session:
     s.get(f"{base}/", timeout=30)
     s.headers["X-CSRFToken"] = s.cookies.get("_csrf_token") or ""
     return s
-
-
-def save_payload(context: dict[str, Any], value: str, comment: str) -> dict[str, Any]:
-    """The „Speichern“ request of /erfassung for one indicator, as the page sends it."""
-
-    def group(kind: str, v: str | None) -> list[dict[str, Any]]:
-        if v is None:
-            return []
-        return [{"id": {"index": CODE, "type": kind}, "property": "value", "value": v}]
-
-    return {
-        "output": f"..{ids.ENTRY_MESSAGE}.children...{ids.ENTRY_CONTEXT}.data..",
-        "outputs": [
-            {"id": ids.ENTRY_MESSAGE, "property": "children"},
-            {"id": ids.ENTRY_CONTEXT, "property": "data"},
-        ],
-        "inputs": [{"id": ids.ENTRY_SAVE, "property": "n_clicks", "value": 1}],
-        "changedPropIds": [f"{ids.ENTRY_SAVE}.n_clicks"],
-        "state": [
-            {"id": ids.ENTRY_CONTEXT, "property": "data", "value": context},
-            group(ids.ENTRY_VALUE, value),
-            group(ids.ENTRY_STATUS, None),
-            group(ids.ENTRY_COMMENT, comment),
-            group(ids.ENTRY_OVERRIDE_LIGHT, None),
-            group(ids.ENTRY_OVERRIDE_TEXT, None),
-        ],
-    }
 
 
 def pressed_at_once(
@@ -164,7 +137,10 @@ def main() -> None:
             form = entry_form(engine, "2017", UNIT, Period.parse(PERIOD))
             context = {"plan": "2017", "period": PERIOD, "oe": UNIT, "seen": form.seen()}
             values = [str(1000 + 2 * n), str(1001 + 2 * n)]
-            payloads = [save_payload(context, v, f"Paar {n}, Wert {v}") for v in values]
+            payloads = [
+                save_payload(context, {CODE: v}, comments={CODE: f"Paar {n}, Wert {v}"})
+                for v in values
+            ]
             answers = pressed_at_once(users, bases, payloads, timings)
             saved = ["Gespeichert für" in a for a in answers]
             both_saved += all(saved)

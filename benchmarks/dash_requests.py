@@ -6,7 +6,10 @@ Shared so that a change in the login form or Dash's page router is mended in one
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
+
+from app import ids
 
 DASH = "/_dash-update-component"
 
@@ -41,4 +44,39 @@ def route_payload(pathname: str, search: str = "") -> dict[str, Any]:
         ],
         "changedPropIds": ["_pages_location.pathname"],
         "state": [],
+    }
+
+
+def _group(kind: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"id": {"index": code, "type": kind}, "property": "value", "value": value}
+        for code, value in values.items()
+    ]
+
+
+def save_payload(
+    context: Any,
+    values: Mapping[str, Any] | None = None,
+    statuses: Mapping[str, Any] | None = None,
+    comments: Mapping[str, Any] | None = None,
+    lights: Mapping[str, Any] | None = None,
+    texts: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The request of the „Speichern“ button of /erfassung, built by hand (as an attacker could)."""
+    return {
+        "output": f"..{ids.ENTRY_MESSAGE}.children...{ids.ENTRY_CONTEXT}.data..",
+        "outputs": [
+            {"id": ids.ENTRY_MESSAGE, "property": "children"},
+            {"id": ids.ENTRY_CONTEXT, "property": "data"},
+        ],
+        "inputs": [{"id": ids.ENTRY_SAVE, "property": "n_clicks", "value": 1}],
+        "changedPropIds": [f"{ids.ENTRY_SAVE}.n_clicks"],
+        "state": [
+            {"id": ids.ENTRY_CONTEXT, "property": "data", "value": context},
+            _group(ids.ENTRY_VALUE, values or {}),
+            _group(ids.ENTRY_STATUS, statuses or {}),
+            _group(ids.ENTRY_COMMENT, comments or {}),
+            _group(ids.ENTRY_OVERRIDE_LIGHT, lights or {}),
+            _group(ids.ENTRY_OVERRIDE_TEXT, texts or {}),
+        ],
     }

@@ -4,7 +4,6 @@ a dump of everything a save may change, and small source files."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from sqlalchemy import Engine, Table, select
 
 from app import create_app, ids
 from app import ids as aids
-from benchmarks.dash_requests import route_payload
+from benchmarks.dash_requests import route_payload, save_payload  # noqa: F401 - for the tests
 from db.models import (
     AuditEntry,
     ImportRun,
@@ -57,41 +56,6 @@ def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
             assert isinstance(table, Table)  # declarative models map a Table, not any FromClause
             out[table.name] = [tuple(r) for r in conn.execute(select(table).order_by(table.c.id))]
     return out
-
-
-def _group(kind: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [
-        {"id": {"index": code, "type": kind}, "property": "value", "value": value}
-        for code, value in values.items()
-    ]
-
-
-def save_payload(
-    context: Any,
-    values: Mapping[str, Any] | None = None,
-    statuses: Mapping[str, Any] | None = None,
-    comments: Mapping[str, Any] | None = None,
-    lights: Mapping[str, Any] | None = None,
-    texts: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The request of the „Speichern“ button of /erfassung, built by hand (as an attacker could)."""
-    return {
-        "output": f"..{aids.ENTRY_MESSAGE}.children...{aids.ENTRY_CONTEXT}.data..",
-        "outputs": [
-            {"id": aids.ENTRY_MESSAGE, "property": "children"},
-            {"id": aids.ENTRY_CONTEXT, "property": "data"},
-        ],
-        "inputs": [{"id": aids.ENTRY_SAVE, "property": "n_clicks", "value": 1}],
-        "changedPropIds": [f"{aids.ENTRY_SAVE}.n_clicks"],
-        "state": [
-            {"id": aids.ENTRY_CONTEXT, "property": "data", "value": context},
-            _group(aids.ENTRY_VALUE, values or {}),
-            _group(aids.ENTRY_STATUS, statuses or {}),
-            _group(aids.ENTRY_COMMENT, comments or {}),
-            _group(aids.ENTRY_OVERRIDE_LIGHT, lights or {}),
-            _group(aids.ENTRY_OVERRIDE_TEXT, texts or {}),
-        ],
-    }
 
 
 def data_url(content: bytes, mime: str = "text/csv") -> str:
