@@ -445,6 +445,8 @@ def _extract_long(ctx: _Context, item: Located) -> None:  # noqa: C901
                     )
                     continue
         if period is None:
+            if _is_footer(ctx, row):
+                break  # „© Statistik …“ or „Quelle: …“ written into the code column
             where = cell_address(r, c_period) if c_period >= 0 else None
             ctx.problem(sheet, where, "", f"Zeitraum fehlt: {PERIOD_EXPECTED}.")
             continue
@@ -479,6 +481,8 @@ def _extract_long(ctx: _Context, item: Located) -> None:  # noqa: C901
             )
             continue
         if not has_value and not has_status:
+            if _is_footer(ctx, row):
+                break
             if profile.empty_value == "error" and _blank(comment_raw):
                 ctx.problem(
                     sheet,

@@ -35,14 +35,21 @@ def eckwerte_cover(month: str = "Juni 2017") -> list[list[Any]]:
     ]
 
 
-def real_eckwerte(path: Path, *, sgb2_header: str = "Juni 2017", title: str = "Juni 2017") -> Path:
+def real_eckwerte(
+    path: Path,
+    *,
+    month: str | None = "Juni 2017",
+    sgb2_header: str | None = "Juni 2017",
+    title: str = "Juni 2017",
+) -> Path:
     """The first real failure of issue 13: an „Arbeitsmarkt in Zahlen“ workbook.
 
     Cover, Impressum and Inhaltsverzeichnis in front; on „1.1 Eckwerte“ a stacked merged header
     („Juni 2017“ over „Insgesamt“ / „Rechtskreis SGB III 1)“ / „Rechtskreis SGB II 2)“, then the
     comparison columns), a column-numbering row under it, and the section row
     „Arbeitslosenquoten bezogen auf alle zivilen Erwerbspersonen 4)“ (plural, footnote marker).
-    `sgb2_header`: the month over the SGB II column (older when the SGB II data lag).
+    `month`, `sgb2_header`: the months over the Insgesamt/SGB III and over the SGB II column (the
+    SGB II one older when its data lag); None: no month in the header, the title says it.
     """
     data: list[list[Any]] = [
         ["Eckwerte des Arbeitsmarktes"],
@@ -51,7 +58,7 @@ def real_eckwerte(path: Path, *, sgb2_header: str = "Juni 2017", title: str = "J
         [],
         [
             "Merkmal",
-            "Juni 2017",
+            month,
             None,
             sgb2_header,
             "Veränderung gegenüber\nVorjahresmonat",
@@ -87,9 +94,9 @@ def real_eckwerte(path: Path, *, sgb2_header: str = "Juni 2017", title: str = "J
         ["2) Rechtskreis SGB II: Jobcenter"],
         ["4) Bezugsgröße: alle zivilen Erwerbspersonen"],
     ]
-    merges = ["A5:A6", "B5:C5", "E5:F5"]
-    if sgb2_header == "Juni 2017":
-        merges = ["A5:A6", "B5:D5", "E5:F5"]
+    merges = ["A5:A6", "E5:F5"]
+    if month is not None:
+        merges.append("B5:D5" if sgb2_header == month else "B5:C5")
     return write_xlsx(
         path,
         {

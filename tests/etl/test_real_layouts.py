@@ -1,5 +1,6 @@
-"""The published BA layouts of issue 13 end to end: the two real files that were rejected, and the
-known layouts of the public BA downloads (cover sheet, report month, lagging SGB II columns)."""
+"""The published BA layouts of issue 13: the two real files that were rejected (end to end), and
+the known layouts of the public BA downloads (report month on the cover, in the title or in the
+file name; SGB II columns that lag three months) at the extraction step."""
 
 from __future__ import annotations
 
@@ -16,35 +17,64 @@ from tests.etl.ba_layouts import (
     real_eckwerte,
     real_sonderauswertung,
 )
+from tests.etl.test_layout_corpus import read_file
 from tests.etl.test_sources import _values
 from zielcockpit.settings import Settings
 
+SONDER_EXPECTED = {
+    ("Jobcenter-8.1", period, place): Decimal(values[i])
+    for place, values in SONDER_ALLEINERZIEHENDE.items()
+    for i, period in enumerate(SONDER_PERIODS)
+}
 
-def test_real_eckwerte_with_plural_section_and_numbering_row(
+
+def test_the_two_rejected_ba_files_import(
     catalogue_engine: Engine, tmp_path: Path, settings: Settings
 ) -> None:
-    path = real_eckwerte(tmp_path / "bm-05711-0-201706-xlsx.xlsx")
-    report = import_files(catalogue_engine, [path], user="x", settings=settings)
+    """Issue 13: the SGB II rate 15 bis unter 25 Jahre into Jobcenter-2.1 and Alleinerziehende
+    per Stadtteil into Jobcenter-8.1, both profiles found without being named."""
+    eckwerte = real_eckwerte(tmp_path / "bm-05711-0-201706-xlsx.xlsx")
+    sonder = real_sonderauswertung(tmp_path / "Sonderauswertung_Alleinerziehende_2017.xlsx")
+    report = import_files(catalogue_engine, [eckwerte, sonder], user="x", settings=settings)
     assert report.status == "ok", report.lines()
-    assert report.profile == "ba_eckwerte"
-    assert _values(catalogue_engine) == {
-        ("Jobcenter-2.1", "2017-06", None): (Decimal("6.4"), None, "1.1 Eckwerte", "D18")
-    }
+    assert [f.profile for f in report.files] == ["ba_eckwerte", "ba_sonderauswertung"]
+    stored = _values(catalogue_engine)
+    assert stored.pop(("Jobcenter-2.1", "2017-06", None)) == (
+        Decimal("6.4"),
+        None,
+        "1.1 Eckwerte",
+        "D18",
+    )
+    assert {k: v[0] for k, v in stored.items()} == SONDER_EXPECTED
+    assert stored[("Jobcenter-8.1", "2017-06", "Sieker")][2:] == ("Stadtteile", "E13")
 
 
 @pytest.mark.parametrize("region_titles", ["merged", "top", "bottom"])
-def test_real_sonderauswertung_three_stacked_rows_and_filled_down_district(
-    catalogue_engine: Engine, tmp_path: Path, settings: Settings, region_titles: str
+def test_sonderauswertung_region_titles_on_any_header_line(
+    tmp_path: Path, region_titles: str
 ) -> None:
-    path = real_sonderauswertung(
-        tmp_path / "Sonderauswertung_2017_06.xlsx", region_titles=region_titles
+    path = real_sonderauswertung(tmp_path / "sonder.xlsx", region_titles=region_titles)
+    profile, values, problems = read_file(path)
+    assert (profile, problems) == ("ba_sonderauswertung", [])
+    assert {k: v[0] for k, v in values.items()} == SONDER_EXPECTED
+
+
+def test_eckwerte_sgb2_column_that_lags_three_months(tmp_path: Path) -> None:
+    """The SGB II column's own header names March while the file reports June."""
+    path = real_eckwerte(tmp_path / "bm-05711-0-201706-xlsx.xlsx", sgb2_header="März 2017")
+    profile, values, problems = read_file(path)
+    assert (profile, problems) == ("ba_eckwerte", [])
+    assert values == {("Jobcenter-2.1", "2017-03", None): (Decimal("6.4"), None)}
+
+
+def test_eckwerte_sheet_title_beats_cover_and_file_name(tmp_path: Path) -> None:
+    """A data sheet lagging six months says so in its title; cover and file name say June."""
+    path = real_eckwerte(
+        tmp_path / "bm-05711-0-201706-xlsx.xlsx",
+        month=None,
+        sgb2_header=None,
+        title="Berichtsmonat: Dezember 2016 (Wartezeit 6 Monate)",
     )
-    report = import_files(catalogue_engine, [path], user="x", settings=settings)
-    assert report.status == "ok", report.lines()
-    assert report.profile == "ba_sonderauswertung"
-    expected = {
-        ("Jobcenter-8.1", period, place): Decimal(values[i])
-        for place, values in SONDER_ALLEINERZIEHENDE.items()
-        for i, period in enumerate(SONDER_PERIODS)
-    }
-    assert {k: v[0] for k, v in _values(catalogue_engine).items()} == expected
+    profile, values, problems = read_file(path)
+    assert (profile, problems) == ("ba_eckwerte", [])
+    assert values == {("Jobcenter-2.1", "2016-12", None): (Decimal("6.4"), None)}
