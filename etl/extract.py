@@ -43,6 +43,9 @@ from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.vocabulary import combine_places
 
 MeasureResolver = Callable[[str], str | None]
+PlaceKnown = Callable[[str], bool]  # is this place (place_label form) in the catalogue?
+MAX_IGNORED_ROWS = 8  # per sheet; the rest are counted in one note
+MAX_IGNORED_COLUMNS = 6
 _MEASURE_CODE = re.compile(r"^\s*([A-Za-zÄÖÜäöü]+|\d{3}(?:\.\d+)?)\s*-\s*(\d+)(?!\s*\.\d)")
 _DARUNTER = re.compile(r"(?<![a-z])(darunter|davon)(?![a-z])")
 PERIOD_EXPECTED = (
@@ -195,6 +198,7 @@ class _Context:
         profile: Profile,
         resolve_measure: MeasureResolver,
         out: Extraction,
+        known_place: PlaceKnown | None = None,
     ):
         self.book, self.profile, self.resolve_measure, self.out = (
             book,
@@ -202,6 +206,7 @@ class _Context:
             resolve_measure,
             out,
         )
+        self.known_place = known_place
         self.file = book.file_name
 
     def sheet_name(self, sheet: SheetData) -> str | None:
@@ -225,9 +230,12 @@ def extract(
     located: list[Located],
     resolve_measure: MeasureResolver,
     detected: bool = False,
+    known_place: PlaceKnown | None = None,
 ) -> Extraction:
+    """Staged values of the located tables; `known_place` (the catalogue's places) lets the
+    notes say why a row with a place was not read."""
     out = Extraction(profile, detected)
-    ctx = _Context(book, profile, resolve_measure, out)
+    ctx = _Context(book, profile, resolve_measure, out, known_place)
     for item in located:
         if profile.kind == "long":
             _extract_long(ctx, item)
@@ -445,6 +453,8 @@ def _extract_long(ctx: _Context, item: Located) -> None:  # noqa: C901
                     )
                     continue
         if period is None:
+            if _is_footer(ctx, row):
+                break  # „© Statistik …“ or „Quelle: …“ written into the code column
             where = cell_address(r, c_period) if c_period >= 0 else None
             ctx.problem(sheet, where, "", f"Zeitraum fehlt: {PERIOD_EXPECTED}.")
             continue
@@ -479,6 +489,8 @@ def _extract_long(ctx: _Context, item: Located) -> None:  # noqa: C901
             )
             continue
         if not has_value and not has_status:
+            if _is_footer(ctx, row):
+                break
             if profile.empty_value == "error" and _blank(comment_raw):
                 ctx.problem(
                     sheet,
@@ -590,6 +602,7 @@ def _extract_table(ctx: _Context, item: Located) -> None:  # noqa: C901
     rows = list(_data_rows(ctx, sheet, header, cols))
     _check_darunter_columns(ctx, sheet, header, rows, reserved)
     contributions: list[_Contribution] = []
+    used_rows: set[int] = set()
     for mapping in profile.mappings:
         value_cols = columns[id(mapping)]
         required = (
@@ -607,6 +620,7 @@ def _extract_table(ctx: _Context, item: Located) -> None:  # noqa: C901
             continue
         selected = _select_rows(ctx, sheet, mapping, rows, required)
         for info, place in selected:
+            used_rows.add(info.index)
             for c in value_cols:
                 raw = _cell(info.row, c)
                 if is_empty(raw) and (info.index, c) not in sheet.missing_formulas:
@@ -630,6 +644,8 @@ def _extract_table(ctx: _Context, item: Located) -> None:  # noqa: C901
                     )
                 )
     _combine(ctx, sheet, contributions)
+    used_cols = {c for cols_of in columns.values() for c in cols_of}
+    _note_ignored(ctx, sheet, header, rows, reserved, used_rows, used_cols)
 
 
 # One pass over the data rows that carries state from row to row (filled-down cells, the current
@@ -703,6 +719,101 @@ def _data_rows(  # noqa: C901
             total = not text or full_match(t.labels, text)
             group = tuple(normalise(fields.get(g, "")) for g in t.group)
         yield _RowInfo(r, row, fields, section, label, place, total, group)
+
+
+# -- what was read but not mapped (the notes of the report) -------------------------------------
+
+
+def _looks_like_value(raw: Any) -> bool:
+    if is_empty(raw) or isinstance(raw, bool):
+        return False
+    if isinstance(raw, int | float):
+        return True
+    try:
+        parse_text_value(str(raw))
+    except ValueProblem:
+        return False
+    return True
+
+
+def _note_ignored(
+    ctx: _Context,
+    sheet: SheetData,
+    header: Header,
+    rows: list[_RowInfo],
+    reserved: set[int],
+    used_rows: set[int],
+    used_cols: set[int],
+) -> None:
+    """Rows and columns that hold values but that no mapping read: a new Stadtteil, a new label
+    or a new column shows up in the report before a number goes missing."""
+    candidates = [c for c, path in enumerate(header.paths) if c not in reserved and path]
+    where = "" if ctx.book.is_text else f" (Blatt „{sheet.name}“)"
+    ignored_rows = [
+        info
+        for info in rows
+        if info.index not in used_rows
+        and any(_looks_like_value(_cell(info.row, c)) for c in candidates)
+    ]
+    for info in ignored_rows[:MAX_IGNORED_ROWS]:
+        text, reason = _row_reason(ctx, header, info)
+        ctx.out.notes.append(f"Nicht zugeordnet: Zeile {info.index + 1} „{text}“{where} – {reason}")
+    if len(ignored_rows) > MAX_IGNORED_ROWS:
+        ctx.out.notes.append(
+            f"Nicht zugeordnet: {len(ignored_rows) - MAX_IGNORED_ROWS} weitere Zeilen mit Werten"
+            f"{where} – nicht einzeln aufgeführt"
+        )
+    ignored_cols = [
+        c
+        for c in candidates
+        if c not in used_cols and any(_looks_like_value(_cell(info.row, c)) for info in rows)
+    ]
+    if ignored_cols:
+        shown = ", ".join(
+            f"{column_letter(c)} „{_heading(header, c)}“"
+            for c in ignored_cols[:MAX_IGNORED_COLUMNS]
+        )
+        more = len(ignored_cols) - MAX_IGNORED_COLUMNS
+        shown += f" und {more} weitere" if more > 0 else ""
+        word = "Spalte" if len(ignored_cols) == 1 else "Spalten"
+        ctx.out.notes.append(f"Nicht zugeordnet: {word} {shown}{where} – keine Zuordnung im Profil")
+
+
+def _heading(header: Header, col: int) -> str:
+    parts: list[str] = []
+    for v in header.cells[col]:
+        text = " ".join(display(v).split())
+        if text and text not in parts:
+            parts.append(text)
+    return " / ".join(parts)
+
+
+def _row_reason(ctx: _Context, header: Header, info: _RowInfo) -> tuple[str, str]:
+    """What the row is called in the file, and why no mapping took it."""
+    profile = ctx.profile
+    if info.place and any(m.places for m in profile.mappings):
+        raw = next(
+            (
+                info.fields.get(name)
+                for name in profile.place_fields
+                if place_label(info.fields.get(name, "")) == info.place
+            ),
+            info.place,
+        )
+        text = _PLACE_CODE_TEXT.sub("", display(raw))
+        if ctx.known_place is not None and not ctx.known_place(info.place):
+            return text, "kein Ort im Katalog"
+        return text, "Ort steht nicht im Profil"
+    if profile.label_column:
+        text = display(_cell(info.row, header.label_col))
+        return text, "Beschriftung steht nicht im Profil"
+    text = next((display(v) for v in info.fields.values() if not is_empty(v)), "")
+    return text or display(next((v for v in info.row if not is_empty(v)), "")), (
+        "keine Zuordnung im Profil"
+    )
+
+
+_PLACE_CODE_TEXT = re.compile(r"^\d{1,8}[A-Za-z]?\s+")
 
 
 def _measure_code(ctx: _Context, text: str) -> str | None:

@@ -815,7 +815,9 @@ def _stage(
         report.detected = chosen is None
         if profile.kind == "catalogue":
             return out
-        extraction = extract(book, profile, located, index.resolve_measure, chosen is None)
+        extraction = extract(
+            book, profile, located, index.resolve_measure, chosen is None, index.places.__contains__
+        )
     except FileProblem as exc:  # a sheet that breaks only when read
         report.errors.append(Problem(name, None, None, None, str(exc)))
         return out

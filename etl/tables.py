@@ -41,10 +41,44 @@ def cell_address(row: int, col: int) -> str:
 # -- labels ------------------------------------------------------------------------------------
 
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "\u00ad": ""})
-# Footnote markers change from month to month: "Arbeitslose 1)", "SGB II 2) 4)", "Quote¹", "Wert*".
-_MARKERS = re.compile(r"(?<!\S)\(?\d{1,2}\)(?!\S)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=\S)\*+(?=\s|$)")
+# Footnote markers change from month to month and stand anywhere: „Arbeitslose 1)“, „SGB II 2) 4)“,
+# „Arbeitslose1)“, „Quote¹“, „Wert*“, „Wert *)“, „Anzahl [3]“. A number in parentheses that closes
+# an opened one („(unter 25)“) is text, not a marker: see _drop_marker.
+_MARKERS = re.compile(
+    r"(?:(?<=\s)|(?<=^)|(?<=[a-z]))\(?\d{1,2}\)(?=\s|$|[.,;:])"
+    r"|\[\d{1,2}\]|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\s*\*+\)?(?=\s|$)"
+)
 _SPACE = re.compile(r"\s+")
 _HYPHEN_BREAK = re.compile(r"(\w)-\s*\n\s*(\w)")
+# Abbreviations senders use in headings, as whole words with or without their period. „bez.“ is
+# left out on purpose: it is „bezogen“ in BA labels and „Bezirk“ elsewhere.
+ABBREVIATIONS = {
+    "ges": "gesamt",
+    "insg": "insgesamt",
+    "anz": "anzahl",
+    "zus": "zusammen",
+    "tn": "teilnehmende",
+    "teiln": "teilnehmende",
+    "verm": "vermittlungen",
+    "vermittl": "vermittlungen",
+    "alleinerz": "alleinerziehende",
+    "arbeitsl": "arbeitslose",
+    "stadtbez": "stadtbezirk",
+    "nr": "nummer",
+    "lfd": "laufende",
+    "alq": "arbeitslosenquote",
+}
+_ABBREVIATION = re.compile(
+    r"(?<![a-z0-9])("
+    + "|".join(sorted(ABBREVIATIONS, key=len, reverse=True))
+    + r")(?:\.|(?![a-z0-9]))"
+)
+
+# the same words in a profile's pattern, written with an escaped period („ges\\.“) or without
+_PATTERN_ABBREVIATION = re.compile(
+    r"(?<![a-z0-9\\])(" + "|".join(sorted(ABBREVIATIONS, key=len, reverse=True)) + r")"
+    r"(?:\\\.\??)?(?![a-z0-9])"
+)
 
 
 def fold(text: str) -> str:
@@ -52,16 +86,26 @@ def fold(text: str) -> str:
     return text.lower().translate(_FOLD)
 
 
+def _drop_marker(found: re.Match[str]) -> str:
+    marker = found.group(0)
+    if marker.endswith(")") and not marker.lstrip().startswith(("(", "*")):
+        before = found.string[: found.start()]
+        if before.count("(") > before.count(")"):
+            return marker  # closes a parenthesis of the label itself
+    return " "
+
+
 @lru_cache(maxsize=65536)
 def _normalise_text(text: str) -> str:
     text = _HYPHEN_BREAK.sub(r"\1\2", text)
     text = fold(text).replace("\u00a0", " ").replace("–", "-").replace("—", "-")
-    text = _MARKERS.sub(" ", text)
+    text = _MARKERS.sub(_drop_marker, text)
+    text = _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
     return _SPACE.sub(" ", text).strip(" :")
 
 
 def normalise(value: Any) -> str:
-    """A label as it is matched: folded, footnote markers and line breaks gone."""
+    """A label as it is matched: folded, footnote markers, abbreviations and line breaks gone."""
     if value is None or value == "":
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -69,9 +113,66 @@ def normalise(value: Any) -> str:
     return _normalise_text(str(value))
 
 
+# German inflection at a word's end: „Arbeitslosenquote“/„Arbeitslosenquoten“,
+# „Vermittlung“/„Vermittlungen“, „Teilnehmende“/„Teilnehmenden“, „Stadtteil“/„Stadtteile“.
+_ENDINGS = ("ern", "nen", "en", "er", "es", "e", "n", "s")
+_ENDING_GROUP = "(?:" + "|".join(_ENDINGS) + ")?"
+_WORD_END = frozenset(("", " ", "|", ")", "$", "-", "/", ".", ",", ":", "\\"))
+_MIN_STEM = 4
+
+
+def inflect(pattern: str) -> str:
+    """A label pattern whose literal words (four letters and more) also match their inflected
+    forms: the word's own ending becomes optional and any German ending may follow."""
+    out: list[str] = []
+    word: list[str] = []
+    in_class = False
+
+    def flush(following: str) -> None:
+        if not word:
+            return
+        text = "".join(word)
+        word.clear()
+        quantified = following in ("?", "*", "+", "{")
+        in_group_syntax = bool(out) and out[-1] in ("?", "<")
+        if quantified or in_group_syntax or len(text) < _MIN_STEM or following not in _WORD_END:
+            out.append(text)
+            return
+        stem = text
+        for ending in _ENDINGS:
+            if text.endswith(ending) and len(text) - len(ending) >= _MIN_STEM:
+                stem = text[: -len(ending)]
+                break
+        out.append(stem + _ENDING_GROUP)
+
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if in_class:
+            out.append(ch)
+            in_class = ch != "]" or pattern[i - 1] == "\\"
+        elif ch == "\\":
+            flush("\\")
+            out.append(pattern[i : i + 2])
+            i += 1
+        elif ch.isalpha() and ch.isascii():
+            word.append(ch)
+        else:
+            flush(ch)
+            out.append(ch)
+            in_class = ch == "["
+        i += 1
+    flush("")
+    return "".join(out)
+
+
 def compile_label(pattern: str) -> re.Pattern[str]:
-    """A label pattern of a profile: case- and umlaut-insensitive, matching whole words only."""
-    return re.compile(rf"(?<![a-z0-9])(?:{fold(pattern)})(?![a-z0-9])")
+    """A label pattern of a profile: case- and umlaut-insensitive, whole words only, tolerant of
+    inflected forms and of abbreviations written in the pattern or the label."""
+    folded = _PATTERN_ABBREVIATION.sub(
+        lambda m: f"(?:{m.group(1)}|{ABBREVIATIONS[m.group(1)]})", fold(pattern)
+    )
+    return re.compile(rf"(?<![a-z0-9])(?:{inflect(folded)})(?![a-z0-9])")
 
 
 def matches(patterns: Iterable[re.Pattern[str]], text: str) -> bool:
@@ -393,10 +494,11 @@ class Header:
     paths: list[str]  # per column: normalised labels of the block, top to bottom
     cells: list[list[Any]]  # per column: the raw header cells, top to bottom
     periods: list[Period | None]  # per column: a period named in its header, if any
+    numbering: bool = False  # a row „1 2 3 …“ numbering the columns follows the block
 
     @property
     def first_data_row(self) -> int:
-        return self.bottom + 1
+        return self.bottom + 1 + int(self.numbering)
 
 
 def _row_label_hits(row: Row, groups: Sequence[Sequence[re.Pattern[str]]]) -> int:
@@ -404,22 +506,56 @@ def _row_label_hits(row: Row, groups: Sequence[Sequence[re.Pattern[str]]]) -> in
     return sum(1 for group in groups if any(matches(group, t) for t in texts))
 
 
+def _is_plain_number(value: Any) -> bool:
+    """A number that is not a period: what a data row has and a header row has not."""
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, int | float):
+        return header_period(value) is None
+    if isinstance(value, str) and value.strip() and header_period(value) is None:
+        try:
+            return parse_text_value(value).value is not None
+        except ValueProblem:
+            return False
+    return False
+
+
+def _first_filled(row: Row) -> int:
+    return next((c for c, v in enumerate(row) if not is_empty(v)), len(row))
+
+
+def _anchor_score(
+    row: Row, groups: Sequence[Sequence[re.Pattern[str]]], leftmost: int
+) -> tuple[int, bool, bool]:
+    """Label hits of a candidate header row. A data row („Alleinerziehende“, 1.500, 120) has
+    none; a row with several labels, or one label over the value columns, beats a title that
+    names the same word from the sheet's left edge."""
+    hits = _row_label_hits(row, groups)
+    if not hits or any(_is_plain_number(v) for v in row):
+        return (0, False, False)
+    distinct = {display(v) for v in row if not is_empty(v)}
+    return (hits, len(distinct) > 1, _first_filled(row) > leftmost)
+
+
 def find_header(
     rows: Sequence[Row], groups: Sequence[Sequence[re.Pattern[str]]], scan: int = 80
 ) -> Header | None:
     """The header block whose labels match every group, found by label, never by position.
 
-    The anchor is the row with the most label hits; stacked header rows above and below it
-    (merged or blank in the label column, e.g. „Arbeitslose“ over „darunter Alleinerziehende“
-    over „Juni 2017“) join the block. Title rows above it do not: they carry text in the
-    label column, or are separated by a blank row.
+    The anchor is the row with the most label hits (a data row or a one-cell title naming the
+    same word loses); stacked header rows above and below it (merged or blank in the label
+    column, e.g. „Arbeitslose“ over „darunter Alleinerziehende“ over „Juni 2017“, or holding the
+    label column's title while the anchor's is blank) join the block, up to four. Title rows
+    above it do not: they carry other text in the label column, nothing right of it, or are
+    separated by a blank row. A row numbering the columns („1 2 3 4“) under the block is skipped.
     """
     limit = min(len(rows), scan)
-    best: tuple[int, int] | None = None
+    leftmost = min((_first_filled(rows[r]) for r in range(limit)), default=0)
+    best: tuple[int, tuple[int, bool, bool]] | None = None
     for r in range(limit):
-        hits = _row_label_hits(rows[r], groups)
-        if hits and (best is None or hits > best[1]):
-            best = (r, hits)
+        score = _anchor_score(rows[r], groups, leftmost)
+        if score[0] and (best is None or score > best[1]):
+            best = (r, score)
     if best is None:
         return None
     anchor = best[0]
@@ -444,7 +580,25 @@ def find_header(
         if not any(matches(group, path) for path in paths):
             return None
     periods = [_column_period(col) for col in cells]
-    return Header(top, bottom, label_col, paths, cells, periods)
+    numbering = bottom + 1 < len(rows) and is_numbering_row(rows[bottom + 1])
+    return Header(top, bottom, label_col, paths, cells, periods, numbering)
+
+
+def is_numbering_row(row: Row) -> bool:
+    """„1 2 3 4“ (or „(1) (2) …“) under a header: column numbers, not data."""
+    numbers = []
+    for v in row:
+        if is_empty(v):
+            continue
+        text = display(v).strip("()[] ")
+        if not text.isdigit():
+            return False
+        numbers.append(int(text))
+    return (
+        len(numbers) >= 3
+        and numbers[0] in (0, 1)
+        and all(b == a + 1 for a, b in zip(numbers, numbers[1:], strict=False))
+    )
 
 
 def _label_column(rows: Sequence[Row], anchor: int, width: int) -> int:
@@ -461,21 +615,21 @@ def _stacked(row: Row, neighbour: Row, label_col: int, below: bool = False) -> b
         return False
     own = row[label_col] if label_col < len(row) else ""
     other = neighbour[label_col] if label_col < len(neighbour) else ""
-    if not (is_empty(own) or own == other):
+    # the label column's own title may stand on any one line of the block
+    if not (is_empty(own) or own == other or is_empty(other)):
         return False
     rest = row[label_col + 1 :]
     if not any(not is_empty(v) for v in rest):
         return False
     if below:
         # a data row has numbers that are not periods (serials and years are header cells)
-        for v in rest:
-            if isinstance(v, int | float) and not isinstance(v, bool) and header_period(v) is None:
-                return False
-            if isinstance(v, str) and v.strip() and header_period(v) is None:
-                try:
-                    parse_text_value(v)
-                except ValueProblem:
-                    continue
+        if any(_is_plain_number(v) for v in rest) or is_numbering_row(row):
+            return False
+        if not is_empty(own) and is_empty(other):
+            # a row that brings the label column's title must look like a header line: a
+            # period, or several labels; not a data row whose values are all empty
+            texts = [v for v in rest if not is_empty(v)]
+            if not any(header_period(v) is not None for v in texts) and len(texts) < 2:
                 return False
     return True
 

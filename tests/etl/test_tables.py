@@ -39,6 +39,21 @@ from zielcockpit.domain.periods import Period, PeriodError
         ("  Maßnahme  ", "massnahme"),
         ("Jüngere unter 25 Jahren", "juengere unter 25 jahren"),
         ("Zeitraum:", "zeitraum"),
+        (
+            "Arbeitslosenquoten bezogen auf alle zivilen Erwerbspersonen 4)",
+            "arbeitslosenquoten bezogen auf alle zivilen erwerbspersonen",
+        ),
+        ("Arbeitslose¹", "arbeitslose"),
+        ("Arbeitslose2)", "arbeitslose"),
+        ("Alleinerziehende *)", "alleinerziehende"),
+        ("Anzahl [3]", "anzahl"),
+        ("(1) Quote", "quote"),
+        ("4)", ""),
+        ("Jüngere (unter 25)", "juengere (unter 25)"),
+        ("Rechtskreis\nSGB  II  2)", "rechtskreis sgb ii"),
+        ("Vermittlungen ges.", "vermittlungen gesamt"),
+        ("Teilnehmende insg.", "teilnehmende insgesamt"),
+        ("Anz. TN", "anzahl teilnehmende"),
         (2017.0, "2017"),
         (None, ""),
     ],
@@ -57,6 +72,20 @@ def test_normalise_strips_markers_breaks_and_case(raw: object, expected: str) ->
         ("vermittlung(en)? (ges(amt)?\\.?|insgesamt)", "vermittlungen ges.", True),
         ("vermittlung(en)? (ges(amt)?\\.?|insgesamt)", "vermittlung gesamt", True),
         ("Maßnahme", "massnahme", True),
+        # inflected and plural forms, both ways
+        ("arbeitslosenquote", "arbeitslosenquoten bezogen auf", True),
+        ("arbeitslosenquoten", "arbeitslosenquote", True),
+        ("alleinerziehende", "darunter alleinerziehenden", True),
+        ("vermittlung", "vermittlungen", True),
+        ("stadtteil", "stadtteile", True),
+        ("^(15 bis unter 25 jahre)$", "15 bis unter 25 jahren", True),
+        ("wert", "werte", True),
+        ("wert", "zielwerte", False),
+        ("quote", "quotient", False),
+        ("sgb ii", "sgb iii", False),
+        # abbreviations in the pattern meet the spelled-out label
+        ("vermittlungen ges\\.", "vermittlungen gesamt", True),
+        ("anz\\. teilnehmende", "anzahl teilnehmenden", True),
     ],
 )
 def test_label_patterns_match_whole_words_and_abbreviations(
@@ -250,6 +279,43 @@ def test_group_label_without_merge_is_filled_right() -> None:
 def test_no_header_when_a_label_is_missing() -> None:
     rows = [["Indikator", "Zeitraum"], ["REGE-4.1", "2017-Q2"]]
     assert find_header(rows, _groups("indikator", "wert")) is None  # type: ignore[arg-type]
+
+
+def test_numbering_row_under_a_stacked_header_is_skipped() -> None:
+    rows: list[list[Any]] = [
+        ["Merkmal", "Juni 2017", "", "", "Veränderung"],
+        ["", "Insgesamt", "Rechtskreis SGB III", "Rechtskreis SGB II 2)", "absolut"],
+        ["", 1, 2, 3, 4],
+        ["Arbeitslose", 12345, 3456, 8889, -321],
+    ]
+    header = find_header(rows, _groups("sgb ii"))  # type: ignore[arg-type]
+    assert header is not None
+    assert (header.top, header.bottom, header.first_data_row) == (0, 1, 3)
+    assert header.paths[3] == "juni 2017 rechtskreis sgb ii"
+
+
+def test_unmerged_stack_with_the_region_titles_on_the_months_row() -> None:
+    rows: list[list[Any]] = [
+        ["Arbeitslose Alleinerziehende nach Stadtteilen", "", "", ""],
+        ["", "", "", ""],
+        ["", "", "Arbeitslose", ""],
+        ["", "", "darunter Alleinerziehende", ""],
+        ["Stadtbezirk", "Stadtteil", 42795, 42887],
+        ["09 Sennestadt", "091 Sennestadt", 178, 176],
+    ]
+    header = find_header(rows, _groups("alleinerziehende"))  # type: ignore[arg-type]
+    assert header is not None
+    assert (header.top, header.bottom) == (2, 4)
+    assert header.paths[:2] == ["stadtbezirk", "stadtteil"]
+    assert [p.key if p else None for p in header.periods] == [None, None, "2017-03", "2017-06"]
+
+
+def test_a_data_row_naming_the_label_is_no_header() -> None:
+    rows: list[list[Any]] = [
+        ["Merkmal", "Insgesamt", "SGB II"],
+        ["Alleinerziehende", 2010, 1890],
+    ]
+    assert find_header(rows, _groups("alleinerziehende")) is None  # type: ignore[arg-type]
 
 
 def test_period_constructor_stays_strict() -> None:
