@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, delete, event, insert, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
@@ -38,6 +38,7 @@ from db.models import (
     Schwerpunktthema,
     Untergruppe,
     Zielprofil,
+    indikator_ort,
 )
 
 LINE = "__line__"
@@ -157,6 +158,13 @@ def check_catalogue(data: dict[str, Any], file: str) -> list[str]:  # noqa: C901
     categories = {str(k.get("code")) for k in data.get("kategorien") or []}
     seen_measures: dict[str, int] = {}
     seen_indicators: dict[str, int] = {}
+    # Every indicator of the plan: a "darunter" parent may sit in another measure (REGE-10.1
+    # under REGE-9.2), so parents are looked up plan-wide.
+    all_indicators = {
+        str(ind.get("code")): ind
+        for m in data.get("massnahmen") or []
+        for ind in m.get("indikatoren") or []
+    }
     for m in data.get("massnahmen") or []:
         code = str(m.get("code") or "")
         what = f"Maßnahme {code or '(ohne Code)'}"
@@ -185,7 +193,6 @@ def check_catalogue(data: dict[str, Any], file: str) -> list[str]:  # noqa: C901
         indicators = m.get("indikatoren") or []
         if not indicators:
             c.add(m, what, "hat keinen Indikator.")
-        local: set[str] = set()
         for ind in indicators:
             icode = str(ind.get("code") or "")
             iwhat = f"Indikator {icode or '(ohne Code)'}"
@@ -217,16 +224,12 @@ def check_catalogue(data: dict[str, Any], file: str) -> list[str]:  # noqa: C901
             c.date(ind, "due", iwhat)
             if ind.get("kind") == "reduction" and ind.get("reduction_pct") is None:
                 c.add(ind, iwhat, "Eine Reduktion braucht „reduction_pct“.")
-            parent = ind.get("parent")
-            if parent is not None and str(parent) not in local:
-                c.add(
-                    ind,
-                    iwhat,
-                    f"übergeordneter Indikator „{parent}“ gibt es nicht (vorher in derselben Maßnahme).",
-                )
+            _check_parent(c, ind, iwhat, all_indicators)
+            _check_timing(c, ind, iwhat)
             for ort in ind.get("orte") or []:
                 if str(ort) not in places:
                     c.add(ind, iwhat, f"Ort „{ort}“ fehlt in der Ortsliste.")
+            _check_place_target(c, ind, iwhat)
             for q, expected in (ind.get("profil") or {}).items():
                 if q == LINE:
                     continue
@@ -236,8 +239,70 @@ def check_catalogue(data: dict[str, Any], file: str) -> list[str]:  # noqa: C901
                     Decimal(str(expected))
                 except InvalidOperation:
                     c.add(ind, iwhat, f"Profil {q}: „{expected}“ ist keine Zahl.")
-            local.add(icode)
     return c.problems
+
+
+def _check_parent(
+    c: _Checker, ind: dict[str, Any], what: str, all_indicators: dict[str, dict[str, Any]]
+) -> None:
+    """A "darunter" parent exists in the plan (any measure) and counts in the same unit."""
+    parent = ind.get("parent")
+    if parent is None:
+        return
+    found = all_indicators.get(str(parent))
+    if found is None:
+        c.add(ind, what, f"übergeordneter Indikator „{parent}“ gibt es nicht in diesem Plan.")
+    elif str(parent) == str(ind.get("code")):
+        c.add(ind, what, "ein Indikator kann nicht sein eigener Darunter-Wert sein.")
+    elif found.get("unit", "") != ind.get("unit", ""):
+        c.add(
+            ind,
+            what,
+            f"Darunter-Wert in „{ind.get('unit', '')}“, übergeordneter Indikator „{parent}“ in "
+            f"„{found.get('unit', '')}“: ein Darunter-Wert braucht dieselbe Einheit "
+            "(ein Anteil ist kein Teil einer Anzahl).",
+        )
+
+
+def _check_timing(c: _Checker, ind: dict[str, Any], what: str) -> None:
+    """`start` before `due`; `strict` (a yes/no) only for quotas and bounds."""
+    start = c.date(ind, "start", what)
+    try:
+        due = _date(ind.get("due"))
+    except ValueError:
+        due = None  # reported by the check of "due"
+    if start is not None and due is not None and start > due:
+        c.add(ind, what, f"„start“ ({start.isoformat()}) liegt nach „due“ ({due.isoformat()}).")
+    strict = ind.get("strict")
+    if strict is not None and not isinstance(strict, bool):
+        c.add(ind, what, f"„strict“ muss true oder false sein, gefunden: „{strict}“.")
+    elif strict and ind.get("kind") not in ("rate", "upper_bound"):
+        c.add(ind, what, "„strict“ („mehr als“) gilt nur für Quoten und Obergrenzen.")
+
+
+def _check_place_target(c: _Checker, ind: dict[str, Any], what: str) -> None:
+    """A target in each place needs the places; the whole target is the sum over them."""
+    per_place = c.number(ind, "target_per_place", what)
+    if per_place is None:
+        return
+    places = ind.get("orte") or []
+    if per_place < 0:
+        c.add(ind, what, "„target_per_place“ darf nicht negativ sein.")
+    if not places:
+        c.add(ind, what, "„target_per_place“ braucht die Orte („orte“), in denen es gilt.")
+        return
+    whole = ind.get("target")
+    try:
+        expected = per_place * len(places)
+        if whole is not None and Decimal(str(whole)) != expected:
+            c.add(
+                ind,
+                what,
+                f"„target“ ({whole}) muss „target_per_place“ × Anzahl der Orte sein "
+                f"({per_place} × {len(places)} = {expected}).",
+            )
+    except InvalidOperation:
+        pass  # the target itself was reported as not a number
 
 
 # -- writing ----------------------------------------------------------------------------------------
@@ -451,6 +516,8 @@ def _write(session: Session, data: dict[str, Any], file: str) -> LoadResult:  # 
     session.flush()
     keep_measures: set[str] = set()
     keep_indicators: set[str] = set()
+    by_code: dict[str, Indikator] = {}
+    parents: dict[str, str | None] = {}
     n_indicators = 0
     for pos, m in enumerate(data.get("massnahmen") or [], start=1):
         topic = None
@@ -502,7 +569,6 @@ def _write(session: Session, data: dict[str, Any], file: str) -> LoadResult:  # 
         if measure.orte != wanted_places:
             measure.orte = wanted_places
         keep_measures.add(measure.code)
-        by_code: dict[str, Indikator] = {}
         for ipos, ind in enumerate(m.get("indikatoren") or [], start=1):
             kind = ind["kind"]
             indicator = _upsert(
@@ -520,10 +586,12 @@ def _write(session: Session, data: dict[str, Any], file: str) -> LoadResult:  # 
                     "steering": bool(ind.get("steering", True)),
                     "target": _dec(ind.get("target")),
                     "due": _date(ind.get("due")),
+                    "start": _date(ind.get("start")),
+                    "strict": bool(ind.get("strict", False)),
+                    "target_per_place": _dec(ind.get("target_per_place")),
                     "baseline": _dec(ind.get("baseline")),
                     "baseline_period": ind.get("baseline_period"),
                     "reduction_pct": _dec(ind.get("reduction_pct")),
-                    "parent_id": by_code[str(ind["parent"])].id if ind.get("parent") else None,
                     "wortlaut_indikator": ind.get("wortlaut_indikator"),
                     "wortlaut_zielwert": ind.get("wortlaut_zielwert"),
                     "hinweis": ind.get("hinweis"),
@@ -531,9 +599,8 @@ def _write(session: Session, data: dict[str, Any], file: str) -> LoadResult:  # 
             )
             session.flush()
             by_code[indicator.code] = indicator
-            wanted = sorted((places[str(o)] for o in ind.get("orte") or []), key=lambda o: o.name)
-            if indicator.orte != wanted:
-                indicator.orte = wanted
+            parents[indicator.code] = str(ind["parent"]) if ind.get("parent") else None
+            _link_places(session, indicator.id, [places[str(o)].id for o in ind.get("orte") or []])
             profile = {
                 f"{plan.year}-{q}": Decimal(str(v))
                 for q, v in (ind.get("profil") or {}).items()
@@ -551,8 +618,40 @@ def _write(session: Session, data: dict[str, Any], file: str) -> LoadResult:  # 
                 )
             keep_indicators.add(indicator.code)
             n_indicators += 1
+    # Parents last: a "darunter" value may hang on an indicator of another measure.
+    for child_code, parent_code in parents.items():
+        parent_id = by_code[parent_code].id if parent_code else None
+        if by_code[child_code].parent_id != parent_id:
+            by_code[child_code].parent_id = parent_id
     _remove_dropped(session, plan, keep_measures, keep_indicators, file)
     return LoadResult(plan.key, len(keep_measures), n_indicators)
+
+
+def _link_places(session: Session, indicator_id: int, wanted: list[int]) -> None:
+    """The indicator's places in the plan's order (the order a per-place sentence names them)."""
+    link = indikator_ort.c
+    current = [
+        r.ort_id
+        for r in session.execute(
+            select(link.ort_id)
+            .where(link.indikator_id == indicator_id)
+            .order_by(link.position, link.ort_id)
+        )
+    ]
+    positions = session.execute(
+        select(link.position).where(link.indikator_id == indicator_id)
+    ).scalars()
+    if current == wanted and None not in positions:
+        return
+    session.execute(delete(indikator_ort).where(link.indikator_id == indicator_id))
+    if wanted:
+        session.execute(
+            insert(indikator_ort),
+            [
+                {"indikator_id": indicator_id, "ort_id": ort_id, "position": pos}
+                for pos, ort_id in enumerate(wanted, start=1)
+            ],
+        )
 
 
 def _remove_dropped(

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -304,6 +305,12 @@ class Indikator(Base):
     steering: Mapped[bool] = mapped_column(Boolean, default=True)  # False = "nachrichtlich"
     target: Mapped[Decimal | None] = mapped_column(Numeric(16, 4))
     due: Mapped[dt.date | None] = mapped_column(Date)
+    # The plan's timing: nothing expected before this date (e.g. the Kita-Jahr from 1 August).
+    start: Mapped[dt.date | None] = mapped_column(Date)
+    # "mehr als" / "weniger als": the target itself is not yet on target.
+    strict: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A target in each of the indicator's places ("in jedem Quartier"); `target` is the whole.
+    target_per_place: Mapped[Decimal | None] = mapped_column(Numeric(16, 4))
     baseline: Mapped[Decimal | None] = mapped_column(Numeric(16, 4))
     baseline_period: Mapped[str | None] = mapped_column(String(10))
     reduction_pct: Mapped[Decimal | None] = mapped_column(Numeric(8, 4))
@@ -316,7 +323,12 @@ class Indikator(Base):
 
     massnahme: Mapped[Massnahme] = relationship(back_populates="indikatoren")
     parent: Mapped[Indikator | None] = relationship(remote_side=[id])
-    orte: Mapped[list[Ort]] = relationship(secondary="indikator_ort", order_by="Ort.name")
+    # In the plan's order (written by db.catalogue, which owns the link rows).
+    orte: Mapped[list[Ort]] = relationship(
+        secondary="indikator_ort",
+        order_by="[indikator_ort.c.position, Ort.name]",
+        viewonly=True,
+    )
     profil: Mapped[list[Zielprofil]] = relationship(
         back_populates="indikator", order_by="Zielprofil.period", cascade="all, delete-orphan"
     )
@@ -327,6 +339,7 @@ indikator_ort = Table(
     Base.metadata,
     Column("indikator_id", ForeignKey("indikator.id", ondelete="CASCADE"), primary_key=True),
     Column("ort_id", ForeignKey("ort.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer),  # the plan's order of the places
 )
 
 

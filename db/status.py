@@ -20,9 +20,11 @@ from db.models import (
     Massnahme,
     Messwert,
     Organisationseinheit,
+    Ort,
     Plan,
     StatusOverride,
     Zielprofil,
+    indikator_ort,
 )
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.rules import (
@@ -40,6 +42,8 @@ from zielcockpit.domain.rules import (
 )
 from zielcockpit.domain.vocabulary import Light
 from zielcockpit.domain.vocabulary import combine_places as combine_cells
+
+PlaceObservations = dict[int, dict[str, list[Observation]]]
 
 
 class NotFound(LookupError):
@@ -90,6 +94,8 @@ class PlanData:
     observations: dict[int, list[Observation]]  # indicator id -> observations of the year
     baselines: dict[int, Observation]  # indicator id -> value at the end of the previous year
     overrides: dict[tuple[int, str], Override] = field(default_factory=dict)
+    # indicator id -> place name -> that place's observations (targets per place only)
+    place_observations: PlaceObservations = field(default_factory=dict)
 
     def quarters(self) -> list[Period]:
         return [Period(self.year, quarter=q) for q in range(1, 5)]
@@ -232,11 +238,15 @@ def load_plan_data(engine: Engine, plan_key: str, up_to: Period | None = None) -
                 Indikator.baseline_period,
                 type_coerce(Indikator.reduction_pct, Float),
                 Indikator.parent_id,
+                Indikator.start,
+                Indikator.strict,
+                type_coerce(Indikator.target_per_place, Float),
             )
             .where(Indikator.plan_id == plan.id)
             .order_by(Indikator.massnahme_id, Indikator.position)
         ).all()
         code_of = {r[0]: r[1] for r in rows}
+        place_names = _places_of(conn, plan.id, [r[0] for r in rows if r[-1] is not None])
         indicators = [
             IndicatorInfo(
                 id_,
@@ -257,6 +267,10 @@ def load_plan_data(engine: Engine, plan_key: str, up_to: Period | None = None) -
                     reduction_pct,
                     profiles.get(id_) or None,
                     code_of.get(parent_id) if parent_id else None,
+                    start,
+                    bool(strict),
+                    target_per_place,
+                    tuple(place_names.get(id_, ())),
                 ),
             )
             for (
@@ -275,6 +289,9 @@ def load_plan_data(engine: Engine, plan_key: str, up_to: Period | None = None) -
                 baseline_period,
                 reduction_pct,
                 parent_id,
+                start,
+                strict,
+                target_per_place,
             ) in rows
         ]
         baseline_keys = {p.key for p in default_baseline_periods(plan.year)}
@@ -304,6 +321,9 @@ def load_plan_data(engine: Engine, plan_key: str, up_to: Period | None = None) -
                 ),
             ),
         )
+        ort_names = (
+            {r.id: r.name for r in conn.execute(select(Ort.id, Ort.name))} if place_names else {}
+        )
         overrides = {
             (r.massnahme_id, r.period): Override(r.light, r.justification, r.set_by, r.set_at)
             for r in conn.execute(
@@ -312,7 +332,7 @@ def load_plan_data(engine: Engine, plan_key: str, up_to: Period | None = None) -
                 .where(Massnahme.plan_id == plan.id)
             )
         }
-    observations, baselines = _observations(values, indicators, plan.year)
+    observations, baselines, by_place = _observations(values, indicators, plan.year, ort_names)
     return PlanData(
         plan.id,
         plan.key,
@@ -325,7 +345,23 @@ def load_plan_data(engine: Engine, plan_key: str, up_to: Period | None = None) -
         observations,
         baselines,
         overrides,
+        by_place,
     )
+
+
+def _places_of(conn: Connection, plan_id: int, ids: list[int]) -> dict[int, list[str]]:
+    """The places of the indicators with a target per place, in the plan's order."""
+    if not ids:
+        return {}
+    found: dict[int, list[str]] = defaultdict(list)
+    for ind_id, name in conn.execute(
+        select(indikator_ort.c.indikator_id, Ort.name)
+        .join(Ort, Ort.id == indikator_ort.c.ort_id)
+        .where(indikator_ort.c.indikator_id.in_(ids))
+        .order_by(indikator_ort.c.indikator_id, indikator_ort.c.position, Ort.name)
+    ):
+        found[ind_id].append(name)
+    return found
 
 
 def _f(value: Any) -> float | None:
@@ -333,14 +369,22 @@ def _f(value: Any) -> float | None:
 
 
 def _observations(
-    rows: Iterable[Any], indicators: list[IndicatorInfo], year: int
-) -> tuple[dict[int, list[Observation]], dict[int, Observation]]:
-    """One observation per indicator and period; place values add up where no total exists."""
+    rows: Iterable[Any],
+    indicators: list[IndicatorInfo],
+    year: int,
+    ort_names: dict[int, str] | None = None,
+) -> tuple[dict[int, list[Observation]], dict[int, Observation], PlaceObservations]:
+    """One observation per indicator and period; place values add up where no total exists.
+
+    For an indicator with a target per place, each place's values are also kept on their own.
+    """
     # This loop sees every stored value of the year: keep it lean (see benchmarks/).
     parse = Period.parse
     observations: dict[int, list[Observation]] = defaultdict(list)
     earlier: dict[tuple[int, str], Observation] = {}  # the years before: baselines
     by_place: dict[tuple[int, str], list[Observation]] = defaultdict(list)
+    per_place = {i.id for i in indicators if i.rule.place_target is not None}
+    place_values: PlaceObservations = defaultdict(lambda: defaultdict(list))
     for ind_id, period_key, ort_id, value, symbol, status, demo in rows:
         period = parse(period_key)
         obs = Observation(
@@ -348,6 +392,8 @@ def _observations(
         )
         if ort_id is not None:
             by_place[(ind_id, period_key)].append(obs)
+            if ind_id in per_place and ort_names and period.year == year:
+                place_values[ind_id][ort_names[ort_id]].append(obs)
         elif period.year == year:
             observations[ind_id].append(obs)
         else:
@@ -368,7 +414,7 @@ def _observations(
             if found is not None and found.value is not None:
                 baselines[ind.id] = found
                 break
-    return observations, baselines
+    return observations, baselines, {k: dict(v) for k, v in place_values.items()}
 
 
 def combine_places(parts: list[Observation]) -> Observation:
@@ -424,22 +470,24 @@ def evaluate(data: PlanData, period: Period) -> StatusReport:
     by_measure: dict[int, list[IndicatorInfo]] = defaultdict(list)
     for ind in data.indicators:
         by_measure[ind.measure_id].append(ind)
+    judged = {
+        ind.code: judge(
+            ind.rule,
+            data.observations.get(ind.id, ()),
+            period,
+            data.thresholds,
+            data.baselines.get(ind.id),
+            data.place_observations.get(ind.id),
+        )
+        for ind in data.indicators
+    }
+    # Plan-wide: a "darunter" value may belong to another measure (REGE-10.1 under REGE-9.2).
+    parents = {i.code: i.rule.parent for i in data.indicators if i.rule.parent is not None}
+    for child, warning in child_warnings(judged, parents).items():
+        judged[child] = with_warning(judged[child], warning)
     measures = []
     for m in data.measures:
         inds = by_measure.get(m.id, [])
-        judged = {
-            ind.code: judge(
-                ind.rule,
-                data.observations.get(ind.id, ()),
-                period,
-                data.thresholds,
-                data.baselines.get(ind.id),
-            )
-            for ind in inds
-        }
-        parents = {ind.code: ind.rule.parent for ind in inds if ind.rule.parent is not None}
-        for child, warning in child_warnings(judged, parents).items():
-            judged[child] = with_warning(judged[child], warning)
         pairs = [(ind, judged[ind.code]) for ind in inds]
         override = data.overrides.get((m.id, period.key))
         mj = judge_measure([j for ind, j in pairs if ind.rule.steering], override)

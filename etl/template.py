@@ -23,7 +23,7 @@ from db.models import Indikator, Massnahme, Messwert, Organisationseinheit, Plan
 from db.units import unit_parents
 from zielcockpit.auth import units_with_children
 from zielcockpit.domain.periods import Period, PeriodError
-from zielcockpit.domain.vocabulary import MILESTONE_WORDS
+from zielcockpit.domain.vocabulary import MILESTONE_WORDS, value_label
 
 SHEET = "Erfassung"
 HEADER_ROW = 8
@@ -35,11 +35,12 @@ COLUMNS = (
     ("Einheit", 11),
     ("Zielwert", 12),
     ("Vorquartal", 12),
+    ("Art des Werts", 22),
     ("Wert", 12),
     ("Sachstand", 14),
     ("Kommentar (Begründung bei Abweichung)", 50),
 )
-COL_KEY, COL_CODE, COL_VALUE, COL_STATUS, COL_COMMENT = 1, 2, 8, 9, 10
+COL_KEY, COL_CODE, COL_LABEL, COL_VALUE, COL_STATUS, COL_COMMENT = 1, 2, 8, 9, 10, 11
 MILESTONE_CHOICES = tuple(MILESTONE_WORDS.values())
 LOCKED_FILL = PatternFill("solid", fgColor="EEEEEE")
 INPUT_FILL = PatternFill("solid", fgColor="FFF9DB")
@@ -253,9 +254,10 @@ def _write(
         row=6,
         column=2,
         value=(
-            "Bitte nur die gelben Felder ausfüllen: Wert des Quartals (Anzahlen und Euro nur für "
-            "dieses Quartal, Quoten als Stand am Quartalsende in Prozentpunkten), bei Meilensteinen "
-            "den Sachstand, bei Abweichungen eine Begründung. Erstellt am "
+            "Bitte nur die gelben Felder ausfüllen, wie die Spalte „Art des Werts“ sagt: "
+            "Zugänge und Beträge nur dieses Quartals, Bestände und Quoten als Stand am "
+            "Quartalsende (Quoten in Prozentpunkten), bei Meilensteinen den Sachstand, bei "
+            "Abweichungen eine Begründung. Erstellt am "
             f"{dt.date.today().strftime('%d.%m.%Y')}."
         ),
     ).alignment = Alignment(wrap_text=False)
@@ -265,19 +267,6 @@ def _write(
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.column_dimensions[cell.column_letter].width = width
     ws.column_dimensions["A"].hidden = True
-    numbers = DataValidation(
-        type="decimal",
-        operator="greaterThanOrEqual",
-        formula1="0",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorStyle="warning",
-        errorTitle="Keine Zahl",
-        error="Bitte eine Zahl eintragen, z. B. 12 oder 5,9 (Quoten in Prozentpunkten).",
-        promptTitle="Wert",
-        prompt="Ist-Wert des Quartals",
-        showInputMessage=True,
-    )
     money = DataValidation(
         type="decimal",
         operator="between",
@@ -298,8 +287,10 @@ def _write(
         errorTitle="Sachstand",
         error="Bitte einen Sachstand aus der Liste wählen: " + ", ".join(MILESTONE_CHOICES) + ".",
     )
-    for validation in (numbers, money, states):
+    for validation in (money, states):
         ws.add_data_validation(validation)
+    # One number check per kind of value, each with its own prompt: a flow or a stock.
+    numbers: dict[str, DataValidation] = {}
     for i, line in enumerate(lines):
         r = HEADER_ROW + 1 + i
         values: tuple[Any, ...] = (
@@ -310,6 +301,7 @@ def _write(
             line.unit,
             None if line.target is None else float(line.target),
             previous.get(line.indicator_id),
+            value_label(line.kind, line.aggregation, line.unit),
         )
         for col, content in enumerate(values, start=1):
             cell = ws.cell(row=r, column=col, value=content)
@@ -327,7 +319,14 @@ def _write(
             value_cell.protection, value_cell.fill = Protection(locked=False), INPUT_FILL
             value_cell.number_format = "#,##0.##"
             status_cell.protection, status_cell.fill = Protection(locked=True), LOCKED_FILL
-            (money if line.unit == "EUR" else numbers).add(value_cell.coordinate)
+            label = value_label(line.kind, line.aggregation, line.unit)
+            if line.unit == "EUR":
+                money.add(value_cell.coordinate)
+            else:
+                if label not in numbers:
+                    numbers[label] = _numbers(label)
+                    ws.add_data_validation(numbers[label])
+                numbers[label].add(value_cell.coordinate)
         comment_cell.protection, comment_cell.fill = Protection(locked=False), INPUT_FILL
         comment_cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=COL_CODE + 1)
@@ -337,3 +336,20 @@ def _write(
     ws.protection.formatRows = False
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+
+
+def _numbers(label: str) -> DataValidation:
+    """A non-negative number, with the kind of value („Bestand am Quartalsende“) as prompt."""
+    return DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="warning",
+        errorTitle="Keine Zahl",
+        error="Bitte eine Zahl eintragen, z. B. 12 oder 5,9 (Quoten in Prozentpunkten).",
+        promptTitle="Wert",
+        prompt=label,
+        showInputMessage=True,
+    )

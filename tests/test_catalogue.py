@@ -14,7 +14,16 @@ import yaml
 from sqlalchemy import Engine, func, select, text
 
 from db.catalogue import CatalogueError, load_catalogue
-from db.models import Handlungsfeld, Indikator, Kategorie, Massnahme, Organisationseinheit, Plan
+from db.models import (
+    Handlungsfeld,
+    Indikator,
+    Kategorie,
+    Massnahme,
+    Organisationseinheit,
+    Ort,
+    Plan,
+    indikator_ort,
+)
 from zielcockpit.settings import CATALOGUE_DIR
 
 SEED = CATALOGUE_DIR / "quellen" / "bielefeld_ziele_und_massnahmen_2017.txt"
@@ -316,12 +325,41 @@ def _bad_target(data: dict[str, Any]) -> None:
     data["massnahmen"][1]["indikatoren"][0]["target"] = "viele"
 
 
+def _indicator(data: dict[str, Any], code: str) -> dict[str, Any]:
+    return next(i for m in data["massnahmen"] for i in m["indikatoren"] if str(i["code"]) == code)
+
+
+def _share_under_a_count(data: dict[str, Any]) -> None:
+    _indicator(data, "Jobcenter-3.6")["parent"] = "Jobcenter-3.1"
+
+
+def _place_target_without_places(data: dict[str, Any]) -> None:
+    _indicator(data, "500-8.1")["orte"] = []
+
+
+def _place_target_against_the_whole(data: dict[str, Any]) -> None:
+    _indicator(data, "500-8.2")["target"] = 1
+
+
+def _start_after_due(data: dict[str, Any]) -> None:
+    _indicator(data, "540-8.1")["start"] = "2017-05-01"
+
+
+def _strict_count(data: dict[str, Any]) -> None:
+    _indicator(data, "REGE-4.1")["strict"] = True
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
         (_duplicate_measure, "Maßnahme REGE-3: Code kommt doppelt vor"),
         (_missing_parent, "übergeordneter Indikator „REGE-3.9“ gibt es nicht"),
         (_bad_target, "„target“ muss eine Zahl sein, gefunden: „viele“"),
+        (_share_under_a_count, "ein Darunter-Wert braucht dieselbe Einheit"),
+        (_place_target_without_places, "„target_per_place“ braucht die Orte"),
+        (_place_target_against_the_whole, "muss „target_per_place“ × Anzahl der Orte sein"),
+        (_start_after_due, "„start“ (2017-05-01) liegt nach „due“ (2017-04-30)"),
+        (_strict_count, "„strict“ („mehr als“) gilt nur für Quoten und Obergrenzen"),
     ],
 )
 def test_cat008_bad_catalogue_is_refused_with_place_and_nothing_written(
@@ -368,3 +406,93 @@ def test_cat009_changed_entries_land_in_the_audit_trail(
     )
     assert '"target": "42' in newest["old"] and '"target": "44' in newest["new"]
     assert load_catalogue(catalogue_engine, path).changes == 0
+
+
+def _seed_text() -> str:
+    return " ".join(SEED.read_text(encoding="utf-8").split())
+
+
+def _quotes(hinweis: str) -> list[str]:
+    """The plan sentences a hinweis quotes („…“), split at an ellipsis."""
+    quoted = re.findall(r"„(.+?)“(?=[ .;,)]|$)", hinweis)
+    return [part.strip() for q in quoted for part in q.split("…") if len(part.strip()) > 8]
+
+
+TIMED = {  # indicator: (start, due, words of the plan that set the timing)
+    "510-1.1": (dt.date(2017, 8, 1), dt.date(2018, 7, 31), "Im Kita-Jahr 2017/2018 werden"),
+    "510-1.2": (dt.date(2018, 1, 1), dt.date(2018, 12, 31), "Im Jahr 2018 werden in Dornberg"),
+    "540-8.1": (dt.date(2017, 4, 1), dt.date(2017, 4, 30), "„Kultur und Demenz“ im April 2017"),
+    "540-8.2": (dt.date(2017, 4, 1), dt.date(2017, 4, 30), "„Kultur und Demenz“ im April 2017"),
+    "540-6.1": (dt.date(2017, 9, 1), dt.date(2017, 12, 31), "(bis nach den Sommerferien 2017)"),
+}
+STOCKS = ["500-9.1", "510-4.2", "REGE-7.1", "REGE-9.2", "REGE-9.3", "REGE-10.1", "REGE-11.1"]
+STOCKS += ["REGE-12.1", "540-3.1", "500-4.1"]  # the last two were levels before (kind rate)
+
+
+def test_cat010_the_seven_false_lights_are_set_right(catalogue_engine: Engine) -> None:
+    seed = _seed_text()
+    with catalogue_engine.connect() as conn:
+        rows = {r.code: r for r in conn.execute(select(*Indikator.__table__.c))}
+        code_of = {r.id: r.code for r in rows.values()}
+        places = {
+            code: [
+                name
+                for (name,) in conn.execute(
+                    select(Ort.name)
+                    .join(indikator_ort, indikator_ort.c.ort_id == Ort.id)
+                    .where(indikator_ort.c.indikator_id == rows[code].id)
+                    .order_by(indikator_ort.c.position)
+                )
+            ]
+            for code in ("500-8.1", "500-8.2")
+        }
+    quartiere = ["Heepen", "Sennestadt", "Jöllenbeck", "Stieghorst"]
+    assert "In jedem ausgewählten Quartier (Heepen, Sennestadt, Jöllenbeck, Stieghorst)" in seed
+    for code in ("500-8.1", "500-8.2"):
+        assert places[code] == quartiere  # the plan's order, not the alphabet
+        assert (rows[code].target_per_place, rows[code].target) == (Decimal("1"), Decimal("4"))
+    for code, (start, due, words) in TIMED.items():
+        assert (rows[code].start, rows[code].due) == (start, due), code
+        assert words in seed
+        quoted = _quotes(rows[code].hinweis)
+        assert quoted, f"{code}: hinweis zitiert den Plan nicht"
+        for sentence in quoted:
+            assert sentence in seed, (code, sentence)
+    for code in STOCKS:
+        assert rows[code].aggregation == "last", code
+    assert rows["REGE-9.1"].aggregation == "sum"  # placements are new cases: a flow
+    assert "monatlichen Tabelle dokumentiert" in seed  # REGE-7's Datenquelle
+    assert "mehr als 50%" in seed
+    assert rows["540-1.1"].strict and rows["540-1.2"].strict
+    assert not rows["REGE-1.1"].strict
+    assert code_of[rows["REGE-10.1"].parent_id] == "REGE-9.2"  # across measures
+    assert rows["Jobcenter-3.6"].parent_id is None  # a share is not part of a count
+
+
+def test_cat011_every_count_says_flow_or_stock() -> None:
+    data = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    unstated = [
+        i["code"]
+        for m in data["massnahmen"]
+        for i in m["indikatoren"]
+        if i["kind"] in ("count", "money") and i.get("aggregation") not in ("sum", "last")
+    ]
+    assert unstated == []
+
+
+def test_cat012_text_defects_fixed(catalogue_engine: Engine) -> None:
+    with catalogue_engine.connect() as conn:
+        measures = {r.code: r for r in conn.execute(select(*Massnahme.__table__.c))}
+        leitsaetze = conn.execute(
+            text(
+                "SELECT l.number FROM massnahme_leitsatz ml JOIN leitsatz l ON l.id = ml.leitsatz_id "
+                "JOIN massnahme m ON m.id = ml.massnahme_id WHERE m.code = '500-6' ORDER BY 1"
+            )
+        ).scalars()
+        assert list(leitsaetze) == [4, 5]
+    assert "Wir sichern die Teilhabe" in measures["500-6"].leitsatz_wortlaut
+    for m in measures.values():
+        for column in ("zielsetzung", "weitere_angaben", "aufwand", "ausgangslage"):
+            assert "-----" not in (getattr(m, column) or ""), (m.code, column)
+    assert measures["540-6"].aufwand_eur == Decimal("5500")  # ca. 4.000 € + 1.500 €
+    assert "ca. 4.000 €" in measures["540-6"].aufwand and "1.500 €" in measures["540-6"].aufwand

@@ -451,3 +451,228 @@ def test_rul105_a_measure_is_never_better_than_its_worst_indicator(
         assert result.light == result.computed_light
     else:
         assert result.light == override and result.override is ov
+
+
+# -- the plan's timing, targets per place, stocks and strict bounds (issue 12) -------------------
+
+KITA_2017 = IndicatorRule(  # 510-1.1: „im Kita-Jahr 2017/2018“, which starts on 1 August
+    "510-1.1", "count", target=4, due=dt.date(2018, 7, 31), start=dt.date(2017, 8, 1)
+)
+KITA_2018 = IndicatorRule(  # 510-1.2: „im Jahr 2018“
+    "510-1.2", "count", target=3, due=dt.date(2018, 12, 31), start=dt.date(2018, 1, 1)
+)
+DEMENZ = IndicatorRule(  # 540-8.1: the event „Kultur und Demenz“ in April 2017
+    "540-8.1", "count", target=40, due=dt.date(2017, 4, 30), start=dt.date(2017, 4, 1)
+)
+LEITFADEN = IndicatorRule(  # 540-6.1: guidelines „bis nach den Sommerferien 2017“
+    "540-6.1", "count", target=41, due=dt.date(2017, 12, 31), start=dt.date(2017, 9, 1)
+)
+QUARTIERE = ("Heepen", "Sennestadt", "Jöllenbeck", "Stieghorst")
+TEAMS = IndicatorRule(  # 500-8.1: „In jedem ausgewählten Quartier … ein Stadtteileteam“
+    "500-8.1", "count", target=4, due=dt.date(2017, 12, 31), place_target=1, places=QUARTIERE
+)
+COACHING = IndicatorRule("REGE-9.2", "count", aggregation="last", target=530)  # a stock
+FAMILY = IndicatorRule("540-1.1", "rate", unit="%", aggregation="last", target=50, strict=True)
+
+
+def january(rule: IndicatorRule) -> IndicatorRule:
+    """The same indicator read the old way: pro rata from January, one target for the whole."""
+    return rule._replace(start=None, place_target=None, places=())
+
+
+TIMING_CASES = [
+    # (case, rule, observations, period, light, explanation); each is red by a January pro rata
+    (
+        "510-1.1 before 1 August: nothing due",
+        KITA_2017,
+        quarters(0, 0),
+        Q2,
+        "grey",
+        "Noch nicht fällig: laut Plan erst ab 01.08.2017 erwartet (Ziel 4 bis 31.07.2018); "
+        "Ist 0 – grau",
+    ),
+    (
+        "510-1.1 one Kita by September: on schedule from 1 August",
+        KITA_2017,
+        quarters(0, 0, 1),
+        Q3,
+        "green",
+        "Ist 1 von erwartet 0,7 (Ziel 4 bis 31.07.2018, ab 01.08.2017; 150 %) – grün",
+    ),
+    (
+        "510-1.2 in 2017: due only in 2018",
+        KITA_2018,
+        quarters(0, 0, 0, 0),
+        Q4,
+        "grey",
+        "Noch nicht fällig: laut Plan erst ab 01.01.2018 erwartet (Ziel 3 bis 31.12.2018); "
+        "Ist 0 – grau",
+    ),
+    (
+        "540-8.1 before the April event, nothing reported",
+        DEMENZ,
+        [],
+        Q1,
+        "grey",
+        "Noch nicht fällig: laut Plan erst ab 01.04.2017 erwartet (Ziel 40 bis 30.04.) – grau",
+    ),
+    (
+        "540-6.1 before the summer holidays",
+        LEITFADEN,
+        quarters(0, 0),
+        Q2,
+        "grey",
+        "Noch nicht fällig: laut Plan erst ab 01.09.2017 erwartet (Ziel 41 bis 31.12.); "
+        "Ist 0 – grau",
+    ),
+    (
+        "540-6.1 twelve schools by September",
+        LEITFADEN,
+        quarters(0, 0, 12),
+        Q3,
+        "green",
+        "Ist 12 von erwartet 10,2 (Ziel 41 bis 31.12., ab 01.09.2017; 117 %) – grün",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "rule", "observations", "period", "light", "explanation"),
+    TIMING_CASES,
+    ids=[c[0] for c in TIMING_CASES],
+)
+def test_rul201_the_plans_timing_decides_what_is_expected(
+    case: str,
+    rule: IndicatorRule,
+    observations: list[Observation],
+    period: Period,
+    light: str,
+    explanation: str,
+) -> None:
+    j = judge(rule, observations, period)
+    assert (j.light, j.explanation.replace("\u00a0", " ")) == (light, explanation)
+    assert j.pending == (light == "grey")
+    old = judge(january(rule), observations or quarters(0), period)
+    assert old.light == "red"  # the false red in front of the committee
+
+
+def test_rul202_the_april_event_counts_in_full_from_april() -> None:
+    j = judge(DEMENZ, [Observation(Q2, 42)], Q2)  # Q1 before the start needs no value
+    assert (j.light, j.expected, j.actual) == ("green", 40, 42)
+    assert judge(DEMENZ, [Observation(Period(2017, month=4), 30)], Period(2017, month=4)).light == (
+        "red"
+    )
+
+
+def by_place(**values: list[float | None]) -> dict[str, list[Observation]]:
+    return {p: [o for o in quarters(*v) if o.value is not None] for p, v in values.items()}
+
+
+def test_rul203_each_place_is_judged_on_its_own() -> None:
+    mid_year = by_place(Heepen=[1, 0], Sennestadt=[0, 1], Jöllenbeck=[0, 0], Stieghorst=[0, 0])
+    j = judge(TEAMS, [], Q2, by_place=mid_year)
+    assert (j.light, j.explanation) == (
+        "green",
+        "2 von 4 Quartieren im Plan: Heepen (1), Sennestadt (1); noch nicht fällig: "
+        "Jöllenbeck (0), Stieghorst (0) (Ziel je Quartier 1 bis 31.12.) – grün",
+    )
+    assert j.actual == 2
+    year_end = by_place(
+        Heepen=[1, 0, 0, 0], Sennestadt=[0, 1, 0, 0], Jöllenbeck=[0, 0, 0, 0], Stieghorst=[]
+    )
+    j = judge(TEAMS, [], Q4, by_place=year_end)
+    assert (j.light, j.explanation) == (
+        "red",
+        "2 von 4 Quartieren im Plan: Heepen (1), Sennestadt (1); nicht im Plan: Jöllenbeck (0); "
+        "fehlt: Stieghorst (Ziel je Quartier 1 bis 31.12.) – rot",
+    )
+    assert j.actual is None  # one place unknown: the whole is unknown
+
+
+def test_rul204_one_team_in_one_quartier_no_longer_turns_the_measure_green() -> None:
+    one = by_place(Heepen=[1, 0, 0, 0], Sennestadt=[0] * 4, Jöllenbeck=[0] * 4, Stieghorst=[0] * 4)
+    assert judge(january(TEAMS)._replace(target=1), quarters(1, 0, 0, 0), Q4).light == "green"
+    j = judge(TEAMS, [], Q4, by_place=one)
+    assert j.light == "red"
+    assert j.explanation.startswith("1 von 4 Quartieren im Plan: Heepen (1); nicht im Plan: ")
+
+
+def test_rul205_a_stock_counts_its_last_value_not_the_sum() -> None:
+    level = quarters(140, 140, 140, 140)  # 140 people in coaching all year
+    stock = judge(COACHING, level, Q4)
+    assert (stock.actual, stock.light) == (140, "red")
+    assert stock.explanation.startswith("Bestand 140 von erwartet 530")
+    assert stock.forecast is None
+    assert judge(COACHING._replace(aggregation="sum"), level, Q4).light == "green"  # 560: wrong
+    monthly = judge(COACHING, months(100, 120, 135), Q1)
+    assert monthly.actual == 135  # the last month of the quarter, not 355
+    assert judge(COACHING, quarters(140), Q2).light == "grey"  # a level needs this quarter's
+
+
+@pytest.mark.parametrize(
+    ("actual", "light"),
+    [(51, "green"), (50, "yellow"), (48, "yellow"), (44, "yellow"), (40, "red")],
+)
+def test_rul206_more_than_50_percent_is_strict(actual: float, light: str) -> None:
+    j = judge(FAMILY, quarters(actual), Q1)
+    assert j.light == light
+    assert "mehr als 50 % verlangt" in j.explanation.replace("\u00a0", " ")
+    if actual == 50:
+        assert judge(FAMILY._replace(strict=False), quarters(actual), Q1).light == "green"
+
+
+def test_rul207_a_measure_is_judged_by_what_is_due() -> None:
+    due = judge(KITA_2017, quarters(0, 0, 1), Q3)
+    not_yet = judge(KITA_2018, quarters(0, 0, 0), Q3)
+    assert judge_measure([due, not_yet]).light == "green"
+    assert judge_measure([not_yet]).light == "grey"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.dates(dt.date(2017, 2, 1), dt.date(2018, 6, 1)),
+    period=quarter,
+    values=st.lists(st.integers(0, 50), min_size=4, max_size=4),
+)
+def test_rul208_before_the_start_nothing_is_red_after_it_never_worse_than_january(
+    start: dt.date, period: Period, values: list[int]
+) -> None:
+    rule = IndicatorRule("T.1", "count", target=40, due=dt.date(2018, 12, 31), start=start)
+    observations = quarters(*map(float, values))
+    j = judge(rule, observations, period)
+    if period.end < start:
+        assert (j.light, j.pending) == ("grey", True)
+    else:
+        old = judge(january(rule), observations, period)
+        if not j.pending:
+            assert j.light is not None and old.light is not None
+            assert SEVERITY[j.light] <= SEVERITY[old.light]
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.lists(st.integers(0, 2), min_size=4, max_size=4), min_size=4, max_size=4))
+def test_rul209_the_indicator_shows_its_worst_place(values: list[list[int]]) -> None:
+    places = {p: quarters(*map(float, v)) for p, v in zip(QUARTIERE, values, strict=True)}
+    j = judge(TEAMS, [], Q4, by_place=places)
+    singles = [
+        judge(TEAMS._replace(target=1, places=(), place_target=None), o, Q4)
+        for o in places.values()
+    ]
+    assert j.light == worst(s.light for s in singles)
+    assert (j.light == "green") == all(sum(v) >= 1 for v in values)
+
+
+@settings(max_examples=300, deadline=None)
+@given(target=st.floats(1, 99), actual=st.floats(0, 100))
+def test_rul210_at_or_below_a_strict_bound_is_never_green(target: float, actual: float) -> None:
+    rule = IndicatorRule("T.1", "rate", unit="%", aggregation="last", target=target, strict=True)
+    j = judge(rule, quarters(actual), Q1)
+    assert (j.light == "green") == (actual > target and actual / target >= 0.95)
+
+
+@settings(max_examples=200, deadline=None)
+@given(earlier=st.lists(st.integers(0, 900), min_size=3, max_size=3), last=st.integers(0, 900))
+def test_rul211_only_the_last_value_of_a_stock_counts(earlier: list[int], last: int) -> None:
+    a = judge(COACHING, quarters(*map(float, earlier), float(last)), Q4)
+    b = judge(COACHING, quarters(0, 0, 0, float(last)), Q4)
+    assert (a.light, a.actual, a.explanation) == (b.light, b.actual, b.explanation)

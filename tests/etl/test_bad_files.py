@@ -333,3 +333,21 @@ def test_formula_with_cached_value_is_read(
     code, result = run_import(catalogue_engine, capsys, str(_with_formula(tmp_path, "12")))
     assert code == 0, result
     assert result["files"][0]["changes"][0]["new"] == "12"
+
+
+def test_darunter_larger_than_parent_in_another_measure(
+    catalogue_engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str], archive_env: Path
+) -> None:
+    # REGE-10.1 (Bildungslotsin Theodora) is a darunter value of REGE-9.2 (KAF insgesamt).
+    path = write_xlsx(
+        tmp_path / "werte.xlsx",
+        {"Werte": [HEADER, ["REGE-9.2", "2017-Q2", 20], ["REGE-10.1", "2017-Q2", 25]]},
+    )
+    assert_rejected(
+        catalogue_engine,
+        capsys,
+        path,
+        cell="C3",
+        value="25",
+        words=("Darunter-Wert REGE-10.1", "REGE-9.2", "C2"),
+    )

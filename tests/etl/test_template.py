@@ -65,6 +65,7 @@ def test_template_layout(
         "Einheit",
         "Zielwert",
         "Vorquartal",
+        "Art des Werts",
         "Wert",
         "Sachstand",
         "Kommentar (Begründung bei Abweichung)",
@@ -81,18 +82,20 @@ def test_template_layout(
     assert list(rows) == codes_of(demo_engine, "540")
     milestone, number = rows["540-9.1"], rows["540-8.1"]
     assert ws.cell(row=number, column=1).value == "2017|540-8.1|2017-Q2"
-    for col in range(1, 8):
+    for col in range(1, 9):
         assert ws.cell(row=number, column=col).protection.locked
-    assert not ws.cell(row=number, column=8).protection.locked
-    assert ws.cell(row=number, column=9).protection.locked
-    assert not ws.cell(row=milestone, column=9).protection.locked
-    assert ws.cell(row=milestone, column=8).protection.locked
-    assert not ws.cell(row=number, column=10).protection.locked
+    assert ws.cell(row=number, column=8).value == "Zugänge im Quartal"
+    assert ws.cell(row=milestone, column=8).value == "Sachstand"
+    assert not ws.cell(row=number, column=9).protection.locked
+    assert ws.cell(row=number, column=10).protection.locked
+    assert not ws.cell(row=milestone, column=10).protection.locked
+    assert ws.cell(row=milestone, column=9).protection.locked
+    assert not ws.cell(row=number, column=11).protection.locked
     lists = [v for v in ws.data_validations.dataValidation if v.type == "list"]
     assert lists[0].formula1 == '"erledigt,im Plan,gefährdet,offen"'
-    assert f"I{milestone}" in str(lists[0].sqref) and f"I{number}" not in str(lists[0].sqref)
+    assert f"J{milestone}" in str(lists[0].sqref) and f"J{number}" not in str(lists[0].sqref)
     decimals = [v for v in ws.data_validations.dataValidation if v.type == "decimal"]
-    assert any(f"H{number}" in str(v.sqref) for v in decimals)
+    assert any(f"I{number}" in str(v.sqref) for v in decimals)
     # last quarter's value from the stored (demo) values
     with demo_engine.connect() as conn:
         q1 = conn.execute(
@@ -114,11 +117,11 @@ def test_template_round_trip_with_comments(
     rows = rows_of(path)
     wb = openpyxl.load_workbook(path)
     ws = wb["Erfassung"]
-    ws.cell(row=rows["540-8.1"], column=8, value=18)
-    ws.cell(row=rows["540-8.1"], column=10, value="Ein Termin fiel wegen Krankheit aus.")
-    ws.cell(row=rows["540-12.1"], column=8, value="47,5")
-    ws.cell(row=rows["540-9.1"], column=9, value="gefährdet")
-    ws.cell(row=rows["540-9.1"], column=10, value="Rücklauf der Befragung verzögert sich.")
+    ws.cell(row=rows["540-8.1"], column=9, value=18)
+    ws.cell(row=rows["540-8.1"], column=11, value="Ein Termin fiel wegen Krankheit aus.")
+    ws.cell(row=rows["540-12.1"], column=9, value="47,5")
+    ws.cell(row=rows["540-9.1"], column=10, value="gefährdet")
+    ws.cell(row=rows["540-9.1"], column=11, value="Rücklauf der Befragung verzögert sich.")
     wb.save(path)
     url = url_of(catalogue_engine)
     assert main(["--database-url", url, "import", str(path), "--json", "--user", "amt540"]) == 0
@@ -174,7 +177,7 @@ def test_template_with_a_changed_key_is_rejected(
     wb = openpyxl.load_workbook(path)
     ws = wb["Erfassung"]
     ws.cell(row=rows["540-8.1"], column=2, value="540-6.1")  # someone unlocked and typed over it
-    ws.cell(row=rows["540-8.1"], column=8, value=5)
+    ws.cell(row=rows["540-8.1"], column=9, value=5)
     wb.save(path)
     before = dump(catalogue_engine)
     assert main(["--database-url", url_of(catalogue_engine), "import", str(path)]) == 1
@@ -202,3 +205,22 @@ def test_template_errors_are_german(
     assert make_template(catalogue_engine, tmp_path / "v.xlsx", oe, period) == 1
     assert words in capsys.readouterr().err
     assert not (tmp_path / "v.xlsx").exists()
+
+
+def test_template_asks_for_flows_and_stocks_in_their_words(
+    catalogue_engine: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "vorlage_rege.xlsx"
+    assert make_template(catalogue_engine, path, oe="REGE") == 0
+    ws = openpyxl.load_workbook(path)["Erfassung"]
+    rows = rows_of(path)
+    label = {code: ws.cell(row=row, column=8).value for code, row in rows.items()}
+    assert label["REGE-9.1"] == "Zugänge im Quartal"  # placements: new cases, summed
+    assert label["REGE-9.2"] == "Bestand am Quartalsende"  # participants in coaching: a level
+    assert label["REGE-10.1"] == "Bestand am Quartalsende"
+    assert label["REGE-1.1"] == "Stand am Quartalsende"  # a quota
+    prompts = {
+        v.prompt: str(v.sqref) for v in ws.data_validations.dataValidation if v.type == "decimal"
+    }
+    assert f"I{rows['REGE-9.2']}" in prompts["Bestand am Quartalsende"].split()
+    assert f"I{rows['REGE-9.1']}" in prompts["Zugänge im Quartal"].split()

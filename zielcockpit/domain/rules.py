@@ -6,6 +6,7 @@ Plain Python with no Dash, no SQL and no I/O: everything arrives as arguments.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -64,10 +65,25 @@ class IndicatorRule(NamedTuple):
     # Owner's profile: expected cumulative value at the end of quarter n (1..4).
     profile: Mapping[int, float] | None = None
     parent: str | None = None
+    # The plan's timing: nothing is expected before `start`, then pro rata up to `due`.
+    start: dt.date | None = None
+    # "mehr als" / "weniger als": a value exactly at the target is not on target.
+    strict: bool = False
+    # A target in each place ("in jedem Quartier"): the places in the plan's order.
+    place_target: float | None = None
+    places: tuple[str, ...] = ()
+    # Expected values in whole units (a Stadtteileteam cannot be a quarter founded).
+    whole: bool = False
 
     @property
     def cumulative(self) -> bool:
-        return self.kind in CUMULATIVE_KINDS
+        """A flow: new cases per period, so the quarters are summed."""
+        return self.kind in CUMULATIVE_KINDS and self.aggregation != "last"
+
+    @property
+    def stock(self) -> bool:
+        """A count that is a level at the end of the period: the last value counts."""
+        return self.kind in CUMULATIVE_KINDS and self.aggregation == "last"
 
 
 class Observation(NamedTuple):
@@ -96,6 +112,8 @@ class Judgement(NamedTuple):
     status: str | None = None
     demo: bool = False
     warnings: tuple[str, ...] = ()
+    # Nothing is due yet by the plan's timing: grey, and left out of the measure's light.
+    pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,12 +194,17 @@ def actual_for(rule: IndicatorRule, observations: Iterable[Observation], period:
                 for m in period.as_quarter().months()
                 if m.month is not None and period.month is not None and m.month <= period.month
             ]
-        total, demo = 0.0, False
+        total, demo, skipped = 0.0, False, 0
         for one in parts:
+            if one.value is None and _before_start(rule, one):
+                skipped += 1  # nothing was due before the plan's start: no value is no gap
+                continue
             if one.value is None:
                 return one
             total += one.value
             demo = demo or one.demo
+        if parts and skipped == len(parts):
+            return _Actual(None, missing=period)
         return _Actual(total, demo=demo)
     # Stocks and rates: the latest value inside the period.
     if period in by_period:
@@ -193,6 +216,15 @@ def actual_for(rule: IndicatorRule, observations: Iterable[Observation], period:
         return _Actual(None, missing=period)
     latest = max(candidates, key=lambda p: (p.end, p.kind == "quarter"))
     return _from_observation(by_period[latest], latest)
+
+
+def _before_start(rule: IndicatorRule, part: _Actual) -> bool:
+    return (
+        rule.start is not None
+        and part.missing is not None
+        and part.symbol is None
+        and part.missing.end < rule.start
+    )
 
 
 def _quarters_in(period: Period) -> list[Period]:
@@ -208,9 +240,10 @@ def _plan_start(period: Period) -> dt.date:
     return dt.date(period.year, 1, 1)
 
 
-def pro_rata_share(period: Period, due: dt.date | None) -> float:
-    """The share of the target due at the end of `period`: linear from 1 January to the due date."""
-    start = _plan_start(period)
+def pro_rata_share(period: Period, due: dt.date | None, start: dt.date | None = None) -> float:
+    """The share of the target due at the end of `period`: linear in whole months from the
+    start (1 January unless the plan names a later one) to the due date; 0 before the start."""
+    start = start or _plan_start(period)
     due = due or dt.date(period.year, 12, 31)
     total_months = (due.year - start.year) * 12 + due.month - start.month + 1
     elapsed = (period.end.year - start.year) * 12 + period.end.month - start.month + 1
@@ -220,10 +253,12 @@ def pro_rata_share(period: Period, due: dt.date | None) -> float:
 
 
 def expected_cumulative(rule: IndicatorRule, period: Period) -> float:
+    """The value expected at the end of `period`: the profile, else pro rata from the start."""
     assert rule.target is not None
     if rule.profile and period.kind == "quarter" and period.quarter in rule.profile:
         return float(rule.profile[period.quarter])  # type: ignore[index]
-    return rule.target * pro_rata_share(period, rule.due)
+    expected = rule.target * pro_rata_share(period, rule.due, rule.start)
+    return float(math.floor(expected + 1e-9)) if rule.whole else expected
 
 
 def attainment_ratio(actual: float, expected: float, direction: str) -> float:
@@ -281,8 +316,12 @@ def judge(
     period: Period,
     thresholds: Thresholds = Thresholds(),
     baseline_observation: Observation | None = None,
+    by_place: Mapping[str, Sequence[Observation]] | None = None,
 ) -> Judgement:
-    """Judge one indicator for one period from all its observations of the plan year."""
+    """Judge one indicator for one period from all its observations of the plan year.
+
+    With a target per place, `by_place` holds each place's observations (place name -> list).
+    """
     if rule.kind == "milestone":
         return _judge_milestone(rule, observations, period)
     actual = actual_for(rule, observations, period)
@@ -303,16 +342,48 @@ def judge(
         )
     if rule.kind == "reduction":
         return _judge_reduction(rule, actual, period, thresholds, baseline_observation)
+    if rule.place_target is not None and rule.places:
+        return judge_places(rule, by_place or {}, period, thresholds)
     if rule.kind == "unquantified" or rule.target is None:
         body = "Kein quantifizierter Zielwert"
         if actual.value is not None:
             body += f" (Ist {fmt_value(actual.value, rule.unit)})"
         return _grey(rule, period, body, actual=actual.value, demo=actual.demo)
+    if (rule.cumulative or rule.stock) and _not_due_yet(rule, period):
+        return _pending(rule, actual, period)
     if actual.value is None:
         return _grey(rule, period, _missing_text(actual, period), demo=actual.demo)
-    if rule.cumulative:
+    if rule.cumulative or rule.stock:
         return _judge_cumulative(rule, actual, period, thresholds)
     return _judge_level(rule, actual, period, thresholds)
+
+
+def _not_due_yet(rule: IndicatorRule, period: Period) -> bool:
+    """By the plan's timing (start date or profile) nothing is expected by the end of `period`."""
+    return rule.direction == "higher" and expected_cumulative(rule, period) <= 0
+
+
+def _pending(rule: IndicatorRule, actual: _Actual, period: Period) -> Judgement:
+    """Before the plan's start nothing is due: neither a missed target nor a missing value."""
+    if rule.start is not None and period.end < rule.start:
+        when = f"laut Plan erst ab {fmt_date(rule.start)} erwartet"
+    else:
+        when = f"für {period.label} laut Plan noch nichts erwartet"
+    body = f"Noch nicht fällig: {when} (Ziel {fmt_value(rule.target, rule.unit)} "
+    body += f"{_due_text(rule, period)})"
+    if actual.value is not None:
+        body += f"; Ist {fmt_value(actual.value, rule.unit)}"
+    return Judgement(
+        rule.code,
+        period,
+        "grey",
+        _sentence(body, "grey"),
+        rule.target,
+        0.0,
+        actual.value,
+        demo=actual.demo,
+        pending=True,
+    )
 
 
 def _judge_cumulative(
@@ -323,13 +394,17 @@ def _judge_cumulative(
     ratio = attainment_ratio(actual.value, expected, rule.direction)
     light = thresholds.light(ratio)
     forecast = forecast_light = None
-    if expected > 0:
+    if expected > 0 and rule.cumulative:
+        # A flow's pace leads somewhere by the due date; a stock's level has no such pace.
         forecast = rule.target * actual.value / expected
         forecast_light = thresholds.light(attainment_ratio(forecast, rule.target, rule.direction))
     unit = rule.unit
+    noun = "Bestand" if rule.stock else "Ist"
+    since = f", ab {fmt_date(rule.start)}" if rule.start is not None else ""
     body = (
-        f"Ist {fmt_value(actual.value, unit)} von erwartet {fmt_value(round(expected, 1), unit)} "
-        f"(Ziel {fmt_value(rule.target, unit)} {_due_text(rule, period)}; {fmt_attainment(ratio)})"
+        f"{noun} {fmt_value(actual.value, unit)} von erwartet "
+        f"{fmt_value(round(expected, 1), unit)} (Ziel {fmt_value(rule.target, unit)} "
+        f"{_due_text(rule, period)}{since}; {fmt_attainment(ratio)})"
     )
     return Judgement(
         rule.code,
@@ -353,6 +428,11 @@ def _judge_level(
     assert rule.target is not None and actual.value is not None
     ratio = attainment_ratio(actual.value, rule.target, rule.direction)
     light = thresholds.light(ratio)
+    beyond = (
+        actual.value > rule.target if rule.direction == "higher" else actual.value < rule.target
+    )
+    if rule.strict and light == "green" and not beyond:
+        light = "yellow"  # "mehr als 50 %": 50 % itself, or just below, is not on target
     unit = rule.unit
     noun = "Quote" if unit == "%" else "Ist"
     relation = (
@@ -369,6 +449,9 @@ def _judge_level(
             "Zielwert",
             "niedriger ist besser" if rule.direction == "lower" else ("höher ist besser"),
         )
+        if rule.strict:
+            how = f"{'weniger' if rule.direction == 'lower' else 'mehr'} als "
+            how += f"{fmt_value(rule.target, unit)} verlangt"
     if rule.kind == "upper_bound":
         body = (
             f"{noun} {fmt_value(actual.value, unit)} {relation} {goal} "
@@ -390,6 +473,81 @@ def _judge_level(
         actual.value,
         ratio,
         demo=actual.demo,
+    )
+
+
+# -- a target in each place ----------------------------------------------------------------------
+
+# How the sentence groups the places, in this order (the word after the count is "im Plan").
+PLACE_GROUPS: tuple[tuple[str, str], ...] = (
+    ("green", "im Plan"),
+    ("yellow", "gefährdet"),
+    ("red", "nicht im Plan"),
+    ("grey", "fehlt"),
+    ("pending", "noch nicht fällig"),
+)
+
+
+def place_rule(rule: IndicatorRule) -> IndicatorRule:
+    """The rule one place is judged by: the place's own target, whole units for counts."""
+    return rule._replace(
+        target=rule.place_target,
+        place_target=None,
+        places=(),
+        whole=rule.unit == "Anzahl" and (rule.cumulative or rule.stock),
+    )
+
+
+def _place_group(one: IndicatorRule, j: Judgement) -> str:
+    if j.pending:
+        reached = j.actual is not None and one.target is not None and j.actual >= one.target
+        return "green" if reached else "pending"  # done ahead of the plan's timing
+    return j.light or "grey"
+
+
+def judge_places(
+    rule: IndicatorRule,
+    by_place: Mapping[str, Sequence[Observation]],
+    period: Period,
+    thresholds: Thresholds = Thresholds(),
+) -> Judgement:
+    """Each place judged on its own; the indicator shows the worst place and names them all."""
+    one = place_rule(rule)
+    judged = [
+        (place, judge(one, by_place.get(place, ()), period, thresholds)) for place in rule.places
+    ]
+    groups: dict[str, list[str]] = {}
+    due: list[Light] = []
+    for place, j in judged:
+        group = _place_group(one, j)
+        shown = place if j.actual is None else f"{place} ({fmt_value(j.actual, '')})"
+        groups.setdefault(group, []).append(shown)
+        if group != "pending":
+            due.append("green" if group == "green" else (j.light or "grey"))
+    pending = not due
+    light = worst(due)
+    on_plan = groups.get("green", [])
+    body = f"{len(on_plan)} von {len(rule.places)} Quartieren im Plan"
+    parts = [f"{body}: {', '.join(on_plan)}" if on_plan else body]
+    parts += [
+        f"{word}: {', '.join(groups[key])}" for key, word in PLACE_GROUPS[1:] if groups.get(key)
+    ]
+    unit = rule.unit
+    goal = f"Ziel je Quartier {fmt_value(rule.place_target, unit)} {_due_text(rule, period)}"
+    if rule.start is not None:
+        goal += f", ab {fmt_date(rule.start)}"
+    actuals = [j.actual for _, j in judged]
+    expected = [j.expected for _, j in judged]
+    return Judgement(
+        rule.code,
+        period,
+        light,
+        _sentence(f"{'; '.join(parts)} ({goal})", light),
+        rule.target,
+        None if any(e is None for e in expected) else sum(e or 0.0 for e in expected),
+        None if any(a is None for a in actuals) else sum(a or 0.0 for a in actuals),
+        demo=any(j.demo for _, j in judged),
+        pending=pending,
     )
 
 
@@ -531,8 +689,10 @@ def worst(lights: Iterable[Light | None]) -> Light:
 def judge_measure(
     judgements: Sequence[Judgement], override: Override | None = None
 ) -> MeasureJudgement:
-    """Worst of the steering indicators; an override replaces it only with a justification."""
-    computed = worst(j.light for j in judgements)
+    """Worst of the steering indicators that are due; an override replaces it only with a
+    justification. An indicator not yet due by the plan's timing does not count; if none is
+    due, the measure is grey."""
+    computed = worst(j.light for j in judgements if not j.pending)
     if override is not None:
         if not override.justification.strip():
             raise RuleError("Eine manuelle Ampel braucht eine schriftliche Begründung.")

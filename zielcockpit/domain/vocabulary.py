@@ -54,6 +54,33 @@ MILESTONE_INPUTS: dict[str, str] = {
     "offen": MILESTONE_OPEN,
 }
 
+# -- stocks and flows: what a value of a quarter means ---------------------------------------------
+
+FLOW = "sum"  # new cases in the period (placements, events held): the quarters are summed
+STOCK = "last"  # a level at the end of the period (pilot quarters running): the last value counts
+AGGREGATION_WORDS: dict[str, str] = {
+    FLOW: "Zugänge (Summe der Quartale)",
+    STOCK: "Bestand (letzter Wert zählt)",
+}
+
+
+def value_label(kind: str, aggregation: str, unit: str = "") -> str:
+    """What the value of one quarter is, in the words the entry form and template ask for it.
+
+    „Zugänge im Quartal“ for a flow, „Bestand am Quartalsende“ for a stock, „Stand am
+    Quartalsende“ for rates and bounds, „Sachstand“ for a milestone.
+    """
+    if kind == "milestone":
+        return "Sachstand"
+    if kind in ("rate", "upper_bound"):
+        return "Stand am Quartalsende"
+    if aggregation == STOCK or kind == "reduction":
+        return "Bestand am Quartalsende"
+    if unit == "EUR":
+        return "Betrag im Quartal"
+    return "Zugänge im Quartal"
+
+
 # -- statistical symbols (Zeichenerklärung of the statistical offices) --------------------------
 
 SYMBOL_MEANINGS: dict[str, str] = {

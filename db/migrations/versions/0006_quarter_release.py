@@ -1,7 +1,7 @@
 """quarter release
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-30 18:05:00
 
 A quarter of a plan is `offen` or `freigegeben` (who, when); reopening needs a reason.
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
