@@ -28,6 +28,8 @@ from typing import Any
 import requests
 from sqlalchemy import create_engine, select, text
 
+from app import ids
+from benchmarks import dash_requests
 from db.engine import make_engine
 from db.entry_form import entry_form
 from db.models import Indikator, Messwert, MesswertVersion
@@ -57,26 +59,10 @@ def log_in(base: str, name: str, password: str) -> requests.Session:
 
 
 def save_payload(context: dict[str, Any], value: str, comment: str) -> dict[str, Any]:
-    group = lambda kind, v: [  # noqa: E731
-        {"id": {"index": CODE, "type": kind}, "property": "value", "value": v}
-    ]
-    return {
-        "output": "..entry-message.children...entry-context.data..",
-        "outputs": [
-            {"id": "entry-message", "property": "children"},
-            {"id": "entry-context", "property": "data"},
-        ],
-        "inputs": [{"id": "entry-save", "property": "n_clicks", "value": 1}],
-        "changedPropIds": ["entry-save.n_clicks"],
-        "state": [
-            {"id": "entry-context", "property": "data", "value": context},
-            group("entry-value", value),
-            [],
-            group("entry-comment", comment),
-            [],
-            [],
-        ],
-    }
+    """„Speichern“ with one value and its comment (the other fields left out, as allowed)."""
+    return dash_requests.save_payload(
+        context, {ids.ENTRY_VALUE: {CODE: value}, ids.ENTRY_COMMENT: {CODE: comment}}
+    )
 
 
 def pressed_at_once(

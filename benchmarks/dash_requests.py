@@ -6,7 +6,10 @@ Shared so that a change in the login form or Dash's page router is mended in one
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
+
+from app import ids
 
 DASH = "/_dash-update-component"
 
@@ -41,4 +44,63 @@ def route_payload(pathname: str, search: str = "") -> dict[str, Any]:
         ],
         "changedPropIds": ["_pages_location.pathname"],
         "state": [],
+    }
+
+
+def find_prop(tree: Any, component_id: str, prop: str) -> Any:
+    """A property of the component with this id anywhere in a callback's answer (a layout), e.g.
+    the form context that /erfassung renders and the „Speichern“ request sends back."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            props = node.get("props")
+            if isinstance(props, dict) and props.get("id") == component_id and prop in props:
+                return props[prop]
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    raise KeyError(f"{component_id}.{prop} nicht in der Antwort")
+
+
+def form_fields(tree: Any) -> dict[str, dict[str, Any]]:
+    """Every field of the /erfassung form in a rendered layout: type -> {index: value}."""
+    fields: dict[str, dict[str, Any]] = {kind: {} for kind in ids.ENTRY_FIELD_TYPES}
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            props = node.get("props")
+            if isinstance(props, dict):
+                cid = props.get("id")
+                if isinstance(cid, dict) and cid.get("type") in fields:
+                    fields[cid["type"]][cid["index"]] = props.get("value")
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return fields
+
+
+def save_payload(context: Any, fields: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The request of the „Speichern“ button of /erfassung: the form's context (with what the
+    page showed, `seen`) and the fields by type, as `form_fields` returns them."""
+
+    def group(kind: str) -> list[dict[str, Any]]:
+        return [
+            {"id": {"index": code, "type": kind}, "property": "value", "value": value}
+            for code, value in fields.get(kind, {}).items()
+        ]
+
+    return {
+        "output": f"..{ids.ENTRY_MESSAGE}.children...{ids.ENTRY_CONTEXT}.data..",
+        "outputs": [
+            {"id": ids.ENTRY_MESSAGE, "property": "children"},
+            {"id": ids.ENTRY_CONTEXT, "property": "data"},
+        ],
+        "inputs": [{"id": ids.ENTRY_SAVE, "property": "n_clicks", "value": 1}],
+        "changedPropIds": [f"{ids.ENTRY_SAVE}.n_clicks"],
+        "state": [
+            {"id": ids.ENTRY_CONTEXT, "property": "data", "value": context},
+            *(group(kind) for kind in ids.ENTRY_FIELD_TYPES),
+        ],
     }
