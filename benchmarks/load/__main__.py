@@ -55,7 +55,7 @@ def _prepare(url: str) -> None:
 
 
 def _gunicorn(
-    url: str, port: int, workers: int, threads: int, log: Path
+    url: str, port: int, workers: int, threads: int, keep_alive: int, log: Path
 ) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -66,7 +66,8 @@ def _gunicorn(
     }
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}"]
     command += ["--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads)]
-    command += ["--graceful-timeout", "5", "--log-level", "warning", "app.wsgi:server"]
+    command += ["--keep-alive", str(keep_alive), "--graceful-timeout", "5"]
+    command += ["--log-level", "warning", "app.wsgi:server"]
     with log.open("wb") as out:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
 
@@ -129,6 +130,12 @@ def main() -> int:
     parser.add_argument("--run-time", default="3m", help="Dauer, z. B. 90s, 3m, 10m (3m)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn-Worker (2)")
     parser.add_argument("--threads", type=int, default=4, help="Threads je Worker (4)")
+    parser.add_argument(
+        "--keep-alive",
+        type=int,
+        default=75,
+        help="Sekunden, die gunicorn eine ruhende Verbindung offen hält (75, wie im Dockerfile)",
+    )
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     _local_only(args.admin_url)
@@ -146,7 +153,8 @@ def main() -> int:
             _prepare(url_text)
             port = _free_port()
             base = f"http://127.0.0.1:{port}"
-            server = _gunicorn(url_text, port, args.workers, args.threads, folder / "gunicorn.log")
+            log = folder / "gunicorn.log"
+            server = _gunicorn(url_text, port, args.workers, args.threads, args.keep_alive, log)
             _wait(base, server, folder / "gunicorn.log")
             print(f"gunicorn auf {base}; Locust: {args.users} Nutzer für {args.run_time} …")
             prefix = folder / "lauf"
@@ -168,6 +176,7 @@ def main() -> int:
                 print(locust.stdout[-3000:], locust.stderr[-3000:], sep="\n")
                 return 1
             report(prefix, seconds, args.users, args.workers, args.threads)
+            print(f"gunicorn --keep-alive {args.keep_alive} s")
             gunicorn_log = (folder / "gunicorn.log").read_text(errors="replace").strip()
             if gunicorn_log:
                 print("gunicorn meldete:\n" + gunicorn_log[-2000:])

@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -241,6 +242,14 @@ def _manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
             f"Sicherungsformat {manifest.get('format_version')} wird von dieser Version nicht "
             "gelesen; nichts wurde geändert."
         )
+    tables = manifest.get("tables")
+    # The names go into the SQL that checks the row counts: plain names only.
+    if not isinstance(tables, dict) or not all(
+        re.fullmatch(r"[a-z_][a-z0-9_]*", str(t)) and isinstance(n, int) for t, n in tables.items()
+    ):
+        raise BackupError(
+            "Das Inhaltsverzeichnis der Sicherung ist beschädigt; nichts wurde geändert."
+        )
     return manifest
 
 
@@ -275,8 +284,13 @@ def _stage_archive(zf: zipfile.ZipFile, entries: list[dict[str, Any]], archive_d
                 )
             out = staged / rel
             out.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(ARCHIVE_PREFIX + rel) as src, out.open("wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
+            try:
+                with zf.open(ARCHIVE_PREFIX + rel) as src, out.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+            except KeyError as exc:
+                raise BackupError(
+                    f"In der Sicherung fehlt die Originaldatei {rel}; nichts wurde geändert."
+                ) from exc
             if _sha256(out) != entry["sha256"]:
                 raise BackupError(
                     f"Die Originaldatei {rel} in der Sicherung ist beschädigt (Prüfsumme falsch); "
