@@ -25,4 +25,4 @@ EXPOSE 8050
 # 2 processes × 4 threads: a slow request (an import, a large export) does not hold up the
 # others. All workers sign sessions with ZIELCOCKPIT_SECRET_KEY (or, without it, the key stored
 # in the database), so a user may land on any of them.
-CMD ["sh", "-c", "zielcockpit init-db && exec gunicorn --bind 0.0.0.0:8050 --worker-class gthread --workers 2 --threads 4 --access-logfile - 'app.wsgi:server'"]
+CMD ["sh", "-c", "zielcockpit init-db && exec gunicorn --bind 0.0.0.0:8050 --worker-class gthread --workers 2 --threads 4 --keep-alive 75 --access-logfile - 'app.wsgi:server'"]

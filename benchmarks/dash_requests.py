@@ -80,3 +80,49 @@ def save_payload(
             _group(ids.ENTRY_OVERRIDE_TEXT, texts or {}),
         ],
     }
+
+
+def find_prop(tree: Any, component_id: str, prop: str) -> Any:
+    """A property of the component with this id anywhere in a callback's answer (a layout), e.g.
+    the form context that /erfassung renders and the „Speichern“ request sends back."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            props = node.get("props")
+            if isinstance(props, dict) and props.get("id") == component_id and prop in props:
+                return props[prop]
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    raise KeyError(f"{component_id}.{prop} nicht in der Antwort")
+
+
+def form_fields(tree: Any) -> dict[str, dict[str, Any]]:
+    """Every field of the /erfassung form in a rendered layout: type -> {index: value}."""
+    fields: dict[str, dict[str, Any]] = {kind: {} for kind in ids.ENTRY_FIELD_TYPES}
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            props = node.get("props")
+            if isinstance(props, dict):
+                cid = props.get("id")
+                if isinstance(cid, dict) and cid.get("type") in fields:
+                    fields[cid["type"]][cid["index"]] = props.get("value")
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return fields
+
+
+def form_save_payload(context: Any, fields: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The „Speichern“ request for a whole form as `form_fields` read it (type -> {index: value})."""
+    return save_payload(
+        context,
+        fields.get(ids.ENTRY_VALUE),
+        fields.get(ids.ENTRY_STATUS),
+        fields.get(ids.ENTRY_COMMENT),
+        fields.get(ids.ENTRY_OVERRIDE_LIGHT),
+        fields.get(ids.ENTRY_OVERRIDE_TEXT),
+    )

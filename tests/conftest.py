@@ -123,16 +123,23 @@ class Databases:
         self._cleanup: list[object] = []
 
     def url(self, stage: str = "catalogue") -> str:
+        """A fresh database of a stage, or "blank": no tables at all (a new SQLite file is not
+        even there yet)."""
         n = next(_counter)
         if self.backend == "sqlite":
             path = self.tmp_path / f"zc_{n}.db"
-            shutil.copy(self.request.getfixturevalue("sqlite_templates")[stage], path)
+            if stage != "blank":
+                shutil.copy(self.request.getfixturevalue("sqlite_templates")[stage], path)
             return f"sqlite:///{path}"
         admin: Engine = self.request.getfixturevalue("pg_admin")
-        template = self.request.getfixturevalue("pg_templates")[stage]
         name = f"zc_{_RUN}_{n}"
+        if stage == "blank":
+            create = f'CREATE DATABASE "{name}"'
+        else:
+            template = self.request.getfixturevalue("pg_templates")[stage]
+            create = f'CREATE DATABASE "{name}" TEMPLATE "{template}"'
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+            conn.execute(text(create))
         self._cleanup.append(name)
         return _pg_url(admin, name)
 

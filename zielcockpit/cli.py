@@ -234,10 +234,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list[Callable[[Any], None]]:
-    """The command modules of import/template and of users/tokens, each with `register`."""
-    from zielcockpit import import_cli, quarter_cli, users_cli
+    """The command modules (import/template, users/tokens, quarters, backup), each with `register`."""
+    from zielcockpit import backup_cli, import_cli, quarter_cli, users_cli
 
-    return [import_cli.register, users_cli.register, quarter_cli.register]
+    return [import_cli.register, users_cli.register, quarter_cli.register, backup_cli.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -245,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from db.quarters import QuarterError
     from db.status import NotFound
     from zielcockpit.auth import AuthError
+    from zielcockpit.services.backup import BackupError
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -259,7 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  – {problem}", file=sys.stderr)
         return 1
-    except (DatabaseError, UserError, NotFound, AuthError, QuarterError) as exc:
+    except (DatabaseError, UserError, NotFound, AuthError, QuarterError, BackupError) as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -1,0 +1,1 @@
+"""The load benchmark (Locust): `python -m benchmarks.load`."""
