@@ -218,8 +218,6 @@ def _write_indicator(
     if kind == "milestone":
         _write_milestone(w, ind, year, choice)
         return []
-    if ind.target_per_place is not None and ind.orte:
-        return _write_place_targets(w, ind, year)
     parent_values = values_of.get(ind.parent.code) if ind.parent else None
     written: list[float | None] = []
     for q in quarters:
@@ -263,8 +261,6 @@ def _value(
         if target is None:  # no quantified target: still report what happened
             return float(5 + zlib.crc32(ind.code.encode()) % 20)
         per_quarter = target / 4 * factor * wobble
-        if ind.aggregation == "last":  # a stock: the level reached by the end of the quarter
-            per_quarter *= q.quarter
         step = 100 if ind.kind == "money" else 1
         return float(max(0, round(per_quarter / step) * step))
     if ind.kind in ("rate", "upper_bound"):
@@ -296,18 +292,6 @@ def _write_places(w: _Writer, ind: Indikator, year: int) -> list[float | None]:
             w.put(ind, Period(year, month=3 * (q.quarter or 1)), value, ort=ort)
             totals[(q.quarter or 1) - 1] += value
     return list(totals)
-
-
-def _write_place_targets(w: _Writer, ind: Indikator, year: int) -> list[float | None]:
-    """A target in each place: the n-th place of the plan reaches it in the n-th quarter."""
-    per_place = float(ind.target_per_place or 0)
-    totals: list[float | None] = [0.0] * FILLED_QUARTERS
-    for n, ort in enumerate(ind.orte, start=1):
-        for q in _quarters(year):
-            value = per_place if q.quarter == n else 0.0
-            w.put(ind, q, value, ort=ort)
-            totals[(q.quarter or 1) - 1] = (totals[(q.quarter or 1) - 1] or 0.0) + value
-    return totals
 
 
 def _write_milestone(w: _Writer, ind: Indikator, year: int, choice: str) -> None:

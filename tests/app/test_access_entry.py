@@ -203,7 +203,7 @@ def test_acc207_unchanged_fields_write_nothing_and_demo_values_stay_demo(
     result = save(demo_engine, fields, overrides=overrides)
     assert result.ok and not result.changed
     assert dump(demo_engine) == before
-    fields["510-4.2"] = ("2", None, None)
+    fields["510-4.2"] = ("3", None, None)  # a stock on plan (3 of 4 by Q3): no comment needed
     result = save(demo_engine, fields, overrides=overrides)
     assert result.ok and result.values == 1 and result.comments == 0 and result.overrides == 0
     assert stored(demo_engine, "510-1.1").demo  # untouched values keep their demo mark
