@@ -12,10 +12,12 @@ from app import ids
 from app.components.common import attrs, count_tiles, demo_band, notes, page_header
 from app.components.filterbar import filter_bar
 from app.components.lights import legend
+from app.components.quarter_release import state_line
 from app.components.tables import attention_list, handlungsfeld_table, scorecard
 from app.context import guarded, page_context
 from app.filters import FILTER_KEYS, Filters
 from app.viewmodel import OverviewModel, overview
+from db.quarters import quarter_state
 from zielcockpit.domain.formatting import fmt_number, fmt_percent
 from zielcockpit.domain.vocabulary import LIGHT_MEANINGS
 
@@ -80,6 +82,7 @@ def layout(**query: Any) -> html.Div:
     previous_label = model.previous.short_label if model.previous else None
     reset = f.link("/", cluster=None, oe=None, leitsatz=None, light=None)
     capped = model.matching > len(model.rows)
+    state = quarter_state(context.engine, f.plan, f.period.key)
     return html.Div(
         [
             demo_band(model.demo),
@@ -88,7 +91,12 @@ def layout(**query: Any) -> html.Div:
             page_header(
                 f"Wie steht der Plan im {f.period.label}?",
                 kicker=model.plan_title,
-                extra=html.P(answer(model), className="page-answer"),
+                extra=html.Div(
+                    [
+                        html.P(answer(model), className="page-answer"),
+                        state_line(state, ids.OVERVIEW_QUARTER_STATE),
+                    ]
+                ),
             ),
             html.Section(
                 count_tiles(
