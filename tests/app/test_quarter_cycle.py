@@ -172,3 +172,42 @@ def test_qc005_a_crafted_quarter_is_refused_in_german(web: Dash) -> None:
     ):
         text = answer(client.post(DASH, json=quarter_payload(confirmed=True, context=context)))
         assert words in text
+
+
+def report_payload(context: Any = None) -> dict[str, Any]:
+    """The request of „Bericht als PDF“ on the overview."""
+    return {
+        "output": f"..{aids.OVERVIEW_REPORT_DOWNLOAD}.data...{aids.OVERVIEW_REPORT_MESSAGE}.children..",
+        "outputs": [
+            {"id": aids.OVERVIEW_REPORT_DOWNLOAD, "property": "data"},
+            {"id": aids.OVERVIEW_REPORT_MESSAGE, "property": "children"},
+        ],
+        "inputs": [{"id": aids.OVERVIEW_REPORT, "property": "n_clicks", "value": 1}],
+        "changedPropIds": [f"{aids.OVERVIEW_REPORT}.n_clicks"],
+        "state": [
+            {
+                "id": aids.OVERVIEW_REPORT_CONTEXT,
+                "property": "data",
+                "value": CONTEXT if context is None else context,
+            }
+        ],
+    }
+
+
+def test_qc006_report_download_for_leitung_refused_for_fachbereich(web: Dash) -> None:
+    import base64
+
+    assert "Bericht als PDF (Entwurf)" in render(web, "demo-leitung", "overview", period="2017-Q3")
+    assert "Bericht als PDF" not in render(web, "demo-fb-510", "overview", period="2017-Q3")
+    leitung = logged_in_client(web, "demo-leitung")
+    response = leitung.post(DASH, json=report_payload())
+    assert response.status_code == 200
+    data = response.get_json()["response"][aids.OVERVIEW_REPORT_DOWNLOAD]["data"]
+    assert data["filename"] == "Zielcockpit_2017_2017-Q3_Bericht_Entwurf.pdf"
+    assert base64.b64decode(data["content"]).startswith(b"%PDF")
+    text = answer(leitung.post(DASH, json=report_payload({"plan": "2017", "period": "2017-Q4"})))
+    assert "gibt es noch keine Werte" in text and "%PDF" not in text
+    fb = logged_in_client(web, "demo-fb-510")
+    text = answer(fb.post(DASH, json=report_payload()))
+    assert "Keine Berechtigung" in text and '"content"' not in text
+    assert web.server.test_client().post(DASH, json=report_payload()).status_code == 401
