@@ -233,10 +233,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list[Callable[[Any], None]]:
-    """The command modules (import/template, users/tokens, quarters, report), each with `register`."""
-    from zielcockpit import import_cli, quarter_cli, report_cli, users_cli
+    """The command modules (import/template, users/tokens, quarters, report, plan), each with
+    `register`."""
+    from zielcockpit import import_cli, plan_cli, quarter_cli, report_cli, users_cli
 
-    return [import_cli.register, users_cli.register, quarter_cli.register, report_cli.register]
+    return [
+        import_cli.register,
+        users_cli.register,
+        quarter_cli.register,
+        report_cli.register,
+        plan_cli.register,
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
