@@ -79,6 +79,9 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     app.server.config["ZC_LOGIN_CSS"] = [f"/assets/{BOOTSTRAP}", "/assets/app.css"]
     app.server.register_blueprint(api)
+    from app.public import public
+
+    app.server.register_blueprint(public)
     from app.navigation import nav_links, register_navigation
 
     # Dash(use_pages=True) has just run the page modules: the registry holds this app's pages.

@@ -37,6 +37,11 @@ OVERVIEW_HANDLUNGSFELDER = "overview-clusters"
 OVERVIEW_SCORECARD = "overview-scorecard"
 OVERVIEW_NEW_RED = "overview-new-red"
 OVERVIEW_MISSING = "overview-missing"
+OVERVIEW_QUARTER_STATE = "overview-quarter-state"
+OVERVIEW_REPORT = "overview-report"
+OVERVIEW_REPORT_CONTEXT = "overview-report-context"
+OVERVIEW_REPORT_DOWNLOAD = "overview-report-download"
+OVERVIEW_REPORT_MESSAGE = "overview-report-message"
 
 # -- Handlungsfeld (/cluster/<id>) -----------------------------------------------------------------
 HANDLUNGSFELD = "cluster"
@@ -73,6 +78,7 @@ ENTRY = "erfassung"
 ENTRY_CONTEXT = "erfassung-context"
 ENTRY_SAVE = "erfassung-save"
 ENTRY_MESSAGE = "erfassung-message"
+ENTRY_RELEASED = "erfassung-released"
 # Pattern-matching types; the index is the indicator code (or the measure code for overrides).
 ENTRY_VALUE = "erfassung-value"
 ENTRY_STATUS = "erfassung-status"
@@ -109,6 +115,23 @@ COMPLETENESS_COUNTS = "vollstaendigkeit-counts"
 COMPLETENESS_LIST = "vollstaendigkeit-list"
 COMPLETENESS_EXPORT = "vollstaendigkeit-export"
 COMPLETENESS_DOWNLOAD = "vollstaendigkeit-download"
+# „Quartal freigeben“ / „Wieder öffnen“: the panel is rebuilt by its one callback. Its controls
+# exist only in one state (release in a draft, reopen in a released quarter), so they are
+# pattern-matching types (`quarter_control`): a callback over ALL of them never waits for a
+# control the panel does not show.
+COMPLETENESS_QUARTER = "vollstaendigkeit-quarter"
+COMPLETENESS_QUARTER_CONTEXT = "vollstaendigkeit-quarter-context"
+COMPLETENESS_QUARTER_STATE = "vollstaendigkeit-quarter-state"
+COMPLETENESS_QUARTER_MESSAGE = "vollstaendigkeit-quarter-message"
+COMPLETENESS_RELEASE = "vollstaendigkeit-release"
+COMPLETENESS_RELEASE_CONFIRM = "vollstaendigkeit-release-confirm"
+COMPLETENESS_REOPEN = "vollstaendigkeit-reopen"
+COMPLETENESS_REOPEN_REASON = "vollstaendigkeit-reopen-reason"
+
+
+def quarter_control(kind: str) -> dict[str, str]:
+    return {"type": kind, "index": "quartal"}
+
 
 # -- Änderungsprotokoll: the audit trail (/protokoll) ----------------------------------------------
 AUDIT = "protokoll"

@@ -1,7 +1,9 @@
 """Login, sessions, CSRF and the guard in front of every page, callback and API route.
 
 Everything is enforced on the server in `guard()`, which runs before each request:
-- nothing but the login page, `/api/v1/health` and static files answers without a login;
+- nothing but the login page, `/api/v1/health`, static files and the public view of a plan
+  (GET `/oeffentlich/<plan>`, plain HTML of released quarters of public plans, app/public.py)
+  answers without a login; Dash's own requests (`/_dash-...`) never do;
 - `/api/v1/...` also accepts `Authorization: Bearer <token>` (machine clients);
 - every state-changing request (POST, PUT, PATCH, DELETE; Dash callbacks are POSTs to
   `/_dash-update-component`) must carry the CSRF token: Dash's renderer sends the cookie
@@ -42,6 +44,8 @@ CSRF_COOKIE = "_csrf_token"
 CSRF_HEADER = "X-CSRFToken"
 HEALTH = "/api/v1/health"
 OPEN_PATHS = ("/login", HEALTH)
+# The public view: one plain GET route that checks plan and quarter itself (app/public.py).
+PUBLIC_PREFIX = "/oeffentlich/"
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
 
 
@@ -116,6 +120,8 @@ def guard() -> ResponseReturnValue | None:
         _load_shared_key(current_app)
     if path in OPEN_PATHS:
         return None
+    if path.startswith(PUBLIC_PREFIX) and request.method in ("GET", "HEAD"):
+        return None  # no session is read or set: the public view knows nobody
     principal = _principal_from_request(path)
     if principal is None:
         if path.startswith("/api/"):

@@ -46,11 +46,7 @@ class MeasureRow:
 
 def deciding_judgement(m: MeasureStatus) -> tuple[IndicatorInfo, Judgement] | None:
     """The steering indicator whose light is the measure's computed light (the worst one)."""
-    steering = [(ind, j) for ind, j in m.indicators if ind.rule.steering and j.light is not None]
-    for ind, j in steering:
-        if j.light == m.computed_light:
-            return ind, j
-    return steering[0] if steering else None
+    return m.deciding()
 
 
 def change_of(previous: Light | None, now: Light) -> str | None:
@@ -64,13 +60,7 @@ def measure_row(snapshot: PlanSnapshot, m: MeasureStatus, period: Period) -> Mea
     key = m.info.id
     lights = tuple(None if index is None else index[key].light for index in indexes)
     previous_light = before[key].light if before is not None else None
-    deciding = deciding_judgement(m)
-    if deciding is None:
-        sentence, about = "Keine steuernden Indikatoren – ohne Ampel", None
-    else:
-        ind, j = deciding
-        steering_count = sum(1 for i, _ in m.indicators if i.rule.steering)
-        sentence, about = j.explanation, (ind.name if steering_count > 1 else None)
+    sentence, about = m.sentence()
     return MeasureRow(
         id=m.info.id,
         code=m.info.code,

@@ -103,6 +103,8 @@ class Plan(Base):
     # Thresholds in percent of attainment (domain.md: green >= 95, yellow >= 85).
     threshold_green: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("95"))
     threshold_yellow: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("85"))
+    # Shown without login at /oeffentlich/<key> (released quarters only); off by default.
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     handlungsfelder: Mapped[list[Handlungsfeld]] = relationship(
         back_populates="plan", order_by="Handlungsfeld.position", cascade="all, delete-orphan"
@@ -448,6 +450,8 @@ class Kommentar(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
     import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"))
+    # Only comments marked public appear in the public view of a public plan.
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class StatusOverride(Base):

@@ -4,6 +4,7 @@ it was released (called by every writer of values, comments and manual lights)."
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,17 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
 from db.audit_trail import audit
-from db.models import Indikator, Massnahme, Plan, QuarterRelease, _utcnow
+from db.models import (
+    AuditEntry,
+    Indikator,
+    Kommentar,
+    Massnahme,
+    Messwert,
+    Plan,
+    QuarterRelease,
+    StatusOverride,
+    _utcnow,
+)
 from zielcockpit.domain.formatting import fmt_datetime
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.vocabulary import QUARTER_OPEN, QUARTER_RELEASED
@@ -273,3 +284,94 @@ def refuse_locked(
     hits = locked(session, indicator_periods, measure_periods)
     if hits:
         raise QuarterLocked(hits)
+
+
+# -- what the report says about a quarter's history --------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuarterEvent:
+    """A release or reopening of a quarter, from the audit trail."""
+
+    action: str  # "quartal_freigegeben" or "quartal_geoeffnet"
+    at: dt.datetime
+    by: str
+    reason: str | None
+
+
+def quarter_history(engine: Engine, plan_key: str, period_key: str) -> list[QuarterEvent]:
+    """Every release and reopening of the quarter, oldest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(AuditEntry.action, AuditEntry.at, AuditEntry.actor, AuditEntry.new)
+            .where(
+                AuditEntry.entity == "quartal",
+                AuditEntry.entity_key == f"{plan_key} {period_key}",
+                AuditEntry.action.in_(("quartal_freigegeben", "quartal_geoeffnet")),
+            )
+            .order_by(AuditEntry.at, AuditEntry.id)
+        ).all()
+    events = []
+    for action, at, actor, new in rows:
+        reason = None
+        if action == "quartal_geoeffnet" and new:
+            try:
+                reason = json.loads(new).get("begruendung")
+            except (ValueError, AttributeError):
+                reason = new
+        events.append(QuarterEvent(action, at, actor, reason))
+    return events
+
+
+@dataclass(frozen=True)
+class ChangedAfterRelease:
+    """Indicator codes whose value, and measure codes whose comment or manual light, of the
+    quarter were recorded after `since` (the quarter's first release)."""
+
+    values: frozenset[str]
+    comments: frozenset[str]
+    overrides: frozenset[str]
+
+
+def changed_after(
+    engine: Engine, plan_key: str, period: Period, since: dt.datetime
+) -> ChangedAfterRelease:
+    keys = [period.key] + [m.key for m in period.months()]
+    with engine.connect() as conn:
+        plan_id = conn.scalar(select(Plan.id).where(Plan.key == plan_key))
+        values = conn.scalars(
+            select(Indikator.code)
+            .join(Messwert, Messwert.indikator_id == Indikator.id)
+            .where(
+                Indikator.plan_id == plan_id,
+                Messwert.period.in_(keys),
+                Messwert.recorded_at > since,
+            )
+            .distinct()
+        )
+        value_codes = frozenset(values)
+        comments = frozenset(
+            conn.scalars(
+                select(Massnahme.code)
+                .join(Kommentar, Kommentar.massnahme_id == Massnahme.id)
+                .where(
+                    Massnahme.plan_id == plan_id,
+                    Kommentar.period.in_(keys),
+                    Kommentar.created_at > since,
+                )
+                .distinct()
+            )
+        )
+        overrides = frozenset(
+            conn.scalars(
+                select(Massnahme.code)
+                .join(StatusOverride, StatusOverride.massnahme_id == Massnahme.id)
+                .where(
+                    Massnahme.plan_id == plan_id,
+                    StatusOverride.period == period.key,
+                    StatusOverride.set_at > since,
+                )
+                .distinct()
+            )
+        )
+    return ChangedAfterRelease(value_codes, comments, overrides)

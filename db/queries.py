@@ -513,6 +513,42 @@ def measure_comments(engine: Engine, plan_key: str, code: str) -> list[CommentRo
     return comments
 
 
+def quarter_comments(engine: Engine, plan_key: str, period: Period) -> dict[str, list[CommentRow]]:
+    """The comments of a quarter (on the quarter or one of its months) per measure code, in
+    one query (the report of a plan of thousands of measures asks once, not per measure)."""
+    keys = [period.key] + [m.key for m in period.months()]
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                Massnahme.code.label("measure_code"),
+                Kommentar.period,
+                Indikator.code.label("indicator_code"),
+                Kommentar.text,
+                Kommentar.author,
+                Kommentar.created_at,
+                Kommentar.demo,
+            )
+            .join(Massnahme, Massnahme.id == Kommentar.massnahme_id)
+            .join(Plan, Plan.id == Massnahme.plan_id)
+            .outerjoin(Indikator, Indikator.id == Kommentar.indikator_id)
+            .where(Plan.key == plan_key, Kommentar.period.in_(keys))
+            .order_by(Kommentar.created_at, Kommentar.id)
+        ).all()
+    found: dict[str, list[CommentRow]] = {}
+    for r in rows:
+        found.setdefault(r.measure_code, []).append(
+            CommentRow(
+                _period_or_year(r.period),
+                r.indicator_code,
+                r.text,
+                r.author,
+                r.created_at,
+                bool(r.demo),
+            )
+        )
+    return found
+
+
 def _period_or_year(text: str) -> Period:
     try:
         return Period.parse(text)

@@ -438,6 +438,25 @@ class MeasureStatus:
     def demo(self) -> bool:
         return any(j.demo for _, j in self.indicators)
 
+    def deciding(self) -> tuple[IndicatorInfo, Judgement] | None:
+        """The steering indicator whose light is the measure's computed light (the worst one)."""
+        steering = [
+            (ind, j) for ind, j in self.indicators if ind.rule.steering and j.light is not None
+        ]
+        for ind, j in steering:
+            if j.light == self.computed_light:
+                return ind, j
+        return steering[0] if steering else None
+
+    def sentence(self) -> tuple[str, str | None]:
+        """Why the light is what it is, and the indicator that sentence is about (if several)."""
+        deciding = self.deciding()
+        if deciding is None:
+            return "Keine steuernden Indikatoren – ohne Ampel", None
+        ind, j = deciding
+        steering_count = sum(1 for i, _ in self.indicators if i.rule.steering)
+        return j.explanation, (ind.name if steering_count > 1 else None)
+
 
 @dataclass(frozen=True)
 class StatusReport:

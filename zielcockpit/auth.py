@@ -111,6 +111,16 @@ class Principal:
     def sees_completeness(self) -> bool:
         return self.role in ("controlling", "admin")
 
+    @property
+    def can_release(self) -> bool:
+        """Release a quarter and reopen it (the quarterly cycle is controlling's)."""
+        return self.role in ("controlling", "admin")
+
+    @property
+    def can_download_report(self) -> bool:
+        """The committee report (PDF) goes to the Leitung and is made by controlling."""
+        return self.role in ("leitung", "controlling", "admin")
+
 
 def units_with_children(units: Iterable[str], parents: Mapping[str, str | None]) -> frozenset[str]:
     """A unit's rights cover its sub-units (500 covers 500.43)."""

@@ -234,10 +234,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list[Callable[[Any], None]]:
-    """The command modules (import/template, users/tokens, quarters, backup), each with `register`."""
-    from zielcockpit import backup_cli, import_cli, quarter_cli, users_cli
+    """The command modules (import/template, users/tokens, quarters, report, plan, backup), each
+    with `register`."""
+    from zielcockpit import backup_cli, import_cli, plan_cli, quarter_cli, report_cli, users_cli
 
-    return [import_cli.register, users_cli.register, quarter_cli.register, backup_cli.register]
+    return [
+        import_cli.register,
+        users_cli.register,
+        quarter_cli.register,
+        report_cli.register,
+        plan_cli.register,
+        backup_cli.register,
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,6 +20,7 @@ from app.filters import FILTER_LABELS, first
 from app.navigation import signed_in
 from app.security import current_principal
 from db.entry_form import entry_form, entry_units
+from db.quarters import quarter_state
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.vocabulary import ROLE_WORDS
 from zielcockpit.services.entry import SaveResult, save_entry
@@ -110,6 +111,23 @@ def layout(**query: Any) -> html.Div:
             f"gezeigt wird {oe}."
         )
     form = entry_form(engine, f.plan, oe, f.period)
+    state = quarter_state(engine, f.plan, f.period.key)
+    # A released quarter is shown, not offered for saving (save_entry refuses it anyway).
+    released_note = (
+        dbc.Alert(
+            [
+                html.Strong(f"{f.period.label} ist {state.label}. "),
+                "Werte, Kommentare und manuelle Ampeln dieses Quartals können nicht mehr "
+                "geändert werden. Für eine Korrektur kann das Controlling das Quartal mit einer "
+                "Begründung wieder öffnen (Seite „Vollständigkeit“).",
+            ],
+            id=ids.ENTRY_RELEASED,
+            color="info",
+            className="released-note",
+        )
+        if state.released
+        else None
+    )
     options = filter_options(context.snapshot, context.plans)
     selects = [_select("period", f.period.key, options["period"])]
     if len(options["plan"]) > 1:
@@ -124,6 +142,7 @@ def layout(**query: Any) -> html.Div:
                 selects, className="filter-bar", role="search", **attrs({"aria-label": "Auswahl"})
             ),
             notes(problems),
+            released_note,
             page_header(
                 f"Erfassung {oe} – {form.oe_name}",
                 kicker=f"{form.plan_title} · {f.period.label}",
@@ -153,7 +172,12 @@ def layout(**query: Any) -> html.Div:
                             "Wird geprüft und gespeichert …", className="loading-text"
                         ),
                     ),
-                    html.Button(
+                    html.P(
+                        f"{f.period.label} ist freigegeben: nichts zu speichern.",
+                        className="released-hint",
+                    )
+                    if state.released
+                    else html.Button(
                         f"Speichern ({f.period.short_label})",
                         id=ids.ENTRY_SAVE,
                         className="btn btn-primary btn-lg entry-save",

@@ -6,18 +6,22 @@ from typing import Any
 from urllib.parse import quote
 
 import dash
-from dash import dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
-from app import ids
+from app import engine_of_app, ids
 from app.components.common import attrs, count_tiles, demo_band, notes, page_header
 from app.components.filterbar import filter_bar
 from app.components.lights import legend
+from app.components.quarter_release import state_line
 from app.components.tables import attention_list, handlungsfeld_table, scorecard
 from app.context import guarded, page_context
 from app.filters import FILTER_KEYS, Filters
+from app.security import current_principal
 from app.viewmodel import OverviewModel, overview
+from db.quarters import QuarterState, quarter_state
 from zielcockpit.domain.formatting import fmt_number, fmt_percent
 from zielcockpit.domain.vocabulary import LIGHT_MEANINGS
+from zielcockpit.services.report import ReportError, committee_report, may_download
 
 dash.register_page(
     __name__,
@@ -72,6 +76,31 @@ def _capped_list(rows: list[Any], count: int, href: Any, empty: str, more_href: 
     ]
 
 
+def report_control(plan: str, period: str, state: QuarterState) -> html.Div | None:
+    """„Bericht als PDF“ for the Leitung and controlling (checked again in the callback)."""
+    principal = current_principal()
+    if principal is None or not principal.can_download_report:
+        return None
+    draft = "" if state.released else " (Entwurf)"
+    return html.Div(
+        [
+            dcc.Store(id=ids.OVERVIEW_REPORT_CONTEXT, data={"plan": plan, "period": period}),
+            dcc.Loading(
+                html.Button(
+                    f"Bericht als PDF{draft}",
+                    id=ids.OVERVIEW_REPORT,
+                    type="button",
+                    className="btn btn-outline-primary btn-sm",
+                ),
+                custom_spinner=html.Span("Bericht wird erstellt …", className="loading-text"),
+            ),
+            html.Span(id=ids.OVERVIEW_REPORT_MESSAGE, role="status", className="report-message"),
+            dcc.Download(id=ids.OVERVIEW_REPORT_DOWNLOAD),
+        ],
+        className="report-control",
+    )
+
+
 @guarded
 def layout(**query: Any) -> html.Div:
     context = page_context(query)
@@ -80,6 +109,7 @@ def layout(**query: Any) -> html.Div:
     previous_label = model.previous.short_label if model.previous else None
     reset = f.link("/", cluster=None, oe=None, leitsatz=None, light=None)
     capped = model.matching > len(model.rows)
+    state = quarter_state(context.engine, f.plan, f.period.key)
     return html.Div(
         [
             demo_band(model.demo),
@@ -88,7 +118,13 @@ def layout(**query: Any) -> html.Div:
             page_header(
                 f"Wie steht der Plan im {f.period.label}?",
                 kicker=model.plan_title,
-                extra=html.P(answer(model), className="page-answer"),
+                extra=html.Div(
+                    [
+                        html.P(answer(model), className="page-answer"),
+                        state_line(state, ids.OVERVIEW_QUARTER_STATE),
+                        report_control(f.plan, f.period.key, state),
+                    ]
+                ),
             ),
             html.Section(
                 count_tiles(
@@ -212,3 +248,26 @@ def layout(**query: Any) -> html.Div:
         id=ids.OVERVIEW,
         className="page page-overview",
     )
+
+
+@callback(
+    Output(ids.OVERVIEW_REPORT_DOWNLOAD, "data"),
+    Output(ids.OVERVIEW_REPORT_MESSAGE, "children"),
+    Input(ids.OVERVIEW_REPORT, "n_clicks"),
+    State(ids.OVERVIEW_REPORT_CONTEXT, "data"),
+    prevent_initial_call=True,
+)
+def download_report(_clicks: int | None, context: Any) -> tuple[Any, str]:
+    # Checked here, on the server: this callback answers any POST, not only the button.
+    refusal = may_download(current_principal())
+    if refusal is not None:
+        return None, refusal
+    if not isinstance(context, dict):
+        return None, "Die Anfrage nennt kein Quartal."
+    try:
+        report = committee_report(
+            engine_of_app(), str(context.get("plan")), str(context.get("period"))
+        )
+    except ReportError as exc:
+        return None, str(exc)
+    return dict(dcc.send_bytes(report.content, report.file_name, type="application/pdf")), ""

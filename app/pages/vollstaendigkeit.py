@@ -8,19 +8,29 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import dash
-from dash import Input, Output, State, callback, dcc, html
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, dcc, html
 
-from app import ids
+from app import engine_of_app, ids
 from app.components.common import demo_band, no_permission, notes, page_header
 from app.components.completeness import completeness_counts, completeness_list
 from app.components.filterbar import filter_bar
+from app.components.quarter_release import missing_text, release_panel
 from app.context import guarded, page_context
 from app.reminders import reminder_workbook
 from app.security import current_principal
 from app.xlsx import MIME
 from db.completeness import Completeness, completeness
+from db.quarters import QuarterError, quarter_state
 from zielcockpit.auth import Principal
 from zielcockpit.domain.formatting import fmt_number
+from zielcockpit.domain.periods import Period
+from zielcockpit.services.quarter import (
+    may_release,
+    missing_values,
+    release_quarter,
+    reopen_quarter,
+)
 
 
 def may_see(principal: Principal | None) -> bool:
@@ -59,6 +69,11 @@ def layout(**query: Any) -> html.Div:
     f = context.filters
     missing = sum(u.missing for u in report.counts)
     steering = sum(u.steering for u in report.counts)
+    # The release is for the whole plan, whatever unit the list below is filtered to.
+    plan_missing = (
+        missing if f.oe is None else len(completeness(context.snapshot.data, f.period).rows)
+    )
+    state = quarter_state(context.engine, f.plan, f.period.key)
     return html.Div(
         [
             demo_band(_demo(context.snapshot.data.observations)),
@@ -74,6 +89,15 @@ def layout(**query: Any) -> html.Div:
                     "Sachstand.",
                     className="page-answer",
                 ),
+            ),
+            dcc.Store(
+                id=ids.COMPLETENESS_QUARTER_CONTEXT,
+                data={"plan": f.plan, "period": f.period.key},
+            ),
+            html.Section(
+                release_panel(state, plan_missing),
+                id=ids.COMPLETENESS_QUARTER,
+                className="panel quarter-release",
             ),
             html.Div(
                 [
@@ -109,3 +133,83 @@ def download(_clicks: int | None, search: str | None) -> dict[str, Any] | None:
     oe = f"_{context.filters.oe}" if context.filters.oe else ""
     name = f"Zielcockpit_{context.snapshot.key}_{report.period.key}{oe}_Erinnerungsliste.xlsx"
     return dict(dcc.send_bytes(content, name, type=MIME))
+
+
+# -- release and reopening -------------------------------------------------------------------------
+
+
+def _alert(text: str, color: str) -> dbc.Alert:
+    return dbc.Alert(text, color=color, className="mb-0")
+
+
+def _all(kind: str) -> dict[str, Any]:
+    return {"type": kind, "index": ALL}
+
+
+def _context(data: Any) -> tuple[str, str]:
+    if not isinstance(data, dict):
+        raise QuarterError("Die Anfrage nennt kein Quartal.")
+    plan, period = data.get("plan"), data.get("period")
+    if not isinstance(plan, str) or not isinstance(period, str):
+        raise QuarterError("Die Anfrage nennt kein Quartal.")
+    return plan, period
+
+
+@callback(
+    Output(ids.COMPLETENESS_QUARTER, "children"),
+    Input(_all(ids.COMPLETENESS_RELEASE), "n_clicks"),
+    Input(_all(ids.COMPLETENESS_REOPEN), "n_clicks"),
+    State(ids.COMPLETENESS_QUARTER_CONTEXT, "data"),
+    State(_all(ids.COMPLETENESS_RELEASE_CONFIRM), "value"),
+    State(_all(ids.COMPLETENESS_REOPEN_REASON), "value"),
+    prevent_initial_call=True,
+)
+def change_quarter(
+    release_clicks: list[int | None],
+    reopen_clicks: list[int | None],
+    context: Any,
+    confirmations: list[bool | None],
+    reasons: list[str | None],
+) -> list[Any]:
+    """Release or reopen the page's quarter; the role is checked here, on the server, and again
+    in the use case (this callback answers any POST, not only the button the page showed)."""
+    engine = engine_of_app()
+    principal = current_principal()
+    refusal = may_release(principal)
+    if refusal is not None:
+        return [_alert(refusal, "danger")]  # and nothing about the quarter is told
+    if not any(release_clicks) and not any(reopen_clicks):
+        raise dash.exceptions.PreventUpdate  # the panel was (re)drawn; nobody clicked
+    confirmed = bool(confirmations and confirmations[0])
+    reason = next((r for r in reasons if isinstance(r, str)), "")
+    triggered = dash.ctx.triggered_id
+    reopening = isinstance(triggered, dict) and triggered.get("type") == ids.COMPLETENESS_REOPEN
+    try:
+        plan, period = _context(context)
+        if reopening:
+            state = reopen_quarter(engine, principal, plan, period, reason)
+            label = Period.parse(state.period).label
+            message = _alert(
+                f"{label} ist wieder geöffnet; Änderungen stehen im Protokoll.", "success"
+            )
+        else:
+            outcome = release_quarter(engine, principal, plan, period, confirmed=confirmed)
+            if outcome.needs_confirmation:
+                message = _alert(
+                    f"Nicht freigegeben: {missing_text(len(outcome.missing))}. Bitte "
+                    "„Trotzdem freigeben“ ankreuzen oder die Werte nachtragen.",
+                    "warning",
+                )
+            elif outcome.error is not None:
+                message = _alert(f"Nicht freigegeben: {outcome.error}", "danger")
+            else:
+                label = Period.parse(period).label
+                message = _alert(f"{label} ist freigegeben.", "success")
+        state = quarter_state(engine, plan, period)
+    except QuarterError as exc:
+        message = _alert(str(exc), "danger")
+        try:
+            state = quarter_state(engine, *_context(context))
+        except QuarterError:
+            return [message]  # no such plan or quarter: nothing to show but the refusal
+    return release_panel(state, len(missing_values(engine, state.plan_key, state.period)), message)

@@ -33,7 +33,7 @@ def may_release(principal: Principal | None) -> str | None:
     """Why this principal may not release or reopen (None: may)."""
     if principal is None:
         return "Bitte zuerst anmelden."
-    if principal.role in ("controlling", "admin"):
+    if principal.can_release:
         return None
     return "Keine Berechtigung: Quartale geben nur Controlling und Administration frei."
 
