@@ -194,14 +194,16 @@ def _register_shell_callbacks(app: Dash) -> None:
         Output(ids.URL, "search"),
         Input(pattern, "value"),
         State(pattern, "id"),
-        State(ids.FILTER_SHOWN, "data"),
+        State({"type": ids.FILTER_SHOWN, "bar": ALL}, "data"),
         State(ids.URL, "search"),
         prevent_initial_call=True,
     )
     def apply_filters(
-        values: list[Any], control_ids: list[dict[str, str]], shown: Any, search: str
+        values: list[Any], control_ids: list[dict[str, str]], shown: list[Any], search: str
     ) -> str:
-        new = filter_search(values, control_ids, shown, search)
+        if not values:
+            raise PreventUpdate  # the page left has taken its filters along
+        new = filter_search(values, control_ids, shown[0] if shown else None, search)
         if new is None:
             raise PreventUpdate  # a page inserted its filter bar; nobody chose anything
         return new

@@ -95,14 +95,26 @@ class Client:
                 "outputs": {"id": "app-url", "property": "search"},
                 "inputs": [
                     [
-                        {"id": i, "property": "value", "value": chosen.get(i["name"], shown[i["name"]])}
+                        {
+                            "id": i,
+                            "property": "value",
+                            "value": chosen.get(i["name"], shown[i["name"]]),
+                        }
                         for i in ids
                     ]
                 ],
-                "changedPropIds": ['{"name":"' + next(iter(chosen)) + '","type":"app-filter"}.value'],
+                "changedPropIds": [
+                    '{"name":"' + next(iter(chosen)) + '","type":"app-filter"}.value'
+                ],
                 "state": [
                     [{"id": i, "property": "id", "value": i} for i in ids],
-                    {"id": "app-filter-shown", "property": "data", "value": shown},
+                    [
+                        {
+                            "id": {"type": "app-filter-shown", "bar": "filters"},
+                            "property": "data",
+                            "value": shown,
+                        }
+                    ],
                     {"id": "app-url", "property": "search", "value": search},
                 ],
             }

@@ -83,7 +83,7 @@ def filter_select(name: str, shown: str, options: Sequence[Mapping[str, str]]) -
 def filter_row(fields: Sequence[Any], shown: Mapping[str, str], label: str = "Filter") -> html.Div:
     """The bar around the selects, with the values they were rendered with (ids.FILTER_SHOWN)."""
     return html.Div(
-        [*fields, dcc.Store(id=ids.FILTER_SHOWN, data=dict(shown))],
+        [*fields, dcc.Store(id=ids.filter_shown_id(), data=dict(shown))],
         id=ids.FILTER_BAR,
         className="filter-bar",
         role="search",
