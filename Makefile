@@ -3,10 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# axe-core for the accessibility tests, from the npm registry at the version package-lock.json pins
+AXE := tests/js/node_modules/axe-core/axe.min.js
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: run test install demo-db lint bench clean
+.PHONY: run test install demo-db lint bench clean axe
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +17,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+$(AXE): tests/js/package.json tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund
+	touch $(AXE)
+
+axe: $(AXE)
 
 demo-db: $(STAMP)
 	$(BIN)/zielcockpit init-db
@@ -29,7 +37,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+test: lint $(AXE)
 	$(BIN)/pytest
 
 bench: demo-db
@@ -39,4 +47,4 @@ bench: demo-db
 	$(BIN)/python -m benchmarks.bench_entry
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache tests/js/node_modules

@@ -170,17 +170,20 @@ def _shell(links: Sequence[NavLink]) -> html.Div:
 
 
 def filter_search(
-    values: list[Any], control_ids: list[dict[str, str]], search: str | None
+    values: list[Any],
+    control_ids: list[dict[str, str]],
+    shown: dict[str, str] | None,
+    search: str | None,
 ) -> str | None:
     """The new query string after a filter changed, or None when no value differs from the page.
 
-    Pure (tested): the values the page was rendered with travel in the controls' ids.
+    Pure (tested): `shown` holds the values the page was rendered with (ids.FILTER_SHOWN).
     """
     from app.filters import search_from_controls
 
-    shown = {i["name"]: i["shown"] for i in control_ids}
+    shown = shown or {}
     chosen = {i["name"]: v for i, v in zip(control_ids, values, strict=True)}
-    changed = [name for name, value in chosen.items() if (value or "") != shown[name]]
+    changed = [name for name, value in chosen.items() if (value or "") != shown.get(name, "")]
     if not changed:
         return None
     current: dict[str, Any] = parse_qs((search or "").lstrip("?"))
@@ -196,17 +199,22 @@ def _register_shell_callbacks(app: Dash) -> None:
     # create_app runs once per app (tests build several); pages are re-executed per app.
     from app import ids
 
-    pattern = {"type": ids.FILTER, "name": ALL, "shown": ALL}
+    pattern = {"type": ids.FILTER, "name": ALL}
 
     @app.callback(
         Output(ids.URL, "search"),
         Input(pattern, "value"),
         State(pattern, "id"),
+        State({"type": ids.FILTER_SHOWN, "bar": ALL}, "data"),
         State(ids.URL, "search"),
         prevent_initial_call=True,
     )
-    def apply_filters(values: list[Any], control_ids: list[dict[str, str]], search: str) -> str:
-        new = filter_search(values, control_ids, search)
+    def apply_filters(
+        values: list[Any], control_ids: list[dict[str, str]], shown: list[Any], search: str
+    ) -> str:
+        if not values:
+            raise PreventUpdate  # the page left has taken its filters along
+        new = filter_search(values, control_ids, shown[0] if shown else None, search)
         if new is None:
             raise PreventUpdate  # a page inserted its filter bar; nobody chose anything
         return new

@@ -18,16 +18,27 @@ NAV_ENTRY = "app-nav-erfassung"
 NAV_IMPORT = "app-nav-import"
 NAV_COMPLETENESS = "app-nav-vollstaendigkeit"
 NAV_AUDIT = "app-nav-protokoll"
+NAV_HELP = "app-nav-hilfe"
 
 # -- The filter bar (every page that filters) ------------------------------------------------------
 # Pattern-matching ids, so each page shows only the filters it needs and one callback serves
-# them all. `shown` is the value the page was rendered with: Dash fires the callback when a new
-# page inserts its selects, and only a value that differs from it is a choice.
+# them all. The ids are stable (they never hold the value shown): a select keeps its element,
+# and so the keyboard focus, when the page is drawn again after a choice. The values the page
+# was rendered with travel in FILTER_SHOWN instead: Dash fires the callback when a new page
+# inserts its selects, and only a value that differs from them is a choice. FILTER_SHOWN is a
+# pattern-matching id too, so a page without a filter bar is no missing State (Dash also fires
+# the callback when a page removes the selects).
 FILTER = "app-filter"
+FILTER_BAR = "app-filter-bar"
+FILTER_SHOWN = "app-filter-shown"
 
 
-def filter_id(name: str, shown: str) -> dict[str, str]:
-    return {"type": FILTER, "name": name, "shown": shown}
+def filter_id(name: str) -> dict[str, str]:
+    return {"type": FILTER, "name": name}
+
+
+def filter_shown_id() -> dict[str, str]:
+    return {"type": FILTER_SHOWN, "bar": "filters"}
 
 
 # -- Übersicht (/) ---------------------------------------------------------------------------------
@@ -140,3 +151,6 @@ AUDIT_USER = "protokoll-user"
 AUDIT_KIND = "protokoll-kind"
 AUDIT_GRID = "protokoll-grid"
 AUDIT_COUNT = "protokoll-count"
+
+# -- Hilfe (/hilfe) --------------------------------------------------------------------------------
+HELP = "hilfe"

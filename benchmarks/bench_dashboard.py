@@ -88,26 +88,33 @@ class Client:
         return body
 
     def filter_change(self, shown: dict[str, str], chosen: dict[str, str], search: str) -> bytes:
-        ids = [{"type": "app-filter", "name": k, "shown": v} for k, v in shown.items()]
+        ids = [{"type": "app-filter", "name": k} for k in shown]
         return self._post(
             {
                 "output": "app-url.search",
                 "outputs": {"id": "app-url", "property": "search"},
                 "inputs": [
                     [
-                        {"id": i, "property": "value", "value": chosen.get(i["name"], i["shown"])}
+                        {
+                            "id": i,
+                            "property": "value",
+                            "value": chosen.get(i["name"], shown[i["name"]]),
+                        }
                         for i in ids
                     ]
                 ],
                 "changedPropIds": [
-                    '{"name":"'
-                    + next(iter(chosen))
-                    + '","shown":"'
-                    + shown[next(iter(chosen))]
-                    + '","type":"app-filter"}.value'
+                    '{"name":"' + next(iter(chosen)) + '","type":"app-filter"}.value'
                 ],
                 "state": [
                     [{"id": i, "property": "id", "value": i} for i in ids],
+                    [
+                        {
+                            "id": {"type": "app-filter-shown", "bar": "filters"},
+                            "property": "data",
+                            "value": shown,
+                        }
+                    ],
                     {"id": "app-url", "property": "search", "value": search},
                 ],
             }

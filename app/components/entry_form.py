@@ -151,6 +151,7 @@ def _override_row(m: EntryMeasure, period: Period) -> html.Div:
             ),
         ],
         className="entry-override",
+        role="group",  # a named group: an aria-label on a plain div is not read out
         **attrs({"aria-label": f"Manuelle Ampel {period.short_label} für {m.code}"}),
     )
 

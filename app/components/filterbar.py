@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -58,6 +58,39 @@ def _value(filters: Filters, name: str) -> str:
     return ALL if value is None else str(value)
 
 
+def filter_select(name: str, shown: str, options: Sequence[Mapping[str, str]]) -> html.Label:
+    """One labelled native select; the select sits inside its label, so no DOM id is spelled out.
+
+    Its id never holds the value (see ids.FILTER): the element stays when the page is drawn
+    again, and so does the keyboard focus. assets/filters.js lets the arrow keys only preview a
+    choice on a closed select; Enter or leaving the field applies it.
+    """
+    return html.Label(
+        [
+            html.Span(FILTER_LABELS[name], className="filter-label"),
+            dbc.Select(
+                id=ids.filter_id(name),
+                options=list(options),
+                value=shown,
+                className=f"filter-select filter-{name}",
+                size="sm",
+            ),
+        ],
+        className="filter-field",
+    )
+
+
+def filter_row(fields: Sequence[Any], shown: Mapping[str, str], label: str = "Filter") -> html.Div:
+    """The bar around the selects, with the values they were rendered with (ids.FILTER_SHOWN)."""
+    return html.Div(
+        [*fields, dcc.Store(id=ids.filter_shown_id(), data=dict(shown))],
+        id=ids.FILTER_BAR,
+        className="filter-bar",
+        role="search",
+        **attrs({"aria-label": label}),
+    )
+
+
 def filter_bar(
     filters: Filters,
     snapshot: PlanSnapshot,
@@ -68,28 +101,15 @@ def filter_bar(
     """Labelled native selects (keyboard-friendly, German by themselves), one per filter."""
     options = filter_options(snapshot, plans)
     fields: list[Any] = []
+    values: dict[str, str] = {}
     for name in shown:
         choices = options[name]
         if name == "leitsatz" and len(choices) <= 1:
             continue  # a plan without Leitsätze (the Corona-Aktionsplan) has nothing to filter
         if name == "plan" and len(choices) <= 1:
             continue
-        # The select sits inside its label: associated without a DOM id to spell out.
-        fields.append(
-            html.Label(
-                [
-                    html.Span(FILTER_LABELS[name], className="filter-label"),
-                    dbc.Select(
-                        id=ids.filter_id(name, _value(filters, name)),
-                        options=choices,
-                        value=_value(filters, name),
-                        className=f"filter-select filter-{name}",
-                        size="sm",
-                    ),
-                ],
-                className="filter-field",
-            )
-        )
+        values[name] = _value(filters, name)
+        fields.append(filter_select(name, values[name], choices))
     if reset_href and filters.narrowed:
         fields.append(
             html.Div(
@@ -97,11 +117,4 @@ def filter_bar(
                 className="filter-field filter-field-reset",
             )
         )
-    return html.Div(
-        [
-            *fields,
-        ],
-        className="filter-bar",
-        role="search",
-        **attrs({"aria-label": "Filter"}),
-    )
+    return filter_row(fields, values)

@@ -21,7 +21,7 @@ LinkFor = Callable[[str], str]
 
 def _table(
     head: Sequence[Any],
-    body: Sequence[html.Tr],
+    body: Sequence[html.Tr] | Sequence[html.Tbody],
     cls: str,
     caption: str,
     numeric: frozenset[int] = frozenset(),
@@ -37,7 +37,8 @@ def _table(
                     ]
                 )
             ),
-            html.Tbody(list(body)),
+            # rows, or groups of rows that each start with their own heading row
+            *(body if body and isinstance(body[0], html.Tbody) else [html.Tbody(list(body))]),
         ],
         className=f"table zc-table {cls}",
     )
@@ -100,18 +101,20 @@ def scorecard(
         for q in quarters
     ]
     head.append("Veränderung")
-    body: list[html.Tr] = []
+    body: list[html.Tbody] = []
     for (cluster_id, cluster), group in groupby(rows, key=lambda r: (r.cluster_id, r.cluster)):
-        body.append(
+        # One row group per Handlungsfeld, headed by its name: a screen reader names the
+        # Handlungsfeld with each of its measures.
+        group_rows: list[html.Tr] = [
             html.Tr(
                 html.Th(
                     dcc.Link(cluster, href=handlungsfeld_href(cluster_id)),
                     colSpan=len(quarters) + 2,
-                    scope="colgroup",
+                    scope="rowgroup",
                 ),
                 className="group-row",
             )
-        )
+        ]
         for r in group:
             cells: list[html.Td | html.Th] = [
                 html.Th(
@@ -134,7 +137,8 @@ def scorecard(
                     )
                 )
             cells.append(html.Td(change_mark(r.change) or "–", className="change-td"))
-            body.append(html.Tr(cells))
+            group_rows.append(html.Tr(cells))
+        body.append(html.Tbody(group_rows))
     return _table(head, body, "scorecard", "Ampeln je Maßnahme und Quartal")
 
 

@@ -13,7 +13,7 @@ from dash import ALL, Input, Output, State, callback, dcc, html
 from app import engine_of_app, ids
 from app.components.common import attrs, demo_band, notes, page_header
 from app.components.entry_form import entry_form_view, save_message
-from app.components.filterbar import filter_options
+from app.components.filterbar import filter_options, filter_row, filter_select
 from app.context import guarded, page_context
 from app.entry_states import BadRequest, context_after_save, submission_from_states
 from app.filters import FILTER_LABELS, first
@@ -39,22 +39,6 @@ dash.register_page(
 )
 
 QUESTION = "Welche Werte hat die Organisationseinheit im {period} erreicht?"
-
-
-def _select(name: str, shown: str, options: list[dict[str, str]]) -> html.Label:
-    return html.Label(
-        [
-            html.Span(FILTER_LABELS[name], className="filter-label"),
-            dbc.Select(
-                id=ids.filter_id(name, shown),
-                options=options,
-                value=shown,
-                className=f"filter-select filter-{name}",
-                size="sm",
-            ),
-        ],
-        className="filter-field",
-    )
 
 
 def _read_only(title_extra: str) -> html.Div:
@@ -129,18 +113,18 @@ def layout(**query: Any) -> html.Div:
         else None
     )
     options = filter_options(context.snapshot, context.plans)
-    selects = [_select("period", f.period.key, options["period"])]
+    shown = {"period": f.period.key, "oe": oe}
+    selects = [filter_select("period", f.period.key, options["period"])]
     if len(options["plan"]) > 1:
-        selects.insert(0, _select("plan", f.plan, options["plan"]))
+        shown["plan"] = f.plan
+        selects.insert(0, filter_select("plan", f.plan, options["plan"]))
     selects.append(
-        _select("oe", oe, [{"label": f"{u.code} – {u.name}", "value": u.code} for u in units])
+        filter_select("oe", oe, [{"label": f"{u.code} – {u.name}", "value": u.code} for u in units])
     )
     return html.Div(
         [
             demo_band(form.demo),
-            html.Div(
-                selects, className="filter-bar", role="search", **attrs({"aria-label": "Auswahl"})
-            ),
+            filter_row(selects, shown, label="Auswahl"),
             notes(problems),
             released_note,
             page_header(

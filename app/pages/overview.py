@@ -144,10 +144,13 @@ def layout(**query: Any) -> html.Div:
                             html.Section(
                                 [
                                     html.H2("Handlungsfelder"),
-                                    handlungsfeld_table(
-                                        model.clusters,
-                                        handlungsfeld_href(f),
-                                        model.has_budget,
+                                    html.Div(
+                                        handlungsfeld_table(
+                                            model.clusters,
+                                            handlungsfeld_href(f),
+                                            model.has_budget,
+                                        ),
+                                        className="table-scroll",
                                     ),
                                 ],
                                 id=ids.OVERVIEW_HANDLUNGSFELDER,

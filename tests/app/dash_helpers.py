@@ -37,7 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SIZES = {"gross": (1920, 1080), "beamer": (1024, 768)}
+SIZES = {"gross": (1920, 1080), "laptop": (1366, 768), "beamer": (1024, 768)}
 LOCAL_PREFIXES = ("http://127.0.0.1:", "data:", "blob:", "about:")
 
 

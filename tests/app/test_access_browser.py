@@ -249,14 +249,14 @@ def test_bacc004_pages_open_german_and_fit(
         if name == "protokoll":
             page.wait_for_selector(".ag-row", timeout=TIMEOUT)
         assert page.locator("h1").first.inner_text().strip() == heading, name
-        # The navigation shows the links of the role, all on one line.
+        # The navigation shows the links of the role (and the help last), all on one line.
         nav = page.locator(".zc-navbar .navbar-nav")
         expected = {
             "demo-controlling": ["Erfassung", "Import", "Vollständigkeit", "Protokoll"],
             "demo-admin": ["Erfassung", "Import", "Vollständigkeit", "Protokoll"],
             "demo-fb-510": ["Erfassung", "Import"],
             "demo-leitung": ["Erfassung"],
-        }[user]
+        }[user] + ["Hilfe"]
         page.wait_for_function(
             "n => [...document.querySelectorAll('.zc-navbar .nav-item')]"
             ".filter(li => li.offsetParent !== null).length === n",

@@ -14,8 +14,9 @@ from db.queries import plan_snapshot
 from zielcockpit.domain.periods import Period
 
 
-def ids(**shown: str) -> list[dict[str, str]]:
-    return [{"type": "app-filter", "name": k, "shown": v} for k, v in shown.items()]
+def ids(**shown: str) -> tuple[list[dict[str, str]], dict[str, str]]:
+    """The filters' ids (stable: no value in them) and the values the page was rendered with."""
+    return [{"type": "app-filter", "name": k} for k in shown], shown
 
 
 # -- pure ---------------------------------------------------------------------------------------------
@@ -72,15 +73,15 @@ def test_filt005_changing_the_plan_drops_what_belonged_to_the_old_plan() -> None
 
 def test_filt006_inserted_filter_bar_sends_nothing() -> None:
     # Dash fires the callback when a page inserts its selects: nothing differs, no new URL.
-    control_ids = ids(plan="2017", period="2017-Q3", light="alle")
-    assert filter_search(["2017", "2017-Q3", "alle"], control_ids, "") is None
+    control_ids, shown = ids(plan="2017", period="2017-Q3", light="alle")
+    assert filter_search(["2017", "2017-Q3", "alle"], control_ids, shown, "") is None
 
 
 def test_filt007_a_choice_writes_plan_period_and_the_choice() -> None:
-    control_ids = ids(plan="2017", period="2017-Q3", light="alle")
-    search = filter_search(["2017", "2017-Q3", "red"], control_ids, "")
+    control_ids, shown = ids(plan="2017", period="2017-Q3", light="alle")
+    search = filter_search(["2017", "2017-Q3", "red"], control_ids, shown, "")
     assert search == "?plan=2017&period=2017-Q3&light=red"
-    search = filter_search(["2017", "2017-Q2", "alle"], control_ids, "?light=grey")
+    search = filter_search(["2017", "2017-Q2", "alle"], control_ids, shown, "?light=grey")
     assert search == "?plan=2017&period=2017-Q2&light=grey"
 
 
@@ -90,9 +91,10 @@ def test_filt008_navigation_carries_the_selection() -> None:
         "/?plan=2017&period=2017-Q2&light=red",
         "/quartale?plan=2017&period=2017-Q2&light=red",
         "/praesentation?plan=2017&period=2017-Q2&light=red",
+        "/hilfe?plan=2017",
     ]
-    assert nav_hrefs(None) == ["/", "/quartale", "/praesentation"]
-    assert nav_classes("/quartale") == ["nav-link", "nav-link active", "nav-link"]
+    assert nav_hrefs(None) == ["/", "/quartale", "/praesentation", "/hilfe"]
+    assert nav_classes("/quartale") == ["nav-link", "nav-link active", "nav-link", "nav-link"]
 
 
 # -- against a real plan ----------------------------------------------------------------------------
