@@ -1,4 +1,7 @@
-"""Named queries of the dashboard: cached plan evaluations, measure texts, comments, provenance."""
+"""Named queries of the dashboard: cached plan evaluations, measure texts, comments, provenance.
+
+Over 600 lines on purpose: the named queries of the pages around one cached plan snapshot.
+"""
 
 from __future__ import annotations
 

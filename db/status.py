@@ -2,6 +2,8 @@
 
 `load_plan_data` is the only part that talks to the database (a handful of Core queries);
 `evaluate` turns the fetched rows into the JSON-ready report shared by CLI, API and dashboard.
+
+Over 600 lines on purpose: loading a plan year and evaluating it share the plan data types.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 Every value keeps where it came from (sheet and cells); every problem names the file, sheet,
 cell, the value found and what was expected, in German. Nothing here knows the database: the
 catalogue is asked only through `resolve_measure`.
+
+Over 600 lines on purpose: the long format and the table layouts share one context (sheet,
+period sources, problems) and one set of row rules; each half alone would repeat it.
 """
 
 from __future__ import annotations

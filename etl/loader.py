@@ -4,6 +4,9 @@
 and writes only when no file has a problem. `apply_values` is the one place that stores values
 (upsert by indicator × period × place, the replaced version kept in MesswertVersion, unchanged
 values left alone); the browser data entry calls it too.
+
+Over 600 lines on purpose: staging, the cross-file checks, the preview and the write share
+one transaction and one report; split, the all-or-nothing rule would be spread over modules.
 """
 
 from __future__ import annotations

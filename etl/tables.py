@@ -2,6 +2,9 @@
 
 Nothing here touches a file or the database: a sheet is a list of rows of plain Python values
 (what calamine or the CSV reader returns), so every rule of sources.md is testable on literals.
+
+Over 600 lines on purpose: the shared matching (labels, headers, periods, values) that every
+profile relies on; its parts call each other and are tested as one.
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ def release_panel(state: QuarterState, missing: int, message: Any = None) -> lis
                 "Wieder öffnen",
                 id=ids.quarter_control(ids.COMPLETENESS_REOPEN),
                 type="button",
-                className="btn btn-outline-danger",
+                className="btn btn-outline-dark",
             ),
         ]
     else:

@@ -90,7 +90,7 @@ def report_control(plan: str, period: str, state: QuarterState) -> html.Div | No
                     f"Bericht als PDF{draft}",
                     id=ids.OVERVIEW_REPORT,
                     type="button",
-                    className="btn btn-outline-primary btn-sm",
+                    className="btn btn-outline-dark btn-sm",
                 ),
                 custom_spinner=html.Span("Bericht wird erstellt …", className="loading-text"),
             ),

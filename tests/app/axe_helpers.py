@@ -107,7 +107,7 @@ REVIEWED = (
     Reviewed(
         "color-contrast",
         "overlapped by another element",
-        r"upload|ag-cell-value|<strong>Datei|\.xlsx, \.xls|plotly|main-svg|<text",
+        r"upload|ag-cell-value|<strong>Datei|\.xlsx, \.xls|plotly|main-svg|<text|entry-",
         "Der Text der Ablagefläche "
         "unter dem unsichtbaren Dateifeld (/import), Zellen des AG-Grid unter seiner "
         "Kopfzeile, Achsen- und Legendentexte der Diagramme (Plotly stapelt mehrere SVG-"

@@ -1,4 +1,8 @@
-"""Use case: submit an entry form, checked like an import and written in one transaction."""
+"""Use case: submit an entry form, checked like an import and written in one transaction.
+
+Over 600 lines on purpose: the form's checks, the conflict check under the writers' lock and
+the audited write are one use case, and every step needs the same references.
+"""
 
 from __future__ import annotations
 
