@@ -52,10 +52,11 @@ PAGES = [
 ]
 
 LIGHT_TEXTS = {
-    "green": "Der Indikator liegt im Plan.",
-    "yellow": "Der Indikator liegt etwas hinter dem Plan; hinsehen lohnt sich.",
-    "red": "Der Indikator liegt deutlich hinter dem Plan.",
-    "grey": "Es gibt keine Bewertung: kein Wert, nur ein Zeichen der Statistik oder kein Zielwert.",
+    "green": "grün, Kreis: der Indikator liegt im Plan.",
+    "yellow": "gelb, Dreieck: der Indikator liegt etwas hinter dem Plan; hinsehen lohnt sich.",
+    "red": "rot, Quadrat: der Indikator liegt deutlich hinter dem Plan.",
+    "grey": "grau, Ring: keine Bewertung – kein Wert, nur ein Zeichen der Statistik oder kein "
+    "Zielwert.",
 }
 
 KEYS = [
@@ -131,7 +132,7 @@ def pages_section() -> html.Section:
 def lights_section(plan: HelpPlan) -> html.Section:
     green, yellow = fmt_attainment(plan.green), fmt_attainment(plan.yellow)
     items = [
-        html.Li([light_badge(light), " ", LIGHT_TEXTS[light]], className="help-light")
+        html.Li([light_badge(light), " – ", LIGHT_TEXTS[light]], className="help-light")
         for light in LIGHTS
     ]
     return _section(

@@ -345,11 +345,18 @@ def test_a11y008_help_page_is_linked_and_says_what_it_must(
     page.wait_for_url(re.compile(r"/hilfe\?plan=2017$"), timeout=TIMEOUT)
     page.wait_for_selector(f"#{ids.HELP}", timeout=TIMEOUT)
     text = page.inner_text(f"#{ids.HELP}")
-    for part in (
+    badges = page.locator(".help-light .light").all_inner_texts()
+    assert [" ".join(b.split()) for b in badges] == [
         "● im Plan",
         "▲ gefährdet",
         "■ nicht im Plan",
         "○ keine Bewertung",
+    ], badges
+    for part in (
+        "grün, Kreis",
+        "gelb, Dreieck",
+        "rot, Quadrat",
+        "grau, Ring",
         "grün ab 95 %",
         "gelb ab 85 %",
         "Prognose",
