@@ -273,7 +273,12 @@ def test_a11y005_committee_mode_keeps_focus_on_the_slides(
     # Back by key: the focus goes back to the heading of the new slide, not the page body.
     page.keyboard.press("ArrowLeft")
     page.wait_for_url(re.compile(r"folie=12$"), timeout=TIMEOUT)
-    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "document.querySelector('.slide-position').textContent.startsWith('Folie 12 ')"
+    )
+    # The new slide is drawn; the focus moves after the next paint: wait for it (a fixed pause
+    # failed beside another test worker), and fail if it stays on the page body.
+    wait_focus(page, ".slide-controls *, .slide *")
     assert active(page)["tag"] != "BODY"
 
 
