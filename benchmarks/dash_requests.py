@@ -5,6 +5,7 @@ Shared so that a change in the login form or Dash's page router is mended in one
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -30,21 +31,43 @@ def log_in(client: Any, name: str, password: str) -> Any:
     return client
 
 
+def callback_payload(
+    outputs: list[tuple[Any, str]],
+    inputs: list[Any],
+    changed: str,
+    state: list[Any] | None = None,
+) -> dict[str, Any]:
+    """A request of Dash's renderer for one callback: its outputs as (id, property), its inputs
+    and states as the renderer sends them, and the input that changed ("id.property")."""
+    described = [{"id": oid, "property": prop} for oid, prop in outputs]
+
+    def key(oid: Any, prop: str) -> str:
+        text = oid if isinstance(oid, str) else json.dumps(oid, separators=(",", ":"))
+        return f"{text}.{prop}"
+
+    if len(outputs) == 1:
+        output = key(*outputs[0])
+    else:
+        output = ".." + "...".join(key(oid, prop) for oid, prop in outputs) + ".."
+    return {
+        "output": output,
+        "outputs": described[0] if len(outputs) == 1 else described,
+        "inputs": inputs,
+        "changedPropIds": [changed],
+        "state": state or [],
+    }
+
+
 def route_payload(pathname: str, search: str = "") -> dict[str, Any]:
     """The page router's callback: renders a page's layout for a path."""
-    return {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
+    return callback_payload(
+        [("_pages_content", "children"), ("_pages_store", "data")],
+        [
             {"id": "_pages_location", "property": "pathname", "value": pathname},
             {"id": "_pages_location", "property": "search", "value": search},
         ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
+        "_pages_location.pathname",
+    )
 
 
 def _group(kind: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -63,15 +86,11 @@ def save_payload(
     texts: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The request of the „Speichern“ button of /erfassung, built by hand (as an attacker could)."""
-    return {
-        "output": f"..{ids.ENTRY_MESSAGE}.children...{ids.ENTRY_CONTEXT}.data..",
-        "outputs": [
-            {"id": ids.ENTRY_MESSAGE, "property": "children"},
-            {"id": ids.ENTRY_CONTEXT, "property": "data"},
-        ],
-        "inputs": [{"id": ids.ENTRY_SAVE, "property": "n_clicks", "value": 1}],
-        "changedPropIds": [f"{ids.ENTRY_SAVE}.n_clicks"],
-        "state": [
+    return callback_payload(
+        [(ids.ENTRY_MESSAGE, "children"), (ids.ENTRY_CONTEXT, "data")],
+        [{"id": ids.ENTRY_SAVE, "property": "n_clicks", "value": 1}],
+        f"{ids.ENTRY_SAVE}.n_clicks",
+        [
             {"id": ids.ENTRY_CONTEXT, "property": "data", "value": context},
             _group(ids.ENTRY_VALUE, values or {}),
             _group(ids.ENTRY_STATUS, statuses or {}),
@@ -79,7 +98,7 @@ def save_payload(
             _group(ids.ENTRY_OVERRIDE_LIGHT, lights or {}),
             _group(ids.ENTRY_OVERRIDE_TEXT, texts or {}),
         ],
-    }
+    )
 
 
 def find_prop(tree: Any, component_id: str, prop: str) -> Any:

@@ -339,39 +339,31 @@ def changed_after(
     keys = [period.key] + [m.key for m in period.months()]
     with engine.connect() as conn:
         plan_id = conn.scalar(select(Plan.id).where(Plan.key == plan_key))
-        values = conn.scalars(
-            select(Indikator.code)
-            .join(Messwert, Messwert.indikator_id == Indikator.id)
-            .where(
-                Indikator.plan_id == plan_id,
-                Messwert.period.in_(keys),
-                Messwert.recorded_at > since,
-            )
-            .distinct()
+
+        def codes(owner: Any, row: Any, join: Any, *where: Any) -> frozenset[str]:
+            """The codes of the indicators or measures with a row written after `since`."""
+            query = select(owner.code).join(row, join).where(owner.plan_id == plan_id, *where)
+            return frozenset(conn.scalars(query.distinct()))
+
+        values = codes(
+            Indikator,
+            Messwert,
+            Messwert.indikator_id == Indikator.id,
+            Messwert.period.in_(keys),
+            Messwert.recorded_at > since,
         )
-        value_codes = frozenset(values)
-        comments = frozenset(
-            conn.scalars(
-                select(Massnahme.code)
-                .join(Kommentar, Kommentar.massnahme_id == Massnahme.id)
-                .where(
-                    Massnahme.plan_id == plan_id,
-                    Kommentar.period.in_(keys),
-                    Kommentar.created_at > since,
-                )
-                .distinct()
-            )
+        comments = codes(
+            Massnahme,
+            Kommentar,
+            Kommentar.massnahme_id == Massnahme.id,
+            Kommentar.period.in_(keys),
+            Kommentar.created_at > since,
         )
-        overrides = frozenset(
-            conn.scalars(
-                select(Massnahme.code)
-                .join(StatusOverride, StatusOverride.massnahme_id == Massnahme.id)
-                .where(
-                    Massnahme.plan_id == plan_id,
-                    StatusOverride.period == period.key,
-                    StatusOverride.set_at > since,
-                )
-                .distinct()
-            )
+        overrides = codes(
+            Massnahme,
+            StatusOverride,
+            StatusOverride.massnahme_id == Massnahme.id,
+            StatusOverride.period == period.key,
+            StatusOverride.set_at > since,
         )
-    return ChangedAfterRelease(value_codes, comments, overrides)
+    return ChangedAfterRelease(values, comments, overrides)

@@ -484,42 +484,8 @@ class CommentRow:
     demo: bool
 
 
-def measure_comments(engine: Engine, plan_key: str, code: str) -> list[CommentRow]:
-    """The comments on a measure, newest period first."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                Kommentar.period,
-                Indikator.code.label("indicator_code"),
-                Kommentar.text,
-                Kommentar.author,
-                Kommentar.created_at,
-                Kommentar.demo,
-            )
-            .join(Massnahme, Massnahme.id == Kommentar.massnahme_id)
-            .join(Plan, Plan.id == Massnahme.plan_id)
-            .outerjoin(Indikator, Indikator.id == Kommentar.indikator_id)
-            .where(Plan.key == plan_key, Massnahme.code == code)
-        ).all()
-    comments = [
-        CommentRow(
-            _period_or_year(r.period),
-            r.indicator_code,
-            r.text,
-            r.author,
-            r.created_at,
-            bool(r.demo),
-        )
-        for r in rows
-    ]
-    comments.sort(key=lambda c: (c.period.sort_key, c.created_at), reverse=True)
-    return comments
-
-
-def quarter_comments(engine: Engine, plan_key: str, period: Period) -> dict[str, list[CommentRow]]:
-    """The comments of a quarter (on the quarter or one of its months) per measure code, in
-    one query (the report of a plan of thousands of measures asks once, not per measure)."""
-    keys = [period.key] + [m.key for m in period.months()]
+def _comment_rows(engine: Engine, plan_key: str, *where: Any) -> list[tuple[str, CommentRow]]:
+    """The comments of a plan that match `where`, each with its measure's code, oldest first."""
     with engine.connect() as conn:
         rows = conn.execute(
             select(
@@ -534,12 +500,12 @@ def quarter_comments(engine: Engine, plan_key: str, period: Period) -> dict[str,
             .join(Massnahme, Massnahme.id == Kommentar.massnahme_id)
             .join(Plan, Plan.id == Massnahme.plan_id)
             .outerjoin(Indikator, Indikator.id == Kommentar.indikator_id)
-            .where(Plan.key == plan_key, Kommentar.period.in_(keys))
+            .where(Plan.key == plan_key, *where)
             .order_by(Kommentar.created_at, Kommentar.id)
         ).all()
-    found: dict[str, list[CommentRow]] = {}
-    for r in rows:
-        found.setdefault(r.measure_code, []).append(
+    return [
+        (
+            r.measure_code,
             CommentRow(
                 _period_or_year(r.period),
                 r.indicator_code,
@@ -547,8 +513,26 @@ def quarter_comments(engine: Engine, plan_key: str, period: Period) -> dict[str,
                 r.author,
                 r.created_at,
                 bool(r.demo),
-            )
+            ),
         )
+        for r in rows
+    ]
+
+
+def measure_comments(engine: Engine, plan_key: str, code: str) -> list[CommentRow]:
+    """The comments on a measure, newest period first."""
+    comments = [c for _, c in _comment_rows(engine, plan_key, Massnahme.code == code)]
+    comments.sort(key=lambda c: (c.period.sort_key, c.created_at), reverse=True)
+    return comments
+
+
+def quarter_comments(engine: Engine, plan_key: str, period: Period) -> dict[str, list[CommentRow]]:
+    """The comments of a quarter (on the quarter or one of its months) per measure code, in
+    one query (the report of a plan of thousands of measures asks once, not per measure)."""
+    keys = [period.key] + [m.key for m in period.months()]
+    found: dict[str, list[CommentRow]] = {}
+    for code, comment in _comment_rows(engine, plan_key, Kommentar.period.in_(keys)):
+        found.setdefault(code, []).append(comment)
     return found
 
 

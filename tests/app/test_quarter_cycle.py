@@ -18,12 +18,12 @@ from flask import g
 from sqlalchemy import select
 
 from app import ids as aids
+from benchmarks.dash_requests import DASH, callback_payload
 from db.models import AuditEntry
 from db.quarters import quarter_state
 from db.queries import clear_cache
 from db.users import principal_of
 
-DASH = "/_dash-update-component"
 CONTEXT = {"plan": "2017", "period": "2017-Q3"}
 
 
@@ -48,17 +48,14 @@ def quarter_payload(
     """The request of „Quartal freigeben“ (or „Wieder öffnen“) on /vollstaendigkeit."""
     release, reopen = aids.COMPLETENESS_RELEASE, aids.COMPLETENESS_REOPEN
     clicked = release if action == "release" else reopen
-    return {
-        "output": f"{aids.COMPLETENESS_QUARTER}.children",
-        "outputs": {"id": aids.COMPLETENESS_QUARTER, "property": "children"},
-        "inputs": [
+    return callback_payload(
+        [(aids.COMPLETENESS_QUARTER, "children")],
+        [
             _control(release, "n_clicks", 1) if action == "release" else [],
             _control(reopen, "n_clicks", 1) if action == "reopen" else [],
         ],
-        "changedPropIds": [
-            json.dumps(aids.quarter_control(clicked), separators=(",", ":")) + ".n_clicks"
-        ],
-        "state": [
+        json.dumps(aids.quarter_control(clicked), separators=(",", ":")) + ".n_clicks",
+        [
             {
                 "id": aids.COMPLETENESS_QUARTER_CONTEXT,
                 "property": "data",
@@ -71,7 +68,7 @@ def quarter_payload(
             if action == "reopen"
             else [],
         ],
-    }
+    )
 
 
 def answer(response: Any) -> str:
@@ -176,22 +173,18 @@ def test_qc005_a_crafted_quarter_is_refused_in_german(web: Dash) -> None:
 
 def report_payload(context: Any = None) -> dict[str, Any]:
     """The request of „Bericht als PDF“ on the overview."""
-    return {
-        "output": f"..{aids.OVERVIEW_REPORT_DOWNLOAD}.data...{aids.OVERVIEW_REPORT_MESSAGE}.children..",
-        "outputs": [
-            {"id": aids.OVERVIEW_REPORT_DOWNLOAD, "property": "data"},
-            {"id": aids.OVERVIEW_REPORT_MESSAGE, "property": "children"},
-        ],
-        "inputs": [{"id": aids.OVERVIEW_REPORT, "property": "n_clicks", "value": 1}],
-        "changedPropIds": [f"{aids.OVERVIEW_REPORT}.n_clicks"],
-        "state": [
+    return callback_payload(
+        [(aids.OVERVIEW_REPORT_DOWNLOAD, "data"), (aids.OVERVIEW_REPORT_MESSAGE, "children")],
+        [{"id": aids.OVERVIEW_REPORT, "property": "n_clicks", "value": 1}],
+        f"{aids.OVERVIEW_REPORT}.n_clicks",
+        [
             {
                 "id": aids.OVERVIEW_REPORT_CONTEXT,
                 "property": "data",
                 "value": CONTEXT if context is None else context,
             }
         ],
-    }
+    )
 
 
 def test_qc006_report_download_for_leitung_refused_for_fachbereich(web: Dash) -> None:
