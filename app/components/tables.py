@@ -19,16 +19,19 @@ from zielcockpit.domain.vocabulary import LIGHT_MEANINGS, LIGHTS, MILESTONE_WORD
 LinkFor = Callable[[str], str]
 
 
-def _table(
+def data_table(
     head: Sequence[Any],
     body: Sequence[html.Tr] | Sequence[html.Tbody],
     cls: str,
     caption: str,
     numeric: frozenset[int] = frozenset(),
+    caption_shown: bool = False,
 ) -> html.Table:
+    """A table of the app: column headers, rows (or row groups), a caption for screen readers
+    (also shown when `caption_shown`)."""
     return html.Table(
         [
-            html.Caption(caption, className="visually-hidden"),
+            html.Caption(caption, className=None if caption_shown else "visually-hidden"),
             html.Thead(
                 html.Tr(
                     [
@@ -139,7 +142,7 @@ def scorecard(
             cells.append(html.Td(change_mark(r.change) or "–", className="change-td"))
             group_rows.append(html.Tr(cells))
         body.append(html.Tbody(group_rows))
-    return _table(head, body, "scorecard", "Ampeln je Maßnahme und Quartal")
+    return data_table(head, body, "scorecard", "Ampeln je Maßnahme und Quartal")
 
 
 def attention_list(
@@ -208,7 +211,7 @@ def quarter_values_table(view: IndicatorView) -> html.Table:
         cells.append(html.Td(light_badge(j.light, "sm")))
         body.append(html.Tr(cells))
     numeric = frozenset() if milestone else frozenset({1, 2, 3})
-    return _table(head, body, "values-table", f"Werte von {view.code} je Quartal", numeric)
+    return data_table(head, body, "values-table", f"Werte von {view.code} je Quartal", numeric)
 
 
 def comments_block(comments: Sequence[CommentRow], names: dict[str, str]) -> html.Div:
@@ -311,7 +314,7 @@ def provenance_table(rows: Sequence[ProvenanceRow]) -> html.Div:
             )
         )
     return html.Div(
-        _table(head, body, "provenance-table", "Herkunft der gespeicherten Werte"),
+        data_table(head, body, "provenance-table", "Herkunft der gespeicherten Werte"),
         className="table-scroll",
     )
 
