@@ -38,6 +38,18 @@ def demo_app(databases: Any) -> Iterator[Dash]:
 
 
 @pytest.fixture
+def web(databases: Any, tmp_path: Path) -> Iterator[Dash]:
+    """The app on a fresh demo database with the access rules, its archive in a temporary
+    folder and a small upload limit (both backends)."""
+    from access_helpers import access_app
+
+    app = access_app(databases.url("demo"), tmp_path / "archiv")
+    yield app
+    app.server.config["ZC_ENGINE"].dispose()
+    clear_cache()
+
+
+@pytest.fixture
 def catalogue_app(databases: Any) -> Iterator[Dash]:
     """The app on a database with both plans and no values."""
     app = build_app(databases.url("catalogue"))

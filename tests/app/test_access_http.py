@@ -6,15 +6,12 @@ from __future__ import annotations
 import base64
 import io
 import json
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
 from access_helpers import (
     PAGES,
-    access_app,
     all_payloads,
     confirm_payload,
     download_payload,
@@ -32,6 +29,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app import ids as aids
+from benchmarks.dash_requests import DASH
 from db.demo import OVERRIDE
 from db.models import (
     AuditEntry,
@@ -42,18 +40,8 @@ from db.models import (
     MesswertVersion,
     StatusOverride,
 )
-from db.queries import clear_cache
 
 CONTEXT_Q3 = {"plan": "2017", "period": "2017-Q3", "oe": "510"}
-DASH = "/_dash-update-component"
-
-
-@pytest.fixture
-def web(databases: Any, tmp_path: Path) -> Iterator[Dash]:
-    app = access_app(databases.url("demo"), tmp_path / "archiv")
-    yield app
-    engine_of(app).dispose()
-    clear_cache()
 
 
 def answer(response: Any) -> str:

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from access_helpers import access_app, engine_of
+from access_helpers import engine_of
 from dash import Dash
 from dash_helpers import logged_in_client
 from flask import g
@@ -21,14 +18,6 @@ from db.queries import clear_cache
 from db.users import principal_of
 
 MEASURE, CODE, UNIT, PERIOD = "510-4", "510-4.2", "510", "2017-Q4"
-
-
-@pytest.fixture
-def web(databases: Any, tmp_path: Path) -> Iterator[Dash]:
-    app = access_app(databases.url("demo"), tmp_path / "archiv")
-    yield app
-    engine_of(app).dispose()
-    clear_cache()
 
 
 def save(client: Any, value: str) -> None:

@@ -5,16 +5,14 @@ request and API route stays behind the login."""
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from access_helpers import access_app, engine_of
+from access_helpers import engine_of
 from dash import Dash
 from sqlalchemy import select, update
 
-from benchmarks.dash_requests import route_payload
+from benchmarks.dash_requests import DASH, route_payload
 from db.engine import transaction
 from db.models import AuditEntry, Kommentar
 from db.quarters import release, reopen
@@ -26,15 +24,6 @@ from zielcockpit.domain.vocabulary import LIGHT_MEANINGS
 from zielcockpit.services.public import set_public
 
 CONTROLLING = Principal("controlling-test", "controlling")
-DASH = "/_dash-update-component"
-
-
-@pytest.fixture
-def web(databases: Any, tmp_path: Path) -> Iterator[Dash]:
-    app = access_app(databases.url("demo"), tmp_path / "archiv")
-    yield app
-    engine_of(app).dispose()
-    clear_cache()
 
 
 def released(app: Dash, *periods: str) -> None:

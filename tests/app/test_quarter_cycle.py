@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from access_helpers import access_app, dump, engine_of, save_payload
+from access_helpers import dump, engine_of, save_payload
 from dash import Dash
 from dash_helpers import logged_in_client
 from flask import g
@@ -25,14 +23,6 @@ from db.queries import clear_cache
 from db.users import principal_of
 
 CONTEXT = {"plan": "2017", "period": "2017-Q3"}
-
-
-@pytest.fixture
-def web(databases: Any, tmp_path: Path) -> Iterator[Dash]:
-    app = access_app(databases.url("demo"), tmp_path / "archiv")
-    yield app
-    engine_of(app).dispose()
-    clear_cache()
 
 
 def _control(kind: str, prop: str, value: Any) -> list[dict[str, Any]]:
