@@ -23,20 +23,9 @@ from typing import Any
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-MONTHS = (
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-)
+from zielcockpit.domain.periods import MONTHS_DE
+
+MONTHS = MONTHS_DE  # the month names a sender writes out
 SHORT = ("Jan", "Feb", "Mrz", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
 MARKERS = ("", " 1)", "¹", " *)", " 2) 4)", "3)")
 PERIOD_FORMS = ("text", "short", "numeric", "iso", "serial", "date")
