@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 
 from app.reminders import HEADERS, reminder_workbook
 from db.calendar import CalendarError, calendar_lines, set_deadline, set_lag
@@ -235,9 +235,7 @@ def drop_values(engine: Engine, code: str, periods: list[str]) -> None:
     with engine.begin() as conn:
         ind = conn.scalar(select(Indikator.id).where(Indikator.code == code))
         conn.execute(
-            Messwert.__table__.delete().where(
-                Messwert.indikator_id == ind, Messwert.period.in_(periods)
-            )
+            delete(Messwert).where(Messwert.indikator_id == ind, Messwert.period.in_(periods))
         )
 
 
