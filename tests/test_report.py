@@ -25,6 +25,7 @@ from zielcockpit.domain.periods import Period
 from zielcockpit.domain.vocabulary import LIGHT_MEANINGS
 from zielcockpit.services.entry import FieldInput, Submission, save_entry
 from zielcockpit.services.report import ReportError, committee_report
+from zielcockpit.settings import today as settings_today
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
@@ -96,7 +97,8 @@ def test_rep001_every_measure_with_light_and_sentence_page_numbers_and_draft_mar
     assert re.search(r"Zusammenfassung \.*\s*\d+", flat(pages[1])) or re.search(
         r"Zusammenfassung[ .]*\d+", flat(pages[1])
     )
-    report = evaluate(load_plan_data(demo, "2017"), Period.parse("2017-Q3"))
+    # The same „today“ as the report's (a missing value's sentence names its deadline).
+    report = evaluate(load_plan_data(demo, "2017"), Period.parse("2017-Q3"), settings_today())
     details = whole[
         whole.index("Maßnahmen im Einzelnen", whole.index("Maßnahmen im Einzelnen") + 1) :
     ]
