@@ -197,3 +197,23 @@ def test_rep004_pages_rendered_to_png(demo: Engine, tmp_path: Path) -> None:
         assert first.size[1] > first.size[0]  # A4 portrait
         darkest, _lightest = first.convert("L").getextrema()
         assert isinstance(darkest, int) and darkest < 100  # there is dark text on the page
+
+
+def test_rep005_short_form_above_the_limit_lists_only_measures_not_green(
+    demo: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large plan gets the short form, and says so; the 2017 plan is reported in full."""
+    from zielcockpit.services import report_html as layout
+    from zielcockpit.services.report import report_data
+
+    data = report_data(demo, "2017", "2017-Q3")
+    full = layout.report_html(data)
+    assert "Vollständiger Bericht: alle 48 Maßnahmen" in full and "Maßnahmen im Einzelnen" in full
+    monkeypatch.setattr(layout, "SHORT_FORM_ABOVE", 10)
+    short = layout.report_html(data)
+    assert "Kurzfassung: Der Plan hat 48 Maßnahmen (mehr als 10)" in short
+    assert "Maßnahmen im Einzelnen" not in short and "class='indicators'" not in short
+    tables = short[short.index('id="handlungsfelder"') :]
+    for m in data.report.measures:
+        shown = f"<td class='code'>{m.info.code}</td>" in tables
+        assert shown == (m.light != "green"), m.info.code
