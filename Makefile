@@ -29,8 +29,11 @@ demo-db: $(STAMP)
 	$(BIN)/zielcockpit load-catalogue
 	$(BIN)/zielcockpit seed-demo
 
+# The demo's „today“ (reporting calendar): Q3 2017 is past its deadline, Q4 not yet due.
+DEMO_TODAY ?= 2017-10-20
+
 run: demo-db
-	$(BIN)/zielcockpit serve --host $(HOST) --port $(PORT)
+	ZIELCOCKPIT_TODAY=$${ZIELCOCKPIT_TODAY:-$(DEMO_TODAY)} $(BIN)/zielcockpit serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -19,6 +19,7 @@ from db.status import (
     plan_status,
     report_json,
 )
+from zielcockpit.settings import today as settings_today
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -64,7 +65,7 @@ def status() -> Response | tuple[Response, int]:
         return _error(
             400, "Parameter „plan“ und „period“ sind Pflicht, z. B. ?plan=2017&period=2017-Q2."
         )
-    report = plan_status(current_app.config["ZC_ENGINE"], plan, period)
+    report = plan_status(current_app.config["ZC_ENGINE"], plan, period, settings_today())
     return jsonify(report_json(report))
 
 
@@ -107,7 +108,7 @@ def measure(code: str) -> Response | tuple[Response, int]:
     period = parse_period(period_text)
     engine = current_app.config["ZC_ENGINE"]
     plan_key = find_plan_of_measure(engine, code, request.args.get("plan"))
-    report = evaluate(load_plan_data(engine, plan_key, up_to=period), period)
+    report = evaluate(load_plan_data(engine, plan_key, up_to=period), period, settings_today())
     body = measure_json(report.measure(code))
     body["plan"] = report.plan.key
     body["period"] = report.period.key

@@ -7,7 +7,7 @@ from typing import Any
 
 from app.xlsx import Sheet, workbook
 from db.completeness import Completeness
-from zielcockpit.domain.formatting import fmt_datetime
+from zielcockpit.domain.formatting import fmt_date, fmt_datetime
 
 HEADERS = [
     "Organisationseinheit",
@@ -18,15 +18,33 @@ HEADERS = [
     "Name des Indikators",
     "Was fehlt",
     "Quartal",
+    "Liefertermin",
+    "Stand",
+    "Tage überfällig",
 ]
 
 
-def reminder_workbook(report: Completeness, plan_title: str, now: dt.datetime) -> bytes:
-    """The reminder list: one row per missing value, German headers (pure: rows in, bytes out)."""
+def reminder_workbook(
+    report: Completeness, plan_title: str, now: dt.datetime, today: dt.date | None = None
+) -> bytes:
+    """The reminder list: one row per missing value with its delivery deadline (a date cell),
+    „überfällig“ or „noch nicht fällig“ and the days late; German headers (pure)."""
     label = report.period.label
     rows: list[list[Any]] = [HEADERS]
     rows += [
-        [r.oe, r.oe_name, r.measure, r.measure_title, r.indicator, r.indicator_name, r.what, label]
+        [
+            r.oe,
+            r.oe_name,
+            r.measure,
+            r.measure_title,
+            r.indicator,
+            r.indicator_name,
+            r.what,
+            label,
+            r.due,
+            None if r.delivery is None else r.delivery.word,
+            None if r.delivery is None or not r.delivery.overdue else r.delivery.days_overdue,
+        ]
         for r in report.rows
     ]
     counts: list[list[Any]] = [
@@ -38,7 +56,7 @@ def reminder_workbook(report: Completeness, plan_title: str, now: dt.datetime) -
             Sheet(
                 "Erinnerungsliste",
                 rows,
-                widths=[18, 34, 14, 48, 14, 60, 34, 18],
+                widths=[18, 34, 14, 48, 14, 60, 34, 18, 14, 18, 16],
                 freeze=(1, 0),
                 autofilter=True,
             ),
@@ -50,6 +68,7 @@ def reminder_workbook(report: Completeness, plan_title: str, now: dt.datetime) -
                     ["Plan", plan_title],
                     ["Quartal", label],
                     ["Erstellt am", fmt_datetime(now)],
+                    ["Stand der Liefertermine", fmt_date(today) if today else "–"],
                 ],
                 widths=[20, 80],
             ),

@@ -6,6 +6,7 @@ which matters for a download button; openpyxl stays the reader and the template 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ MAX_COLUMNS = 16384
 # Control characters are not allowed in XML, so not in a cell (translate: fast per cell).
 _CONTROL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _BAD_SHEET_CHARS = set("[]:*?/\\")
+DATE = "date"  # the format key of date cells (dd.mm.yyyy)
 
 
 @dataclass
@@ -67,7 +69,9 @@ def workbook(sheets: Sequence[Sheet]) -> bytes:
         key = (is_bold, fill)
         if key not in formats:
             spec: dict[str, Any] = {"bold": is_bold}
-            if fill:
+            if fill == DATE:
+                spec.update(num_format="dd.mm.yyyy")  # a date cell, shown the German way
+            elif fill:
                 spec.update(pattern=1, bg_color=f"#{fill}")
             formats[key] = book.add_format(spec)
         return formats[key]
@@ -89,6 +93,11 @@ def _write_sheet(ws: Any, sheet: Sheet, fmt: Callable[[bool, str | None], Any]) 
             if value is None:
                 continue
             fill = sheet.fills.get((r, c))
+            if isinstance(value, dt.date):
+                ws.write_datetime(
+                    r, c, dt.datetime(value.year, value.month, value.day), fmt(row_bold, DATE)
+                )
+                continue
             cell_format = fmt(row_bold, fill) if (row_bold or fill) else None
             if isinstance(value, bool) or not isinstance(value, int | float):
                 ws.write_string(r, c, str(value).translate(_CONTROL), cell_format)

@@ -33,6 +33,7 @@ from db.models import (
     Indikator,
     Kategorie,
     Leitsatz,
+    Liefertermin,
     Massnahme,
     Messwert,
     Organisationseinheit,
@@ -159,6 +160,7 @@ def check_catalogue(data: dict[str, Any], file: str) -> list[str]:  # noqa: C901
         c.number(hf, "budget_eur", f"Handlungsfeld {hf.get('key')}")
     leit = {int(x.get("nr", 0)) for x in data.get("leitsaetze") or []}
     categories = {str(k.get("code")) for k in data.get("kategorien") or []}
+    _check_lags(c, data)
     seen_measures: dict[str, int] = {}
     seen_indicators: dict[str, int] = {}
     # Every indicator of the plan: a "darunter" parent may sit in another measure (REGE-10.1
@@ -229,6 +231,7 @@ def check_catalogue(data: dict[str, Any], file: str) -> list[str]:  # noqa: C901
                 c.add(ind, iwhat, "Eine Reduktion braucht „reduction_pct“.")
             _check_parent(c, ind, iwhat, all_indicators)
             _check_timing(c, ind, iwhat)
+            _check_source(c, ind, iwhat, data)
             for ort in ind.get("orte") or []:
                 if str(ort) not in places:
                     c.add(ind, iwhat, f"Ort „{ort}“ fehlt in der Ortsliste.")
@@ -281,6 +284,62 @@ def _check_timing(c: _Checker, ind: dict[str, Any], what: str) -> None:
         c.add(ind, what, f"„strict“ muss true oder false sein, gefunden: „{strict}“.")
     elif strict and ind.get("kind") not in ("rate", "upper_bound"):
         c.add(ind, what, "„strict“ („mehr als“) gilt nur für Quoten und Obergrenzen.")
+
+
+def _check_source(c: _Checker, ind: dict[str, Any], what: str, data: dict[str, Any]) -> None:
+    """`quelle` names an entry of the catalogue's `quellen`."""
+    sources = data.get("quellen") or {}
+    if ind.get("quelle") is not None and str(ind["quelle"]) not in sources:
+        known = ", ".join(str(k) for k in sources if k != LINE) or "keine"
+        c.add(ind, what, f"Quelle „{ind['quelle']}“ fehlt unter „quellen“ (vorhanden: {known}).")
+
+
+def _check_lags(c: _Checker, data: dict[str, Any]) -> None:
+    sources = data.get("quellen") or {}
+    if not isinstance(sources, dict):
+        c.add(data, "quellen", "„quellen“ muss eine Zuordnung Schlüssel → Angaben sein.")
+        return
+    for key, source in sources.items():
+        if key == LINE:
+            continue
+        days = source.get("verzug_tage") if isinstance(source, dict) else None
+        if days is not None and (not isinstance(days, int) or not 0 <= days <= 366):
+            c.add(source, f"Quelle {key}", f"„verzug_tage“ ist „{days}“, erlaubt 0 bis 366 Tage.")
+
+
+def _source_lags(data: dict[str, Any]) -> dict[str, int]:
+    """The catalogue's `quellen`: key -> usual lag in days (`verzug_tage`)."""
+    lags: dict[str, int] = {}
+    for key, source in (data.get("quellen") or {}).items():
+        if key != LINE and isinstance(source, dict) and source.get("verzug_tage") is not None:
+            lags[str(key)] = int(source["verzug_tage"])
+    return lags
+
+
+def _write_lags(session: Session, plan_id: int, lags: dict[str, int]) -> None:
+    """A source's lag from the catalogue, unless controlling has set another one."""
+    for source, days in lags.items():
+        row = session.scalars(
+            select(Liefertermin).where(
+                Liefertermin.plan_id == plan_id,
+                Liefertermin.period == "",
+                Liefertermin.oe == "",
+                Liefertermin.quelle == source,
+            )
+        ).one_or_none()
+        if row is None:
+            session.add(
+                Liefertermin(
+                    plan_id=plan_id,
+                    period="",
+                    oe="",
+                    quelle=source,
+                    lag_days=days,
+                    set_by="katalog",
+                )
+            )
+        elif row.set_by == "katalog" and row.lag_days != days:
+            row.lag_days = days
 
 
 def _check_place_target(c: _Checker, ind: dict[str, Any], what: str) -> None:
@@ -598,6 +657,7 @@ def _write(session: Session, data: dict[str, Any], file: str) -> LoadResult:  # 
                     "wortlaut_indikator": ind.get("wortlaut_indikator"),
                     "wortlaut_zielwert": ind.get("wortlaut_zielwert"),
                     "hinweis": ind.get("hinweis"),
+                    "quelle": None if ind.get("quelle") is None else str(ind["quelle"]),
                 },
             )
             session.flush()
@@ -627,6 +687,7 @@ def _write(session: Session, data: dict[str, Any], file: str) -> LoadResult:  # 
         if by_code[child_code].parent_id != parent_id:
             by_code[child_code].parent_id = parent_id
     _remove_dropped(session, plan, keep_measures, keep_indicators, file)
+    _write_lags(session, plan.id, _source_lags(data))
     return LoadResult(plan.key, len(keep_measures), n_indicators)
 
 

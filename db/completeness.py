@@ -1,12 +1,15 @@
-"""Completeness of a quarter: steering indicators without a value, per unit."""
+"""Completeness of a quarter: steering indicators without a value, per unit, late ones first."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
 from db.status import PlanData
+from zielcockpit.domain.calendar import DeliveryState, delivery_state
 from zielcockpit.domain.periods import Period
+from zielcockpit.domain.rules import not_due_by_plan
 from zielcockpit.domain.vocabulary import SYMBOL_MEANINGS
 
 # -- completeness --------------------------------------------------------------------------------
@@ -24,6 +27,15 @@ class MissingRow:
     indicator: str
     indicator_name: str
     what: str  # „kein Wert“, „nur Zeichen „*“ (…)“, „kein Sachstand“
+    delivery: DeliveryState | None = None  # its deadline and whether it has passed
+
+    @property
+    def overdue(self) -> bool:
+        return self.delivery is not None and self.delivery.overdue
+
+    @property
+    def due(self) -> dt.date | None:
+        return None if self.delivery is None else self.delivery.due
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,7 @@ class UnitCount:
     oe_name: str
     steering: int
     missing: int
+    overdue: int = 0
 
     @property
     def complete(self) -> int:
@@ -45,20 +58,29 @@ class Completeness:
     counts: list[UnitCount]
 
 
-def completeness(data: PlanData, period: Period, oe: str | None = None) -> Completeness:
+def completeness(
+    data: PlanData, period: Period, oe: str | None = None, today: dt.date | None = None
+) -> Completeness:
     """Per unit: the steering indicators without a value (or with only a symbol) in the
-    quarter, and the milestones without a Sachstand (pure: plan data in, lists out)."""
+    quarter, and the milestones without a Sachstand (pure: plan data in, lists out).
+
+    Indicators the plan's timing does not expect yet are not chased. With `today`, each row
+    carries its delivery deadline; inside a unit the late rows come first (longest late first),
+    then those not yet due, each in the plan's order."""
     data.check_period(period)
     months = set(period.months())
     measures = {m.id: m for m in data.measures}
     rows: list[MissingRow] = []
     steering: dict[str, int] = defaultdict(int)
     missing: dict[str, int] = defaultdict(int)
+    overdue: dict[str, int] = defaultdict(int)
     names: dict[str, str] = {}
     for ind in data.indicators:
         m = measures[ind.measure_id]
         if not ind.rule.steering or (oe is not None and m.owner != oe):
             continue
+        if not_due_by_plan(ind.rule, period):
+            continue  # „laut Plan erst ab …“: nothing to deliver yet
         names[m.owner] = m.owner_name
         steering[m.owner] += 1
         observations = data.observations.get(ind.id, [])
@@ -80,13 +102,30 @@ def completeness(data: PlanData, period: Period, oe: str | None = None) -> Compl
         if what is None:
             continue
         missing[m.owner] += 1
-        rows.append(MissingRow(m.owner, m.owner_name, m.code, m.title, ind.code, ind.name, what))
+        state = None
+        if today is not None:
+            state = delivery_state(data.calendar.due_date(period, m.owner, ind.source), today)
+            overdue[m.owner] += state.overdue
+        rows.append(
+            MissingRow(m.owner, m.owner_name, m.code, m.title, ind.code, ind.name, what, state)
+        )
     order = {
         code: i
         for i, code in enumerate(
             sorted(steering, key=lambda c: (0 if c[:1].isdigit() else 1, c.lower()))
         )
     }
-    counts = [UnitCount(code, names[code], steering[code], missing[code]) for code in order]
-    rows.sort(key=lambda r: order[r.oe])  # stable: plan order inside each unit
+    counts = [
+        UnitCount(code, names[code], steering[code], missing[code], overdue[code]) for code in order
+    ]
+    # Stable: plan order inside each unit, after the late ones (longest late first).
+    rows.sort(key=lambda r: (order[r.oe], _urgency(r)))
     return Completeness(period, rows, counts)
+
+
+def _urgency(row: MissingRow) -> tuple[int, int]:
+    if row.delivery is None:
+        return (1, 0)
+    if row.delivery.overdue:
+        return (0, -row.delivery.days_overdue)
+    return (1, row.delivery.due.toordinal())

@@ -322,6 +322,8 @@ class Indikator(Base):
     wortlaut_indikator: Mapped[str | None] = mapped_column(Text)
     wortlaut_zielwert: Mapped[str | None] = mapped_column(Text)
     hinweis: Mapped[str | None] = mapped_column(Text)
+    # The source its values come from (a key of the catalogue's `quellen`, e.g. "ba_eckwerte").
+    quelle: Mapped[str | None] = mapped_column(String(40))
 
     massnahme: Mapped[Massnahme] = relationship(back_populates="indikatoren")
     parent: Mapped[Indikator | None] = relationship(remote_side=[id])
@@ -563,6 +565,24 @@ class AuditEntry(Base):
     new: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(String(300))  # file name or form
     import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"))
+
+
+class Liefertermin(Base):
+    """The reporting calendar: a delivery deadline set for a plan's quarter (for every unit and
+    source, or for one unit, one source or both), or a source's usual lag in days (`period`
+    empty). Without a row a quarter's values are due on the 15th of the month after it."""
+
+    __tablename__ = "liefertermin"
+    __table_args__ = (UniqueConstraint("plan_id", "period", "oe", "quelle"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(String(10), default="")  # "2017-Q3"; "" = a lag
+    oe: Mapped[str] = mapped_column(String(40), default="")  # "" = every unit
+    quelle: Mapped[str] = mapped_column(String(40), default="")  # "" = every source
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    lag_days: Mapped[int | None] = mapped_column(Integer)
+    set_by: Mapped[str | None] = mapped_column(String(80))
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
 
 
 # One current value per indicator, period and place; place 0 stands for "no place" (a plain

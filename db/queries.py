@@ -23,6 +23,7 @@ from db.models import (
     Kategorie,
     Kommentar,
     Leitsatz,
+    Liefertermin,
     Massnahme,
     Messwert,
     MesswertVersion,
@@ -46,6 +47,7 @@ from db.status import (
     load_plan_data,
 )
 from zielcockpit.domain.periods import Period
+from zielcockpit.settings import today as settings_today
 
 # Catalogue reloads update texts and targets in place without leaving a trace the version query
 # sees; after this many seconds a snapshot is rebuilt anyway.
@@ -91,6 +93,7 @@ _VERSIONED = (
     ImportRun,
     StatusOverride,
     Kommentar,
+    Liefertermin,
 )
 
 
@@ -106,6 +109,7 @@ def data_version(engine: Engine) -> tuple[Any, ...]:
         columns.append(select(func.count()).select_from(table).scalar_subquery())
         columns.append(select(func.max(table.c.id)).scalar_subquery())
     columns.append(select(func.max(StatusOverride.set_at)).scalar_subquery())
+    columns.append(select(func.max(Liefertermin.set_at)).scalar_subquery())  # a deadline moved
     columns.append(select(func.sum(Indikator.target)).scalar_subquery())
     with engine.connect() as conn:
         row = conn.execute(select(*columns)).one()
@@ -150,6 +154,7 @@ class PlanSnapshot:
     _owners: list[OwnerInfo] | None = None
     _quarter_list: list[Period] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _today: dt.date | None = None  # the date the evaluations were made for (reporting calendar)
 
     @property
     def key(self) -> str:
@@ -158,10 +163,17 @@ class PlanSnapshot:
     def report(self, period: Period) -> StatusReport:
         """The evaluation for one period (raises NotFound outside the plan year)."""
         self.data.check_period(period)
+        today = settings_today()
         with self._lock:
+            if today != self._today:
+                # „Überfällig“ depends on the date: a new day judges missing values anew.
+                self._reports.clear()
+                self._indexes.clear()
+                self._quarter_indexes.clear()
+                self._today = today
             found = self._reports.get(period.key)
         if found is None:
-            found = evaluate(self.data, period)
+            found = evaluate(self.data, period, today)
             with self._lock:
                 self._reports[period.key] = found
         return found

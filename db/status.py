@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, Float, Select, and_, or_, select, type_coerce
 
+from db.calendar import load_calendar
 from db.models import (
     Handlungsfeld,
     Indikator,
@@ -28,8 +29,10 @@ from db.models import (
     Zielprofil,
     indikator_ort,
 )
+from zielcockpit.domain.calendar import DeliveryCalendar
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.rules import (
+    Delivery,
     IndicatorRule,
     Judgement,
     Observation,
@@ -69,6 +72,7 @@ class IndicatorInfo(NamedTuple):
     name: str
     measure_id: int
     rule: IndicatorRule
+    source: str | None = None  # the catalogue's `quelle` (its lag moves the deadline)
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,8 @@ class PlanData:
     overrides: dict[tuple[int, str], Override] = field(default_factory=dict)
     # indicator id -> place name -> that place's observations (targets per place only)
     place_observations: PlaceObservations = field(default_factory=dict)
+    # The reporting calendar: deadlines set by controlling, the sources' lags.
+    calendar: DeliveryCalendar = field(default_factory=DeliveryCalendar)
 
     def quarters(self) -> list[Period]:
         return [Period(self.year, quarter=q) for q in range(1, 5)]
@@ -243,12 +249,13 @@ def load_plan_data(engine: Engine, plan_key: str, up_to: Period | None = None) -
                 Indikator.start,
                 Indikator.strict,
                 type_coerce(Indikator.target_per_place, Float),
+                Indikator.quelle,
             )
             .where(Indikator.plan_id == plan.id)
             .order_by(Indikator.massnahme_id, Indikator.position)
         ).all()
         code_of = {r[0]: r[1] for r in rows}
-        place_names = _places_of(conn, plan.id, [r[0] for r in rows if r[-1] is not None])
+        place_names = _places_of(conn, plan.id, [r[0] for r in rows if r[-2] is not None])
         indicators = [
             IndicatorInfo(
                 id_,
@@ -274,6 +281,7 @@ def load_plan_data(engine: Engine, plan_key: str, up_to: Period | None = None) -
                     target_per_place,
                     tuple(place_names.get(id_, ())),
                 ),
+                source,
             )
             for (
                 id_,
@@ -294,6 +302,7 @@ def load_plan_data(engine: Engine, plan_key: str, up_to: Period | None = None) -
                 start,
                 strict,
                 target_per_place,
+                source,
             ) in rows
         ]
         baseline_keys = {p.key for p in default_baseline_periods(plan.year)}
@@ -334,6 +343,7 @@ def load_plan_data(engine: Engine, plan_key: str, up_to: Period | None = None) -
                 .where(Massnahme.plan_id == plan.id)
             )
         }
+        calendar = load_calendar(conn, plan.id)
     observations, baselines, by_place = _observations(values, indicators, plan.year, ort_names)
     return PlanData(
         plan.id,
@@ -348,6 +358,7 @@ def load_plan_data(engine: Engine, plan_key: str, up_to: Period | None = None) -
         baselines,
         overrides,
         by_place,
+        calendar,
     )
 
 
@@ -486,11 +497,14 @@ class StatusReport:
         return any(m.demo for m in self.measures)
 
 
-def evaluate(data: PlanData, period: Period) -> StatusReport:
+def evaluate(data: PlanData, period: Period, today: dt.date | None = None) -> StatusReport:
+    """Judge every indicator and measure; with `today`, a missing value says whether its
+    delivery deadline has passed (the reporting calendar)."""
     data.check_period(period)
     by_measure: dict[int, list[IndicatorInfo]] = defaultdict(list)
     for ind in data.indicators:
         by_measure[ind.measure_id].append(ind)
+    owners = {m.id: m.owner for m in data.measures}
     judged = {
         ind.code: judge(
             ind.rule,
@@ -499,6 +513,9 @@ def evaluate(data: PlanData, period: Period) -> StatusReport:
             data.thresholds,
             data.baselines.get(ind.id),
             data.place_observations.get(ind.id),
+            None
+            if today is None
+            else Delivery(data.calendar, today, owners.get(ind.measure_id, ""), ind.source),
         )
         for ind in data.indicators
     }
@@ -516,9 +533,11 @@ def evaluate(data: PlanData, period: Period) -> StatusReport:
     return StatusReport(data, period, measures)
 
 
-def plan_status(engine: Engine, plan_key: str, period_text: str) -> StatusReport:
+def plan_status(
+    engine: Engine, plan_key: str, period_text: str, today: dt.date | None = None
+) -> StatusReport:
     period = parse_period(period_text)
-    return evaluate(load_plan_data(engine, plan_key, up_to=period), period)
+    return evaluate(load_plan_data(engine, plan_key, up_to=period), period, today)
 
 
 def find_plan_of_measure(engine: Engine, code: str, plan_key: str | None = None) -> str:
@@ -578,6 +597,9 @@ def indicator_json(ind: IndicatorInfo, j: Judgement) -> dict[str, Any]:
         "explanation": j.explanation,
         "warnings": list(j.warnings),
         "demo": j.demo,
+        # A missing value: when it is due and whether that date has passed (reporting calendar).
+        "due_date": None if j.delivery is None else j.delivery.due.isoformat(),
+        "overdue": None if j.delivery is None else j.delivery.overdue,
     }
 
 

@@ -25,6 +25,7 @@ from zielcockpit.domain.periods import Period
 from zielcockpit.domain.vocabulary import LIGHT_MEANINGS
 from zielcockpit.services.entry import FieldInput, Submission, save_entry
 from zielcockpit.services.report import ReportError, committee_report
+from zielcockpit.settings import today as settings_today
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
@@ -96,7 +97,8 @@ def test_rep001_every_measure_with_light_and_sentence_page_numbers_and_draft_mar
     assert re.search(r"Zusammenfassung \.*\s*\d+", flat(pages[1])) or re.search(
         r"Zusammenfassung[ .]*\d+", flat(pages[1])
     )
-    report = evaluate(load_plan_data(demo, "2017"), Period.parse("2017-Q3"))
+    # The same „today“ as the report's (a missing value's sentence names its deadline).
+    report = evaluate(load_plan_data(demo, "2017"), Period.parse("2017-Q3"), settings_today())
     details = whole[
         whole.index("Maßnahmen im Einzelnen", whole.index("Maßnahmen im Einzelnen") + 1) :
     ]
@@ -195,3 +197,23 @@ def test_rep004_pages_rendered_to_png(demo: Engine, tmp_path: Path) -> None:
         assert first.size[1] > first.size[0]  # A4 portrait
         darkest, _lightest = first.convert("L").getextrema()
         assert isinstance(darkest, int) and darkest < 100  # there is dark text on the page
+
+
+def test_rep005_short_form_above_the_limit_lists_only_measures_not_green(
+    demo: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large plan gets the short form, and says so; the 2017 plan is reported in full."""
+    from zielcockpit.services import report_html as layout
+    from zielcockpit.services.report import report_data
+
+    data = report_data(demo, "2017", "2017-Q3")
+    full = layout.report_html(data)
+    assert "Vollständiger Bericht: alle 48 Maßnahmen" in full and "Maßnahmen im Einzelnen" in full
+    monkeypatch.setattr(layout, "SHORT_FORM_ABOVE", 10)
+    short = layout.report_html(data)
+    assert "Kurzfassung: Der Plan hat 48 Maßnahmen (mehr als 10)" in short
+    assert "Maßnahmen im Einzelnen" not in short and "class='indicators'" not in short
+    tables = short[short.index('id="handlungsfelder"') :]
+    for m in data.report.measures:
+        shown = f"<td class='code'>{m.info.code}</td>" in tables
+        assert shown == (m.light != "green"), m.info.code

@@ -56,6 +56,8 @@ INDICATOR_KEYS = {
     "explanation",
     "warnings",
     "demo",
+    "due_date",
+    "overdue",
 }
 
 

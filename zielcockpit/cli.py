@@ -131,7 +131,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
     engine = engine_for(settings)
     require_schema(engine)
-    report = plan_status(engine, args.plan, args.period)
+    report = plan_status(engine, args.plan, args.period, settings.today)
     if args.json:
         json.dump(report_json(report), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -234,9 +234,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list[Callable[[Any], None]]:
-    """The command modules (import/template, users/tokens, quarters, report, plan, backup), each
+    """The command modules (import/template, users/tokens, quarters, report, plan, backup, calendar), each
     with `register`."""
-    from zielcockpit import backup_cli, import_cli, plan_cli, quarter_cli, report_cli, users_cli
+    from zielcockpit import (
+        backup_cli,
+        calendar_cli,
+        import_cli,
+        plan_cli,
+        quarter_cli,
+        report_cli,
+        users_cli,
+    )
 
     return [
         import_cli.register,
@@ -245,6 +253,7 @@ def _extensions() -> list[Callable[[Any], None]]:
         report_cli.register,
         plan_cli.register,
         backup_cli.register,
+        calendar_cli.register,
     ]
 
 
@@ -254,6 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from db.status import NotFound
     from zielcockpit.auth import AuthError
     from zielcockpit.services.backup import BackupError
+    from zielcockpit.settings import SettingError
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -268,7 +278,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  – {problem}", file=sys.stderr)
         return 1
-    except (DatabaseError, UserError, NotFound, AuthError, QuarterError, BackupError) as exc:
+    except (
+        DatabaseError,
+        UserError,
+        NotFound,
+        AuthError,
+        QuarterError,
+        BackupError,
+        SettingError,
+    ) as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -40,7 +40,11 @@ def cmd_release(args: argparse.Namespace, settings: Settings) -> int:
     if outcome.missing:
         print(f"Noch offen ({len(outcome.missing)}):", file=sys.stderr)
         for row in outcome.missing[:50]:
-            print(f"  – {row.oe} {row.indicator} {row.indicator_name}: {row.what}", file=sys.stderr)
+            late = f" ({row.delivery.text()})" if row.delivery is not None else ""
+            print(
+                f"  – {row.oe} {row.indicator} {row.indicator_name}: {row.what}{late}",
+                file=sys.stderr,
+            )
         if len(outcome.missing) > 50:
             print(f"  … und {len(outcome.missing) - 50} weitere", file=sys.stderr)
     if outcome.needs_confirmation:

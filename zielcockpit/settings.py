@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -56,6 +57,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Kopfzeile eines vertrauenswürdigen Reverse-Proxys mit dem Benutzernamen (Single Sign-on); "
         "leer: aus.",
     ),
+    Setting(
+        "ZIELCOCKPIT_TODAY",
+        "",
+        "Das Datum „heute“ für Liefertermine (JJJJ-MM-TT), für Tests und Vorführungen; leer: das "
+        "echte Datum.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -70,6 +77,12 @@ class Settings:
     secret_key: str
     secure_cookies: bool
     proxy_user_header: str
+    today_override: dt.date | None = None
+
+    @property
+    def today(self) -> dt.date:
+        """„Heute“ for the reporting calendar: the setting, else the real date."""
+        return self.today_override or dt.date.today()
 
     @classmethod
     def resolve(
@@ -94,4 +107,26 @@ class Settings:
             secret_key=get("ZIELCOCKPIT_SECRET_KEY"),
             secure_cookies=get("ZIELCOCKPIT_SECURE_COOKIES") == "1",
             proxy_user_header=get("ZIELCOCKPIT_PROXY_USER_HEADER"),
+            today_override=_date_setting("ZIELCOCKPIT_TODAY", get("ZIELCOCKPIT_TODAY")),
         )
+
+
+class SettingError(ValueError):
+    """A setting with a value it cannot have; the message is German."""
+
+
+def _date_setting(name: str, text: str) -> dt.date | None:
+    if not text.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise SettingError(
+            f"{name} ist „{text}“, erwartet ein Datum wie 2017-10-20 (JJJJ-MM-TT)."
+        ) from None
+
+
+def today(environ: Mapping[str, str] | None = None) -> dt.date:
+    """„Heute“ for the reporting calendar (ZIELCOCKPIT_TODAY, else the real date)."""
+    env = os.environ if environ is None else environ
+    return _date_setting("ZIELCOCKPIT_TODAY", env.get("ZIELCOCKPIT_TODAY", "")) or dt.date.today()

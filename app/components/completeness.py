@@ -9,12 +9,19 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from app import ids
-from db.completeness import Completeness
-from zielcockpit.domain.formatting import fmt_number, fmt_percent
+from db.completeness import Completeness, MissingRow
+from zielcockpit.domain.formatting import fmt_date, fmt_number, fmt_percent
 
 
 def completeness_counts(c: Completeness) -> html.Table:
-    head = ["Organisationseinheit", "Steuernde Indikatoren", "vollständig", "fehlen", "Anteil"]
+    head = [
+        "Organisationseinheit",
+        "Steuernde Indikatoren",
+        "vollständig",
+        "fehlen",
+        "davon überfällig",
+        "Anteil",
+    ]
     body = []
     for u in c.counts:
         share = 100 * u.complete / u.steering if u.steering else 100.0
@@ -27,6 +34,10 @@ def completeness_counts(c: Completeness) -> html.Table:
                     html.Td(
                         fmt_number(u.missing),
                         className="num" + (" missing-count" if u.missing else " zero"),
+                    ),
+                    html.Td(
+                        fmt_number(u.overdue),
+                        className="num" + (" overdue-count" if u.overdue else " zero"),
                     ),
                     html.Td(fmt_percent(share, 0), className="num"),
                 ]
@@ -68,7 +79,12 @@ def completeness_list(c: Completeness, entry_link: Callable[[str], str]) -> html
                                 html.Tr(
                                     [
                                         html.Th(h, scope="col")
-                                        for h in ("Maßnahme", "Indikator", "Was fehlt")
+                                        for h in (
+                                            "Maßnahme",
+                                            "Indikator",
+                                            "Was fehlt",
+                                            "Liefertermin",
+                                        )
                                     ]
                                 )
                             ),
@@ -95,6 +111,7 @@ def completeness_list(c: Completeness, entry_link: Callable[[str], str]) -> html
                                                 ]
                                             ),
                                             html.Td(r.what, className="missing-what"),
+                                            _delivery_cell(r),
                                         ]
                                     )
                                     for r in items
@@ -108,3 +125,22 @@ def completeness_list(c: Completeness, entry_link: Callable[[str], str]) -> html
             )
         )
     return html.Div(sections, id=ids.COMPLETENESS_LIST)
+
+
+def _delivery_cell(r: MissingRow) -> html.Td:
+    """○ grey, never a light: „überfällig – fehlt seit 16.10.2017 (5 Tage)“ or „noch nicht
+    fällig – Wert fällig am 15.10.2017“."""
+    d = r.delivery
+    if d is None:
+        return html.Td("–", className="delivery")
+    if d.overdue:
+        n = d.days_overdue
+        words: list[str | html.Strong] = [
+            html.Strong("überfällig"),
+            f" – fehlt seit {fmt_date(d.missing_since)} ({fmt_number(n)} {'Tag' if n == 1 else 'Tage'})",
+        ]
+        return html.Td(words, className="delivery delivery-overdue")
+    return html.Td(
+        ["noch nicht fällig – Wert fällig am ", html.Span(fmt_date(d.due), className="nowrap")],
+        className="delivery delivery-pending",
+    )

@@ -23,7 +23,7 @@ from app.xlsx import MIME
 from db.completeness import Completeness, completeness
 from db.quarters import QuarterError, quarter_state
 from zielcockpit.auth import Principal
-from zielcockpit.domain.formatting import fmt_number
+from zielcockpit.domain.formatting import fmt_date, fmt_number
 from zielcockpit.domain.periods import Period
 from zielcockpit.services.quarter import (
     may_release,
@@ -31,6 +31,7 @@ from zielcockpit.services.quarter import (
     release_quarter,
     reopen_quarter,
 )
+from zielcockpit.settings import today as settings_today
 
 
 def may_see(principal: Principal | None) -> bool:
@@ -58,7 +59,7 @@ def _demo(observations: Mapping[int, Any]) -> bool:
 def _report(query: Mapping[str, Any]) -> tuple[Any, Completeness]:
     context = page_context(query)
     f = context.filters
-    return context, completeness(context.snapshot.data, f.period, f.oe)
+    return context, completeness(context.snapshot.data, f.period, f.oe, today=settings_today())
 
 
 @guarded
@@ -68,6 +69,7 @@ def layout(**query: Any) -> html.Div:
     context, report = _report(query)
     f = context.filters
     missing = sum(u.missing for u in report.counts)
+    overdue = sum(u.overdue for u in report.counts)
     steering = sum(u.steering for u in report.counts)
     # The release is for the whole plan, whatever unit the list below is filtered to.
     plan_missing = (
@@ -86,7 +88,9 @@ def layout(**query: Any) -> html.Div:
                 extra=html.P(
                     f"{fmt_number(missing)} von {fmt_number(steering)} steuernden Indikatoren "
                     "ohne Wert (oder nur mit einem Zeichen der Statistik) bzw. Meilensteine ohne "
-                    "Sachstand.",
+                    f"Sachstand; davon {fmt_number(overdue)} überfällig, "
+                    f"{fmt_number(missing - overdue)} noch nicht fällig "
+                    f"(Stand {fmt_date(settings_today())}).",
                     className="page-answer",
                 ),
             ),
@@ -129,7 +133,9 @@ def download(_clicks: int | None, search: str | None) -> dict[str, Any] | None:
     if not may_see(current_principal()):
         return None  # nothing leaves the server for a role that may not see the list
     context, report = _report(parse_qs((search or "").lstrip("?")))
-    content = reminder_workbook(report, context.snapshot.data.title, dt.datetime.now())
+    content = reminder_workbook(
+        report, context.snapshot.data.title, dt.datetime.now(), today=settings_today()
+    )
     oe = f"_{context.filters.oe}" if context.filters.oe else ""
     name = f"Zielcockpit_{context.snapshot.key}_{report.period.key}{oe}_Erinnerungsliste.xlsx"
     return dict(dcc.send_bytes(content, name, type=MIME))

@@ -252,7 +252,8 @@ def test_acc108_audit_and_download_callbacks_check_the_role(web: Dash) -> None:
     sheet = book["Erinnerungsliste"]
     rows_xlsx = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows_xlsx[0][:3] == ["Organisationseinheit", "Name der Organisationseinheit", "Maßnahme"]
-    assert [r[0] for r in rows_xlsx[1:]] == ["500", "540", "540", "540"]
+    # 500-8.2 is not due before Q4 by the plan's timing, so not chased (reporting calendar).
+    assert [r[0] for r in rows_xlsx[1:]] == ["540", "540", "540"]
     assert ["540", "540-4.1", "kein Wert", "3. Quartal 2017"] in [
         [r[0], r[4], r[6], r[7]] for r in rows_xlsx
     ]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
+from zielcockpit.domain.calendar import DeliveryCalendar, DeliveryState, delivery_state
 from zielcockpit.domain.formatting import fmt_attainment, fmt_date, fmt_value
 from zielcockpit.domain.periods import Period
 from zielcockpit.domain.vocabulary import (
@@ -117,6 +118,21 @@ class Judgement(NamedTuple):
     warnings: tuple[str, ...] = ()
     # Nothing is due yet by the plan's timing: grey, and left out of the measure's light.
     pending: bool = False
+    # A missing value: its delivery deadline and whether it has passed (reporting calendar).
+    delivery: DeliveryState | None = None
+
+
+class Delivery(NamedTuple):
+    """What the reporting calendar needs to tell a missing value that is late from one not yet
+    due: the calendar, the date „today“, and the indicator's unit and source."""
+
+    calendar: DeliveryCalendar
+    today: dt.date
+    oe: str = ""
+    source: str | None = None
+
+    def state(self, period: Period) -> DeliveryState:
+        return delivery_state(self.calendar.due_date(period, self.oe, self.source), self.today)
 
 
 @dataclass(frozen=True)
@@ -305,6 +321,22 @@ def _grey(rule: IndicatorRule, period: Period, body: str, **kw: object) -> Judge
     )
 
 
+def _missing(
+    rule: IndicatorRule,
+    period: Period,
+    body: str,
+    missing: Period | None,
+    delivery: Delivery | None,
+    **kw: object,
+) -> Judgement:
+    """Grey for a missing value; with the calendar, the sentence says whether it is late
+    („überfällig, fehlt seit …“) or not yet due („noch nicht fällig, Wert fällig am …“)."""
+    if delivery is None or missing is None:
+        return _grey(rule, period, body, **kw)
+    state = delivery.state(missing)
+    return _grey(rule, period, f"{body}: {state.text()}", delivery=state, **kw)
+
+
 def _missing_text(actual: _Actual, period: Period) -> str:
     if actual.symbol is not None:
         where = actual.symbol_period or period
@@ -320,13 +352,15 @@ def judge(
     thresholds: Thresholds = Thresholds(),
     baseline_observation: Observation | None = None,
     by_place: Mapping[str, Sequence[Observation]] | None = None,
+    delivery: Delivery | None = None,
 ) -> Judgement:
     """Judge one indicator for one period from all its observations of the plan year.
 
     With a target per place, `by_place` holds each place's observations (place name -> list).
+    With `delivery`, a missing value says whether its delivery deadline has passed.
     """
     if rule.kind == "milestone":
-        return _judge_milestone(rule, observations, period)
+        return _judge_milestone(rule, observations, period, delivery)
     actual = actual_for(rule, observations, period)
     if not rule.steering:
         body = (
@@ -344,7 +378,7 @@ def judge(
             demo=actual.demo,
         )
     if rule.kind == "reduction":
-        return _judge_reduction(rule, actual, period, thresholds, baseline_observation)
+        return _judge_reduction(rule, actual, period, thresholds, baseline_observation, delivery)
     if rule.place_target is not None and rule.places:
         return judge_places(rule, by_place or {}, period, thresholds)
     if rule.kind == "unquantified" or rule.target is None:
@@ -355,10 +389,31 @@ def judge(
     if (rule.cumulative or rule.stock) and _not_due_yet(rule, period):
         return _pending(rule, actual, period)
     if actual.value is None:
-        return _grey(rule, period, _missing_text(actual, period), demo=actual.demo)
+        return _missing(
+            rule,
+            period,
+            _missing_text(actual, period),
+            _gap(actual, period),
+            delivery,
+            demo=actual.demo,
+        )
     if rule.cumulative or rule.stock:
         return _judge_cumulative(rule, actual, period, thresholds)
     return _judge_level(rule, actual, period, thresholds)
+
+
+def _gap(actual: _Actual, period: Period) -> Period | None:
+    """The period whose value is missing (none when a statistical symbol stands for it)."""
+    return None if actual.symbol is not None else (actual.missing or period)
+
+
+def not_due_by_plan(rule: IndicatorRule, period: Period) -> bool:
+    """Nothing to chase: by the plan's timing (start date, profile) no value is expected yet."""
+    if rule.place_target is not None and rule.places:
+        rule = place_rule(rule)
+    if rule.target is None or rule.kind in ("unquantified", "milestone", "reduction"):
+        return False
+    return (rule.cumulative or rule.stock) and _not_due_yet(rule, period)
 
 
 def _not_due_yet(rule: IndicatorRule, period: Period) -> bool:
@@ -565,6 +620,7 @@ def _judge_reduction(
     period: Period,
     thresholds: Thresholds,
     baseline_observation: Observation | None,
+    delivery: Delivery | None = None,
 ) -> Judgement:
     baseline = rule.baseline
     if baseline is None and baseline_observation is not None:
@@ -573,12 +629,12 @@ def _judge_reduction(
         return _grey(rule, period, "Ausgangswert fehlt", actual=actual.value, demo=actual.demo)
     target = baseline * (1 - rule.reduction_pct / 100)
     if actual.value is None:
-        return Judgement(
-            rule.code,
+        return _missing(
+            rule._replace(target=target),
             period,
-            "grey",
-            _sentence(_missing_text(actual, period), "grey"),
-            target,
+            _missing_text(actual, period),
+            _gap(actual, period),
+            delivery,
             demo=actual.demo,
         )
     # On track means on the straight path from the baseline down to the target.
@@ -605,7 +661,10 @@ def _judge_reduction(
 
 
 def _judge_milestone(
-    rule: IndicatorRule, observations: Sequence[Observation], period: Period
+    rule: IndicatorRule,
+    observations: Sequence[Observation],
+    period: Period,
+    delivery: Delivery | None = None,
 ) -> Judgement:
     due = rule.due or dt.date(period.year, 12, 31)
     known = [o for o in observations if o.status is not None and o.period.start <= period.end]
@@ -614,7 +673,7 @@ def _judge_milestone(
         body = f"Nachrichtlich: Sachstand {_state_word(state)}" if state else "Nachrichtlich"
         return Judgement(rule.code, period, None, _sentence(body, None), status=state)
     if not known:
-        return _grey(rule, period, f"Kein Sachstand für {period.label}")
+        return _missing(rule, period, f"Kein Sachstand für {period.label}", period, delivery)
     latest = max(known, key=lambda o: (o.period.end, o.period.kind == "month"))
     state = latest.status
     demo = latest.demo
@@ -626,11 +685,13 @@ def _judge_milestone(
         body = f"Meilenstein fällig {fmt_date(due)}, nicht erledigt"
     elif latest.period.end < period.start:
         # A Sachstand from an earlier quarter says nothing about this one (unless done).
-        return _grey(
+        return _missing(
             rule,
             period,
             f"Kein Sachstand für {period.label} (zuletzt {_state_word(state)}, "
             f"{latest.period.label})",
+            period,
+            delivery,
             status=state,
             demo=demo,
         )

@@ -13,6 +13,7 @@ from db.quarters import QuarterError, QuarterState, quarter_state, release, reop
 from db.status import NotFound, load_plan_data
 from zielcockpit.auth import Principal
 from zielcockpit.domain.periods import Period, PeriodError
+from zielcockpit.settings import today as settings_today
 
 
 @dataclass
@@ -43,7 +44,7 @@ def missing_values(engine: Engine, plan_key: str, period_key: str) -> list[Missi
     try:
         period = Period.parse(period_key)
         data = load_plan_data(engine, plan_key, up_to=period)
-        return completeness(data, period).rows
+        return completeness(data, period, today=settings_today()).rows
     except (PeriodError, NotFound) as exc:
         raise QuarterError(str(exc)) from exc
 

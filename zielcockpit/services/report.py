@@ -26,6 +26,7 @@ from db.status import NotFound, evaluate, load_plan_data
 from zielcockpit.auth import Principal
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.services.report_html import ReportData, report_html
+from zielcockpit.settings import today as settings_today
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +76,10 @@ def report_data(
             f"Für {period.label} des Plans {plan_key} gibt es noch keine Werte; ein Bericht "
             "wäre leer."
         )
-    report = evaluate(data, period)
+    today = settings_today()
+    report = evaluate(data, period, today)
     before = period.previous_quarter()
-    previous = evaluate(data, before) if before is not None else None
+    previous = evaluate(data, before, today) if before is not None else None
     history = quarter_history(engine, plan_key, period.key)
     first = next((e.at for e in history if e.action == "quartal_freigegeben"), None)
     return ReportData(
@@ -87,7 +89,7 @@ def report_data(
         history=history,
         changed=changed_after(engine, plan_key, period, first) if first is not None else None,
         comments=quarter_comments(engine, plan_key, period),
-        missing=completeness(data, period).rows,
+        missing=completeness(data, period, today=today).rows,
         created_at=now or dt.datetime.now(),
     )
 

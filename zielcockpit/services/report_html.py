@@ -31,6 +31,34 @@ from zielcockpit.domain.vocabulary import LIGHT_MEANINGS, LIGHTS, MILESTONE_WORD
 SHAPES = {"green": "●", "yellow": "▲", "red": "■", "grey": "○"}
 COLOURS = {"green": "#009E73", "yellow": "#E69F00", "red": "#D55E00", "grey": "#8C8C8C"}
 MISSING_LIMIT = 200  # lines of the „Fehlende Werte“ list; the rest is counted
+# Above this many measures the report is the short form („Kurzfassung“): per Handlungsfeld one
+# line per measure that is not green, no section per measure (WeasyPrint lays out about four
+# pages a second here; 5,000 measures in full would be some 3,000 pages).
+SHORT_FORM_ABOVE = 200
+LIST_LIMIT = 100  # lines of the „Neu rot“ list in the short form; the rest is counted
+
+
+def short_form(report: StatusReport) -> bool:
+    return len(report.measures) > SHORT_FORM_ABOVE
+
+
+def _form_note(report: StatusReport) -> str:
+    """The sentence that says which form the report is (on the title page and in the summary)."""
+    n = len(report.measures)
+    if not short_form(report):
+        return (
+            f"Vollständiger Bericht: alle {fmt_number(n)} Maßnahmen mit Ampel und Begründung, "
+            "danach jede Maßnahme mit ihren Indikatoren."
+        )
+    green = report.counts()["green"]
+    return (
+        f"Kurzfassung: Der Plan hat {fmt_number(n)} Maßnahmen (mehr als "
+        f"{fmt_number(SHORT_FORM_ABOVE)}). Je Handlungsfeld stehen hier nur die Maßnahmen, die "
+        f"nicht im Plan sind (gefährdet, nicht im Plan, keine Bewertung), mit Ampel und "
+        f"Begründung; die {fmt_number(green)} Maßnahmen im Plan sind gezählt, Abschnitte je "
+        "Maßnahme entfallen. Alle Maßnahmen mit Ampel und Begründung: Seite „Quartalsvergleich“, "
+        "„Als Excel-Datei herunterladen“."
+    )
 
 
 @dataclass(frozen=True)
@@ -163,6 +191,8 @@ def _toc(
     for cid, title, _ in groups:
         lines.append(f'<li><a href="#{_cluster_anchor(cid, "hf")}">{esc(title)}</a></li>')
     lines.append("</ul></li>")
+    if short_form(data.report):
+        return f'<nav class="toc"><h2>Inhalt</h2><ul>{"".join(lines)}</ul></nav>'
     lines.append('<li><a href="#massnahmen">Maßnahmen im Einzelnen</a><ul>')
     for cid, title, items in groups:
         lines.append(
@@ -199,6 +229,7 @@ def _title_page(data: ReportData) -> str:
         f"<h1>{esc(data.title)}</h1>"
         f'<p class="title-state">{state_text}</p>'
         f'<p class="title-created">Erstellt am {fmt_datetime(data.created_at)} mit Zielcockpit</p>'
+        f'<p class="title-form">{esc(_form_note(data.report))}</p>'
         f"{demo}</section>"
     )
 
@@ -221,6 +252,7 @@ def _summary(
         '<section class="summary" id="zusammenfassung"><h2>Zusammenfassung</h2>',
         f"<p class='answer'>{fmt_number(counts['green'])} von {fmt_number(total)} Maßnahmen "
         f"sind im {esc(report.period.label)} im Plan.</p>",
+        f"<p class='note'>{esc(_form_note(report))}</p>",
         "<table class='counts'>"
         + colgroup("40mm", "25mm", "25mm", "25mm")
         + "<thead><tr><th>Ampel</th><th class='num'>Maßnahmen</th>"
@@ -264,26 +296,33 @@ def _summary(
             f"{fmt_number(len(newly_red))}</p><ul class='plain'>"
             + "".join(
                 f"<li>{light_html('red')} <strong>{esc(m.info.code)}</strong> {esc(m.info.title)}</li>"
-                for m in newly_red
+                for m in newly_red[: LIST_LIMIT if short_form(report) else None]
             )
             + "</ul>"
         )
+        if short_form(report) and len(newly_red) > LIST_LIMIT:
+            out.append(
+                f"<p class='note'>… und {fmt_number(len(newly_red) - LIST_LIMIT)} weitere.</p>"
+            )
     # Missing values
     out.append("<h3>Fehlende Werte</h3>")
     if not data.missing:
         out.append("<p>Alle steuernden Werte des Quartals liegen vor.</p>")
     else:
         shown = data.missing[:MISSING_LIMIT]
+        overdue = sum(1 for r in data.missing if r.overdue)
         out.append(
             f"<p>{fmt_number(len(data.missing))} steuernde Indikatoren ohne Wert (oder nur mit "
-            "einem Zeichen der Statistik) bzw. Meilensteine ohne Sachstand:</p>"
+            "einem Zeichen der Statistik) bzw. Meilensteine ohne Sachstand, davon "
+            f"{fmt_number(overdue)} überfällig (Liefertermin verstrichen):</p>"
             "<table class='missing'>"
             + colgroup("20mm", "22mm", "", "45mm")
             + "<thead><tr><th>OE</th><th>Maßnahme</th><th>Indikator</th>"
             "<th>Was fehlt</th></tr></thead><tbody>"
             + "".join(
                 f"<tr><td>{esc(r.oe)}</td><td>{esc(r.measure)}</td>"
-                f"<td>{esc(r.indicator)} {esc(r.indicator_name)}</td><td>{esc(r.what)}</td></tr>"
+                f"<td>{esc(r.indicator)} {esc(r.indicator_name)}</td><td>{esc(r.what)}"
+                f"{'' if r.delivery is None else ' – ' + esc(r.delivery.text())}</td></tr>"
                 for r in shown
             )
             + "</tbody></table>"
@@ -326,16 +365,26 @@ def _cluster_tables(
     groups: Sequence[tuple[int, str, list[tuple[int, MeasureStatus]]]], report: StatusReport
 ) -> str:
     counts = report.cluster_counts()
+    short = short_form(report)
     out = ['<section id="handlungsfelder" class="clusters"><h2>Handlungsfelder</h2>']
     for cid, title, items in groups:
         c = counts[cid]
         summary = ", ".join(f"{fmt_number(c[light])} {LIGHT_MEANINGS[light]}" for light in LIGHTS)
+        if short:
+            summary += "; hier nur die Maßnahmen, die nicht im Plan sind"
         rows = []
         for index, m in items:
+            if short and m.light == "green":
+                continue
             sentence, about = m.sentence()
             about_text = f"<span class='about'>{esc(about)}: </span>" if about else ""
+            code = (
+                esc(m.info.code)
+                if short
+                else f"<a href='#{_measure_anchor(index)}'>{esc(m.info.code)}</a>"
+            )
             rows.append(
-                f"<tr><td class='code'><a href='#{_measure_anchor(index)}'>{esc(m.info.code)}</a></td>"
+                f"<tr><td class='code'>{code}</td>"
                 f"<td>{esc(m.info.title)}</td><td>{esc(m.info.owner)}</td>"
                 f"<td>{light_html(m.light, m.override is not None)}</td>"
                 f"<td class='sentence'>{about_text}{esc(sentence)}</td></tr>"
@@ -452,6 +501,7 @@ h4 { font-size: 10.5pt; margin: 0 0 1mm; break-after: avoid; }
 .title-kicker { font-size: 11pt; color: #555; }
 .title-state { font-size: 12pt; font-weight: bold; margin-top: 10mm; }
 .title-created { color: #555; }
+.title-form { color: #333; margin-top: 6mm; }
 .title-demo { font-weight: bold; color: #8a6d00; border: 1px solid #E69F00; padding: 2mm; }
 .toc { break-after: page; }
 .toc ul { list-style: none; padding-left: 0; margin: 0; }
@@ -497,6 +547,15 @@ ul.plain { list-style: none; padding-left: 0; }
 """
 
 
+def _details(sections: list[str]) -> str:
+    if not sections:
+        return ""  # the short form
+    return (
+        '<section class="measures-all" id="massnahmen"><h2>Maßnahmen im Einzelnen</h2>'
+        f"{''.join(sections)}</section>"
+    )
+
+
 def report_html(data: ReportData) -> str:
     """The whole report as one HTML document (German, A4 paged media CSS)."""
     report = data.report
@@ -513,7 +572,7 @@ def report_html(data: ReportData) -> str:
         by_cluster.setdefault(m.info.cluster_id, []).append((index, m))
     groups = [(c.id, c.title, by_cluster[c.id]) for c in report.plan.clusters if by_cluster[c.id]]
     sections = []
-    for cid, title, items in groups:
+    for cid, title, items in [] if short_form(report) else groups:
         sections.append(
             f'<section class="cluster-measures"><h3 id="{_cluster_anchor(cid, "mh")}">{esc(title)}</h3>'
             + "".join(_measure_section(index, m, data) for index, m in items)
@@ -524,7 +583,5 @@ def report_html(data: ReportData) -> str:
         '<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">'
         f"<title>{esc(data.title)}</title><style>{css}</style></head><body>"
         f"{watermark}{_title_page(data)}{_toc(data, groups)}{_summary(data, groups)}"
-        f"{_cluster_tables(groups, report)}"
-        '<section class="measures-all" id="massnahmen"><h2>Maßnahmen im Einzelnen</h2>'
-        f"{''.join(sections)}</section></body></html>"
+        f"{_cluster_tables(groups, report)}{_details(sections)}</body></html>"
     )

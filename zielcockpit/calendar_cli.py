@@ -1,0 +1,104 @@
+"""Commands `zielcockpit calendar show|set`: the reporting calendar (delivery deadlines)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import sys
+from typing import Any
+
+from zielcockpit.settings import Settings
+
+
+def _engine(settings: Settings) -> Any:
+    from zielcockpit.cli import engine_for, require_schema
+
+    engine = engine_for(settings)
+    require_schema(engine)
+    return engine
+
+
+def _user(name: str | None) -> str:
+    if name:
+        return name
+    try:
+        return f"shell:{getpass.getuser()}"
+    except Exception:  # noqa: BLE001 - no user name in some containers
+        return "shell"
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    from db.calendar import CalendarError, calendar_lines
+
+    try:
+        lines = calendar_lines(_engine(settings), args.plan)
+    except CalendarError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
+    print(f"Liefertermine des Plans {args.plan} (Stand „heute“: {settings.today:%d.%m.%Y}):")
+    for line in lines:
+        print(f"  {line.text()}")
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"„{text}“ ist kein Datum; erwartet JJJJ-MM-TT, z. B. 2017-10-20."
+        ) from None
+
+
+def cmd_set(args: argparse.Namespace, settings: Settings) -> int:
+    from db.calendar import CalendarError, set_deadline, set_lag
+
+    if (args.deadline is None) == (args.lag is None):
+        print(
+            "Fehler: Bitte genau eines angeben: --deadline DATUM oder --lag TAGE.", file=sys.stderr
+        )
+        return 1
+    try:
+        engine = _engine(settings)
+        if args.lag is not None:
+            if not args.source or args.period or args.unit:
+                raise CalendarError(
+                    "--lag gilt für eine Quelle in allen Quartalen: nur mit --source, ohne "
+                    "--period und --unit."
+                )
+            line = set_lag(engine, args.plan, args.source, args.lag, _user(args.user))
+        else:
+            if not args.period:
+                raise CalendarError("--deadline braucht --period, z. B. --period 2017-Q3.")
+            line = set_deadline(
+                engine,
+                args.plan,
+                args.period,
+                args.deadline,
+                _user(args.user),
+                oe=args.unit or "",
+                source=args.source or "",
+            )
+    except CalendarError as exc:
+        print(f"Fehler: {exc} Nichts wurde geändert.", file=sys.stderr)
+        return 1
+    print(f"Gespeichert: {line.text()}")
+    return 0
+
+
+def register(sub: Any) -> None:
+    cal = sub.add_parser("calendar", help="Liefertermine (Berichtskalender) anzeigen und setzen")
+    c_sub = cal.add_subparsers(dest="calendar_command", metavar="AKTION", required=True)
+    p = c_sub.add_parser("show", help="Liefertermine eines Plans")
+    p.add_argument("--plan", required=True, help="Plan, z. B. 2017")
+    p.set_defaults(func=cmd_show)
+    p = c_sub.add_parser("set", help="Liefertermin eines Quartals oder Verzug einer Quelle setzen")
+    p.add_argument("--plan", required=True, help="Plan, z. B. 2017")
+    p.add_argument("--period", help="Quartal, z. B. 2017-Q3")
+    p.add_argument("--deadline", type=_date, help="Liefertermin JJJJ-MM-TT, z. B. 2017-10-20")
+    p.add_argument("--unit", help="nur für diese Organisationseinheit, z. B. 510")
+    p.add_argument("--source", help="nur für diese Quelle, z. B. ba_eckwerte")
+    p.add_argument("--lag", type=int, help="üblicher Verzug der Quelle in Tagen (mit --source)")
+    p.add_argument("--user", help="wer setzt (Standard: der Benutzername)")
+    p.set_defaults(func=cmd_set)
