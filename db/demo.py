@@ -123,6 +123,9 @@ def seed_demo(engine: Engine, plan_key: str = "2017") -> DemoResult:
             )
             overrides = 1
         run.values_written = writer.count
+        from db.places_demo import seed_context_demo  # districts (issue 15): context values
+
+        seed_context_demo(session, plan.year, run.id, DEMO_USER)
         accounts = _demo_accounts(session)
     return DemoResult(writer.count, comments, overrides, accounts)
 

@@ -94,6 +94,9 @@ def cmd_load_catalogue(args: argparse.Namespace, settings: Settings) -> int:
     require_schema(engine)
     for path in files:
         result = load_catalogue(engine, path)
+        if result.summary:
+            print(f"{result.summary} aus {path.name} geladen.")
+            continue
         print(
             f"Plan {result.plan_key}: {result.measures} Maßnahmen, {result.indicators} "
             f"Indikatoren aus {path.name} geladen."
