@@ -336,6 +336,24 @@ def write_context_values(
     return written, unchanged
 
 
+def changed_context_values(
+    session: Session, rows: Sequence[ContextValueRow]
+) -> list[ContextValueRow]:
+    """The rows that differ from what is stored (an unchanged file writes nothing)."""
+    if not rows:
+        return []
+    ids = sorted({r.indicator_id for r in rows})
+    stored = {
+        (v.kontextindikator_id, v.period, v.ort_id): (v.value, v.symbol, v.demo)
+        for v in session.scalars(select(KontextWert).where(KontextWert.kontextindikator_id.in_(ids)))
+    }
+    return [
+        r
+        for r in rows
+        if stored.get((r.indicator_id, r.period, r.ort_id)) != (r.value, r.symbol, False)
+    ]
+
+
 def _shown(value: Decimal | None, symbol: str | None) -> str:
     return symbol if symbol is not None else ("" if value is None else format(value.normalize(), "f"))
 
