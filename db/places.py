@@ -298,7 +298,9 @@ def write_context_values(
     ids = sorted({r.indicator_id for r in rows})
     stored = {
         (v.kontextindikator_id, v.period, v.ort_id): v
-        for v in session.scalars(select(KontextWert).where(KontextWert.kontextindikator_id.in_(ids)))
+        for v in session.scalars(
+            select(KontextWert).where(KontextWert.kontextindikator_id.in_(ids))
+        )
         if (v.kontextindikator_id, v.period, v.ort_id) in wanted
     }
     codes = dict(session.execute(select(KontextIndikator.id, KontextIndikator.code)).tuples().all())
@@ -345,7 +347,9 @@ def changed_context_values(
     ids = sorted({r.indicator_id for r in rows})
     stored = {
         (v.kontextindikator_id, v.period, v.ort_id): (v.value, v.symbol, v.demo)
-        for v in session.scalars(select(KontextWert).where(KontextWert.kontextindikator_id.in_(ids)))
+        for v in session.scalars(
+            select(KontextWert).where(KontextWert.kontextindikator_id.in_(ids))
+        )
     }
     return [
         r
@@ -355,7 +359,9 @@ def changed_context_values(
 
 
 def _shown(value: Decimal | None, symbol: str | None) -> str:
-    return symbol if symbol is not None else ("" if value is None else format(value.normalize(), "f"))
+    return (
+        symbol if symbol is not None else ("" if value is None else format(value.normalize(), "f"))
+    )
 
 
 def count_context_values(engine: Engine) -> int:

@@ -43,7 +43,9 @@ def check_places_catalogue(data: dict[str, Any], file: str) -> list[str]:
         if not o.get("name"):
             problems.append(f"{file}: ein Ort ohne Namen.")
         if o.get("art") not in PLACE_KINDS:
-            problems.append(f"{what}: „art“ ist „{o.get('art')}“, erlaubt: {', '.join(PLACE_KINDS)}.")
+            problems.append(
+                f"{what}: „art“ ist „{o.get('art')}“, erlaubt: {', '.join(PLACE_KINDS)}."
+            )
         if o.get("parent") is not None and str(o["parent"]) not in names:
             problems.append(f"{what}: übergeordneter Ort „{o['parent']}“ fehlt in der Ortsliste.")
     indicators = [i for i in data.get(CONTEXT_KEY) or [] if isinstance(i, dict)]
@@ -106,6 +108,13 @@ def index_components(index: dict[str, Any]) -> list[dict[str, Any]]:
 def write_places_catalogue(session: Session, data: dict[str, Any]) -> int:
     """Upsert places (with their parents) and context indicators; the first index version if
     none is stored yet. Returns the number of context indicators."""
+    _write_places(session, data)
+    count = _write_indicators(session, data)
+    _write_index(session, data)
+    return count
+
+
+def _write_places(session: Session, data: dict[str, Any]) -> None:
     places: dict[str, Ort] = {}
     for o in data.get("orte") or []:
         name = str(o["name"])
@@ -122,6 +131,9 @@ def write_places_catalogue(session: Session, data: dict[str, Any]) -> int:
         parent = places[str(o["parent"])].id if o.get("parent") is not None else None
         if places[str(o["name"])].parent_id != parent:
             places[str(o["name"])].parent_id = parent
+
+
+def _write_indicators(session: Session, data: dict[str, Any]) -> int:
     indicators: dict[str, KontextIndikator] = {}
     for position, i in enumerate(data.get(CONTEXT_KEY) or [], start=1):
         code = str(i["code"])
@@ -146,6 +158,10 @@ def write_places_catalogue(session: Session, data: dict[str, Any]) -> int:
         base = indicators[str(i["bezug"])].id if i.get("bezug") is not None else None
         if indicators[str(i["code"])].base_id != base:
             indicators[str(i["code"])].base_id = base
+    return len(indicators)
+
+
+def _write_index(session: Session, data: dict[str, Any]) -> None:
     index = data.get("sozialindex")
     if index is not None:
         name = str(index.get("name") or "Sozialstrukturindex")
@@ -162,7 +178,6 @@ def write_places_catalogue(session: Session, data: dict[str, Any]) -> int:
                     created_by="katalog",
                 )
             )
-    return len(indicators)
 
 
 def load_places_catalogue(engine: Engine, path: Path, data: dict[str, Any], actor: str) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from db.models import KontextIndikator, KontextWert, Ort
@@ -69,11 +69,13 @@ def _figures(row: tuple[float | None, ...], quarter: int) -> dict[str, float | N
 
 def seed_context_demo(session: Session, year: int, run_id: int, user: str) -> int:
     """Write the demo context values of Q1–Q3 of `year`; returns how many were written."""
-    indicator = dict(session.execute(select(KontextIndikator.code, KontextIndikator.id)).tuples().all())
+    indicator = dict(
+        session.execute(select(KontextIndikator.code, KontextIndikator.id)).tuples().all()
+    )
     place = dict(session.execute(select(Ort.name, Ort.id)).tuples().all())
     if not indicator or "Bielefeld" not in place:
         return 0  # no places catalogue loaded: nothing to show
-    session.execute(KontextWert.__table__.delete().where(KontextWert.demo.is_(True)))
+    session.execute(delete(KontextWert).where(KontextWert.demo.is_(True)))
     rows: list[ContextValueRow] = []
     for quarter in range(1, QUARTERS + 1):
         period = f"{year}-Q{quarter}"

@@ -24,7 +24,8 @@ def split_context(
     """(context values, plan values), each in the file's order."""
     if not index.context:
         return [], list(values)
-    context, plan = [], []
+    context: list[Staged] = []
+    plan: list[Staged] = []
     for v in values:
         (context if fold(v.code) in index.context else plan).append(v)
     return context, plan

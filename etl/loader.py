@@ -32,10 +32,10 @@ from sqlalchemy.orm import Session
 from db.audit_trail import audit
 from db.engine import WriterBusy, lock_values
 from db.models import (
-    KontextIndikator,
     ImportRun,
     Indikator,
     Kommentar,
+    KontextIndikator,
     Massnahme,
     Messwert,
     MesswertVersion,
@@ -44,8 +44,8 @@ from db.models import (
     Plan,
     indikator_ort,
 )
-from db.quarters import QuarterLocked, locked, refuse_locked
 from db.places import ContextValueRow, changed_context_values, write_context_values
+from db.quarters import QuarterLocked, locked, refuse_locked
 from etl.context import check_context, split_context
 from etl.extract import Problem, detect, extract, locate
 from etl.profile import Profile, ProfileError, load_profiles, profile_by_name

@@ -56,8 +56,7 @@ def test_the_two_rejected_ba_files_import(
     notes = report.files[1].notes
     assert (
         "Nicht zugeordnet: Zeile 15 „Brackwede-Süd“ (Blatt „Stadtteile“) – unbekannter Ort, "
-        "kein Ort im Katalog"
-        in notes
+        "kein Ort im Katalog" in notes
     )
     assert (
         "Nicht zugeordnet: Zeile 12 „Heepen“ (Blatt „Stadtteile“) – Ort steht nicht im Profil"

@@ -71,7 +71,9 @@ class PlacesData:
             (p for p in self.places.values() if p.name.casefold() == name.casefold()), None
         )
         if found is None:
-            raise NotFound(f"Unbekannter Ort „{name}“: den Ort gibt es in der Ortshierarchie nicht.")
+            raise NotFound(
+                f"Unbekannter Ort „{name}“: den Ort gibt es in der Ortshierarchie nicht."
+            )
         return found
 
     def period(self, wanted: str | None) -> str | None:
@@ -89,7 +91,9 @@ class PlacesData:
             if month in self.periods:
                 return month
         shown = ", ".join(self.periods)
-        raise NotFound(f"Für den Zeitraum „{wanted}“ gibt es keine Kontextwerte (vorhanden: {shown}).")
+        raise NotFound(
+            f"Für den Zeitraum „{wanted}“ gibt es keine Kontextwerte (vorhanden: {shown})."
+        )
 
     def previous(self, period: str) -> str | None:
         i = self.periods.index(period)
@@ -207,7 +211,7 @@ def profile(data: PlacesData, name: str, period: str | None) -> Profile:
     shares = rates(data, table)
     before = wide(data, previous) if previous else pd.DataFrame()
     frame = data.values[(data.values["period"] == chosen) & (data.values["place"] == place.name)]
-    meta = {r.code: r for r in frame.itertuples()}
+    meta: dict[str, Any] = {str(r.code): r for r in frame.itertuples()}
     city = data.city.name if data.city else None
     bezirk = place.bezirk if place.bezirk != place.name else None
     lines = []
@@ -252,8 +256,10 @@ def profile(data: PlacesData, name: str, period: str | None) -> Profile:
 def _num(table: pd.DataFrame, row: str | None, column: str) -> float | None:
     if row is None or table.empty or row not in table.index or column not in table.columns:
         return None
-    value = table.at[row, column]
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+    value: Any = table.at[row, column]
+    return (
+        None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+    )
 
 
 # -- the Sozialstrukturindex --------------------------------------------------------------------
@@ -304,7 +310,7 @@ def compute_index(
                 )
             )
         else:
-            lacking = [c for c in codes if pd.isna(frame.at[place, c])]
+            lacking = [c for c in codes if not _present(frame.at[place, c])]
             shown = ", ".join(f"{names.get(c, c)} ({c})" for c in lacking)
             rows.append(
                 IndexRow(
@@ -317,6 +323,10 @@ def compute_index(
             )
     rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.place))
     return rows
+
+
+def _present(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
 @dataclass
@@ -343,7 +353,9 @@ def place_index(
     frame = table.reindex(index=at_level)
     names = {i.code: i.name for i in data.indicators}
     rows = compute_index(frame, definition.components, names)
-    return IndexResult(definition.name, definition.version, level, chosen, definition.components, rows)
+    return IndexResult(
+        definition.name, definition.version, level, chosen, definition.components, rows
+    )
 
 
 # -- the allocation -----------------------------------------------------------------------------
@@ -391,7 +403,9 @@ def allocation(
     if base > 0 and sum(heads) == 0:
         raise PlacesError("Für die Zielgruppe gibt es in keinem Ort eine Zahl: kein Sockelbetrag.")
     if base < 1 and not any(w for w in weights):
-        raise PlacesError("Kein Ort hat einen berechenbaren Index: der Rest kann nicht verteilt werden.")
+        raise PlacesError(
+            "Kein Ort hat einen berechenbaren Index: der Rest kann nicht verteilt werden."
+        )
     base_parts, index_parts = allocate(cents, base, heads, weights)
     return [
         AllocationRow(r.place, h if n is None or "Zielgruppe" not in n else None, b, i, n)
@@ -417,3 +431,178 @@ def _cents(text: str | float, what: str) -> int:
     if value > 10**13:
         raise PlacesError(f"{what}: „{text}“ ist zu groß.")
     return int(value)
+
+
+# -- measures located in a place, with their lights -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class LocatedMeasure:
+    code: str
+    title: str
+    light: str | None
+    place: str  # where it is located (the place itself or one inside it)
+
+
+def located_measures(
+    engine: Engine, data: PlacesData, place: Place, plan_key: str | None, period: str | None
+) -> list[LocatedMeasure]:
+    """The plan's measures in this place or the places inside it, with their light in the
+    plan's quarter of `period` (no light where the period is not one of the plan's)."""
+    from db.queries import plan_snapshot
+    from db.status import parse_period
+
+    if not plan_key:
+        from db.queries import default_plan, plan_choices
+
+        plan_key = default_plan(plan_choices(engine))
+        if plan_key is None:
+            return []
+    inside = {p.id: p.name for p in data.places.values() if _within(data, p, place)}
+    codes = {
+        code: inside[ort_id]
+        for ort_id, found in q.measures_by_place(engine, plan_key).items()
+        if ort_id in inside
+        for code in found
+    }
+    if not codes:
+        return []
+    snapshot = plan_snapshot(engine, plan_key)
+    lights: dict[str, str | None] = {}
+    try:
+        report = snapshot.report(parse_period(period or "").as_quarter()) if period else None
+    except (NotFound, ValueError):
+        report = None
+    titles = {m.code: m.title for m in snapshot.data.measures}
+    if report is not None:
+        lights = {m.info.code: m.light for m in report.measures}
+    return [
+        LocatedMeasure(code, titles.get(code, code), lights.get(code), where)
+        for code, where in sorted(codes.items(), key=lambda kv: _measure_order(kv[0]))
+    ]
+
+
+def _measure_order(code: str) -> tuple[str, int]:
+    head, _, tail = code.rpartition("-")
+    return (head, int(tail)) if tail.isdigit() else (code, 0)
+
+
+def _within(data: PlacesData, candidate: Place, place: Place) -> bool:
+    seen = set()
+    current: Place | None = candidate
+    while current is not None and current.name not in seen:
+        if current.name == place.name:
+            return True
+        seen.add(current.name)
+        current = data.places.get(current.parent) if current.parent else None
+    return False
+
+
+# -- JSON for the API ---------------------------------------------------------------------------
+
+
+def _r(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def places_json(engine: Engine, plan_key: str | None, period: str | None) -> dict[str, Any]:
+    """Every place with its context values (number, symbol, share) and index points."""
+    data = load(engine)
+    chosen = data.period(period)
+    result = place_index(data, engine, chosen) if chosen else None
+    scores = {r.place: r for r in result.rows} if result else {}
+    table = wide(data, chosen) if chosen else pd.DataFrame()
+    shares = rates(data, table)
+    frame = data.values[data.values["period"] == chosen]
+    symbols = {(r.place, r.code): r.symbol for r in frame.itertuples() if isinstance(r.symbol, str)}
+    out = []
+    for p in data.places.values():
+        values = {}
+        for ind in data.indicators:
+            number = _num(table, p.name, ind.code)
+            symbol = symbols.get((p.name, ind.code))
+            if number is None and symbol is None:
+                continue
+            values[ind.code] = {
+                "value": number,
+                "symbol": symbol,
+                "share": _r(_num(shares, p.name, ind.code)) if ind.base_code else None,
+            }
+        row = scores.get(p.name)
+        out.append(
+            {
+                "name": p.name,
+                "kind": p.kind,
+                "key": p.key,
+                "parent": p.parent,
+                "stadtbezirk": p.bezirk,
+                "values": values,
+                "index": None
+                if row is None
+                else {"points": _r(row.score), "rank": row.rank, "reason": row.reason},
+            }
+        )
+    return {
+        "plan": plan_key,
+        "period": chosen,
+        "periods": data.periods,
+        "indicators": [
+            {
+                "code": i.code,
+                "name": i.name,
+                "unit": i.unit,
+                "base": i.base_code,
+                "source": i.source,
+            }
+            for i in data.indicators
+        ],
+        "index": None
+        if result is None
+        else {
+            "name": result.name,
+            "version": result.version,
+            "level": result.level,
+            "components": result.components,
+        },
+        "places": out,
+    }
+
+
+def profile_json(
+    engine: Engine, name: str, period: str | None, plan_key: str | None
+) -> dict[str, Any]:
+    data = load(engine)
+    found = profile(data, name, period)
+    measures = located_measures(engine, data, found.place, plan_key, found.period)
+    return {
+        "name": found.place.name,
+        "kind": found.place.kind,
+        "parent": found.place.parent,
+        "stadtbezirk": found.place.bezirk,
+        "period": found.period or None,
+        "previous_period": found.previous,
+        "demo": found.demo,
+        "indicators": [
+            {
+                "code": x.code,
+                "name": x.name,
+                "value": x.value,
+                "symbol": x.symbol,
+                "share": _r(x.share),
+                "stadtbezirk_share": _r(x.bezirk_share),
+                "city_share": _r(x.city_share),
+                "stadtbezirk_value": x.bezirk_value,
+                "city_value": x.city_value,
+                "previous_value": x.previous_value,
+                "change": x.change,
+                "deviation": _r(x.deviation, 4),
+                "large_deviation": x.large,
+                "source": x.source,
+                "recorded": x.recorded,
+            }
+            for x in found.lines
+        ],
+        "measures": [
+            {"code": m.code, "title": m.title, "light": m.light, "place": m.place} for m in measures
+        ],
+    }

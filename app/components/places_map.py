@@ -1,0 +1,145 @@
+"""The district map: a schematic tile grid of the ten Stadtbezirke drawn for the product (no
+third-party geodata, no licence), or the city's uploaded GeoJSON. Both are drawn as filled
+`go.Scatter` shapes on plain axes: no geo trace, so plotly fetches no topojson and no tiles,
+and nothing leaves the machine. Every area carries its value as text (never colour alone)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import plotly.graph_objects as go
+
+# Column, row (row 0 at the top) of each Stadtbezirk: north to south, west to east.
+TILE_GRID: dict[str, tuple[int, int]] = {
+    "Jöllenbeck": (1, 0),
+    "Heepen": (2, 0),
+    "Dornberg": (0, 1),
+    "Schildesche": (1, 1),
+    "Mitte": (2, 1),
+    "Stieghorst": (3, 1),
+    "Brackwede": (0, 2),
+    "Gadderbaum": (1, 2),
+    "Senne": (1, 3),
+    "Sennestadt": (2, 3),
+}
+# Five classes from light to dark blue; text dark on the light ones, white on the dark ones.
+CLASSES = ("#e8f0f7", "#b9d0e6", "#7fa8cf", "#3f78ad", "#0b4f8a")
+TEXT_ON = ("#1f2933", "#1f2933", "#1f2933", "#ffffff", "#ffffff")
+MISSING = "#f2f2f2"
+
+
+@dataclass(frozen=True)
+class MapArea:
+    name: str
+    value: float | None
+    text: str  # the value as the user reads it („27,6 %“, „nicht berechenbar“)
+
+
+def _class_of(value: float | None, low: float, high: float) -> int | None:
+    if value is None:
+        return None
+    if high <= low:
+        return 2
+    return min(int((value - low) / (high - low) * len(CLASSES)), len(CLASSES) - 1)
+
+
+def _polygons(geometry: Mapping[str, Any]) -> Iterable[list[list[float]]]:
+    if geometry.get("type") == "Polygon":
+        yield geometry["coordinates"][0]
+    elif geometry.get("type") == "MultiPolygon":
+        for polygon in geometry["coordinates"]:
+            yield polygon[0]
+
+
+def _shapes(
+    areas: list[MapArea], geojson: Mapping[str, Any] | None, name_field: str
+) -> dict[str, list[list[list[float]]]]:
+    """Outline(s) of each area: from the GeoJSON, else a tile of the grid."""
+    if geojson is not None:
+        shapes: dict[str, list[list[list[float]]]] = {}
+        for feature in geojson.get("features", []):
+            name = str((feature.get("properties") or {}).get(name_field, ""))
+            shapes.setdefault(name, []).extend(_polygons(feature.get("geometry") or {}))
+        return shapes
+    shapes = {}
+    extra = 0
+    for area in areas:
+        col, row = TILE_GRID.get(area.name, (4 + extra % 2, extra // 2))
+        if area.name not in TILE_GRID:
+            extra += 1
+        x, y = float(col), float(-row)
+        shapes[area.name] = [[[x, y], [x + 0.96, y], [x + 0.96, y + 0.96], [x, y + 0.96], [x, y]]]
+    return shapes
+
+
+def district_map(
+    areas: list[MapArea],
+    title: str,
+    geojson: Mapping[str, Any] | None = None,
+    name_field: str = "name",
+) -> go.Figure:
+    values = [a.value for a in areas if a.value is not None]
+    low, high = (min(values), max(values)) if values else (0.0, 0.0)
+    shapes = _shapes(areas, geojson, name_field)
+    fig = go.Figure()
+    labels_x, labels_y, labels, colours = [], [], [], []
+    for area in areas:
+        cls = _class_of(area.value, low, high)
+        fill = MISSING if cls is None else CLASSES[cls]
+        for ring in shapes.get(area.name, []):
+            xs = [p[0] for p in ring]
+            ys = [p[1] for p in ring]
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    fill="toself",
+                    fillcolor=fill,
+                    mode="lines",
+                    line={"color": "#ffffff", "width": 2},
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
+        rings = shapes.get(area.name) or []
+        if rings:
+            ring = max(rings, key=len)
+            labels_x.append(sum(p[0] for p in ring[:-1]) / max(len(ring) - 1, 1))
+            labels_y.append(sum(p[1] for p in ring[:-1]) / max(len(ring) - 1, 1))
+            labels.append(f"<b>{area.name}</b><br>{area.text}")
+            colours.append(TEXT_ON[cls] if cls is not None else "#1f2933")
+    fig.add_trace(
+        go.Scatter(
+            x=labels_x,
+            y=labels_y,
+            mode="text",
+            text=labels,
+            textfont={"color": colours, "size": 13},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    fig.update_layout(
+        title={"text": title, "x": 0, "font": {"size": 15}},
+        margin={"l": 4, "r": 4, "t": 36, "b": 4},
+        height=420,
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        xaxis={"visible": False, "fixedrange": True},
+        yaxis={"visible": False, "fixedrange": True, "scaleanchor": "x"},
+        dragmode=False,
+    )
+    return fig
+
+
+def legend_classes(low: float | None, high: float | None, fmt: Any) -> list[tuple[str, str]]:
+    """(colour, range text) for the five classes, for a legend in words."""
+    if low is None or high is None:
+        return []
+    step = (high - low) / len(CLASSES) if high > low else 0
+    return [
+        (colour, f"{fmt(low + i * step)} bis {fmt(low + (i + 1) * step)}")
+        for i, colour in enumerate(CLASSES)
+    ]

@@ -1,0 +1,503 @@
+"""Bezirke (/bezirke): the districts on a map coloured by a context indicator or the
+Sozialstrukturindex (values as text too), the index ranking with each component's share, and
+the allocation calculator (base per head of a target group, the rest by the index) with an
+Excel download."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+
+from app import engine_of_app, ids
+from app.components.common import attrs, demo_band, page_header, period_text
+from app.components.places_map import MapArea, district_map, legend_classes
+from app.context import guarded
+from app.navigation import signed_in
+from app.xlsx import MIME, Sheet, workbook
+from db.places import current_map
+from zielcockpit.domain.formatting import fmt_number, fmt_percent, fmt_value
+from zielcockpit.services import places as svc
+
+dash.register_page(
+    __name__,
+    path="/bezirke",
+    name="Bezirke",
+    title="Bezirke – Zielcockpit",
+    order=4,
+    nav_id=ids.NAV_PLACES,
+    nav_visible=signed_in,
+)
+
+INDEX = "index"
+LEVEL_WORDS = {"stadtbezirk": "Stadtbezirke", "stadtteil": "Stadtteile", "quartier": "Quartiere"}
+
+
+def _select(id_: str, label: str, options: list[tuple[str, str]], value: str) -> html.Div:
+    return html.Div(
+        [
+            html.Label(label, htmlFor=id_, className="form-label"),
+            dbc.Select(
+                id=id_,
+                options=[{"label": text, "value": key} for key, text in options],
+                value=value,
+            ),
+        ],
+        className="places-control",
+    )
+
+
+@guarded
+def layout(**query: Any) -> html.Div:
+    engine = engine_of_app()
+    data = svc.load(engine)
+    period = data.period(query.get("period") or None)
+    if period is None:
+        return html.Div(
+            [
+                page_header("Bezirke", "Wie ist die soziale Lage in den Stadtbezirken?"),
+                html.P(
+                    "Noch keine Kontextwerte gespeichert. Werte je Ort kommen über den Import "
+                    "(Langformat mit Spalte „Ort“) oder „zielcockpit seed-demo“.",
+                    className="muted",
+                ),
+            ],
+            id=ids.PLACES,
+            className="page page-places",
+        )
+    demo = bool(data.values["demo"].any())
+    indicator_options = [(INDEX, "Sozialstrukturindex")] + [
+        (i.code, i.name + (" (Anteil)" if i.base_code else "")) for i in data.indicators
+    ]
+    heads_options = [(i.code, i.name) for i in data.indicators]
+    heads = "K-U18" if any(c == "K-U18" for c, _ in heads_options) else heads_options[0][0]
+    levels = [(k, v) for k, v in LEVEL_WORDS.items() if data.of_level(k)]
+    return html.Div(
+        [
+            demo_band(demo),
+            page_header(
+                "Bezirke",
+                "Wie ist die soziale Lage in den Stadtbezirken und Stadtteilen?",
+                kicker="Sozialmonitoring · Kontextindikatoren ohne Zielwert und ohne Ampel",
+            ),
+            html.Div(
+                [
+                    _select(
+                        ids.PLACES_PERIOD,
+                        "Zeitraum",
+                        [(p, period_text(p)) for p in reversed(data.periods)],
+                        period,
+                    ),
+                    _select(ids.PLACES_INDICATOR, "Karte färben nach", indicator_options, INDEX),
+                    _select(ids.PLACES_LEVEL, "Ebene", levels, "stadtbezirk"),
+                ],
+                className="places-controls",
+            ),
+            html.Div(
+                [
+                    html.Section(
+                        [dcc.Graph(id=ids.PLACES_MAP, config={"displayModeBar": False})],
+                        className="panel places-map",
+                        **attrs({"aria-label": "Karte"}),
+                    ),
+                    html.Section(id=ids.PLACES_MAP_TABLE, className="panel places-values"),
+                ],
+                className="places-grid",
+            ),
+            html.Section(id=ids.PLACES_RANKING, className="panel"),
+            html.Section(
+                [
+                    html.H2("Verteilung von Mitteln"),
+                    html.P(
+                        "Wie in Bochum: ein Sockelbetrag nach der Zahl der Köpfe einer Zielgruppe "
+                        "im Ort, der Rest nach den Punkten des Sozialstrukturindex. Die Beträge "
+                        "gehen auf den Cent auf (größte Reste). Orte ohne berechenbaren Index "
+                        "erhalten nur den Sockelbetrag.",
+                        className="muted",
+                    ),
+                    html.Div(
+                        [
+                            html.Div(
+                                [
+                                    html.Label("Betrag in Euro", htmlFor=ids.PLACES_AMOUNT),
+                                    dcc.Input(
+                                        id=ids.PLACES_AMOUNT,
+                                        value="250.000,00",
+                                        type="text",
+                                        className="form-control",
+                                    ),
+                                ],
+                                className="places-control",
+                            ),
+                            html.Div(
+                                [
+                                    html.Label("Sockelanteil in %", htmlFor=ids.PLACES_BASE_SHARE),
+                                    dcc.Input(
+                                        id=ids.PLACES_BASE_SHARE,
+                                        value="40",
+                                        type="text",
+                                        className="form-control",
+                                    ),
+                                ],
+                                className="places-control",
+                            ),
+                            _select(
+                                ids.PLACES_TARGET_GROUP,
+                                "Zielgruppe (Köpfe)",
+                                heads_options,
+                                heads,
+                            ),
+                            html.Button(
+                                "Verteilen",
+                                id=ids.PLACES_ALLOCATE,
+                                className="btn btn-primary",
+                                type="button",
+                            ),
+                            html.Button(
+                                "Als Excel-Datei herunterladen",
+                                id=ids.PLACES_EXPORT,
+                                className="btn btn-outline-primary",
+                                type="button",
+                            ),
+                            dcc.Download(id=ids.PLACES_DOWNLOAD),
+                        ],
+                        className="places-controls",
+                    ),
+                    html.Div(id=ids.PLACES_ALLOCATION, **attrs({"aria-live": "polite"})),
+                ],
+                className="panel",
+            ),
+        ],
+        id=ids.PLACES,
+        className="page page-places",
+    )
+
+
+# -- the map, its values and the ranking ------------------------------------------------------------
+
+
+def _area_text(line: svc.PlacesData, code: str, value: float | None) -> str:
+    ind = line.indicator(code)
+    return fmt_percent(value, 1) if ind.base_code and value is not None else fmt_value(value, "")
+
+
+def overview_parts(period: str, indicator: str, level: str) -> tuple[Any, Any, Any]:
+    """Map figure, the values as a table, and the ranking (the callback's work, callable alone)."""
+    engine = engine_of_app()
+    data = svc.load(engine)
+    period = data.period(period) or period
+    result = svc.place_index(data, engine, period, level)
+    names = [p.name for p in data.of_level(level)]
+    areas: list[MapArea] = []
+    heading = ""
+    if indicator == INDEX or result is None:
+        by_place = {r.place: r for r in (result.rows if result else [])}
+        for name in names:
+            row = by_place.get(name)
+            score = row.score if row else None
+            areas.append(
+                MapArea(name, score, "nicht berechenbar" if score is None else fmt_number(score, 1))
+            )
+        heading = f"Sozialstrukturindex ({period_text(period)}; 100 = Durchschnitt)"
+    else:
+        ind = data.indicator(indicator)
+        table = svc.rates(data, svc.wide(data, period))
+        for name in names:
+            value = svc._num(table, name, indicator)
+            areas.append(MapArea(name, value, _area_text(data, indicator, value)))
+        word = "Anteil in %" if ind.base_code else ind.unit
+        heading = f"{ind.name} ({word}, {period_text(period)})"
+    stored = current_map(engine) if level == "stadtbezirk" else None
+    figure = district_map(
+        areas,
+        heading,
+        stored.geojson if stored else None,
+        stored.name_field if stored else "name",
+    )
+    values = [a.value for a in areas if a.value is not None]
+    legend = legend_classes(min(values) if values else None, max(values) if values else None,
+                            lambda v: fmt_number(v, 1))  # fmt: skip
+    value_table = html.Div(
+        [
+            html.H2(heading),
+            html.Table(
+                [
+                    html.Thead(
+                        html.Tr([html.Th("Ort", scope="col"), html.Th("Wert", scope="col")])
+                    ),
+                    html.Tbody(
+                        [
+                            html.Tr(
+                                [
+                                    html.Th(
+                                        dcc.Link(a.name, href=f"/bezirke/{quote(a.name)}"),
+                                        scope="row",
+                                    ),
+                                    html.Td(a.text, className="num"),
+                                ]
+                            )
+                            for a in sorted(areas, key=lambda a: (a.value is None, -(a.value or 0)))
+                        ]
+                    ),
+                ],
+                className="table zc-table places-value-table",
+            ),
+            html.P(
+                [
+                    "Farbstufen (hell = niedrig, dunkel = hoch): ",
+                    *[
+                        html.Span(
+                            [
+                                html.Span(
+                                    "■", style={"color": colour}, **attrs({"aria-hidden": "true"})
+                                ),
+                                f" {text}  ",
+                            ]  # fmt: skip
+                        )
+                        for colour, text in legend
+                    ],
+                    "Karte schematisch (Kacheln), ohne amtliche Grenzen."
+                    if stored is None
+                    else f"Karte: {stored.file_name or 'amtliche Grenzen'}.",
+                ],
+                className="muted small",
+            ),
+        ]
+    )
+    return figure, value_table, _ranking(data, result)
+
+
+def _ranking(data: svc.PlacesData, result: svc.IndexResult | None) -> html.Div:
+    if result is None:
+        return html.Div([html.H2("Sozialstrukturindex"), html.P("Kein Index definiert.")])
+    names = {i.code: i.name for i in data.indicators}
+    codes = [c["code"] for c in result.components]
+    header = [
+        html.Th("Rang", scope="col"),
+        html.Th("Ort", scope="col"),
+        html.Th("Punkte", scope="col"),
+        *[html.Th(f"{names.get(c, c)}", scope="col") for c in codes],
+    ]
+    body = []
+    for row in result.rows:
+        link = dcc.Link(row.place, href=f"/bezirke/{quote(row.place)}")
+        if row.score is None:
+            body.append(
+                html.Tr(
+                    [
+                        html.Td("–"),
+                        html.Th(link, scope="row"),
+                        html.Td(f"nicht berechenbar: {row.reason}", colSpan=len(codes) + 1),
+                    ],
+                    className="not-computable",
+                )
+            )
+            continue
+        body.append(
+            html.Tr(
+                [
+                    html.Td(fmt_number(row.rank)),
+                    html.Th(link, scope="row"),
+                    html.Td(fmt_number(row.score, 1), className="num"),
+                    *[
+                        html.Td(_signed(row.contributions.get(c, 0.0)), className="num")
+                        for c in codes
+                    ],
+                ]
+            )
+        )
+    parts = ", ".join(
+        f"{names.get(c['code'], c['code'])} (Gewicht {fmt_number(c['weight'])}, "
+        f"{'höher = belasteter' if c['direction'] == 'hoeher_belastet' else 'niedriger = belasteter'})"
+        for c in result.components
+    )
+    return html.Div(
+        [
+            html.H2(f"{result.name}: Rangfolge der {LEVEL_WORDS.get(result.level, result.level)}"),
+            html.P(
+                f"Fassung {result.version}, {period_text(result.period)}. Jeder Bestandteil wird "
+                "über alle Orte derselben Ebene standardisiert (z-Wert); Punkte = 100 + 10 × "
+                f"gewichteter Mittelwert. Bestandteile: {parts}. Die Spalten zeigen den Beitrag "
+                "jedes Bestandteils in Punkten.",
+                className="muted",
+            ),
+            html.Div(
+                html.Table(
+                    [html.Thead(html.Tr(header)), html.Tbody(body)],
+                    className="table zc-table places-ranking",
+                ),
+                className="table-scroll",
+            ),
+        ]
+    )
+
+
+def _signed(value: float) -> str:
+    text = fmt_number(abs(value), 1)
+    return f"+{text}" if value > 0.05 else (f"−{text}" if value < -0.05 else "0,0")
+
+
+@callback(
+    Output(ids.PLACES_MAP, "figure"),
+    Output(ids.PLACES_MAP_TABLE, "children"),
+    Output(ids.PLACES_RANKING, "children"),
+    Input(ids.PLACES_PERIOD, "value"),
+    Input(ids.PLACES_INDICATOR, "value"),
+    Input(ids.PLACES_LEVEL, "value"),
+)
+def update_overview(period: str, indicator: str, level: str) -> tuple[Any, Any, Any]:
+    return overview_parts(period, indicator, level)
+
+
+# -- the allocation --------------------------------------------------------------------------------
+
+
+def _eur(cents: int) -> str:
+    return fmt_value(cents / 100, "EUR") if cents % 100 else fmt_value(cents // 100, "EUR")
+
+
+def allocation_rows(
+    period: str, level: str, amount: str, base: str, heads: str
+) -> tuple[list[svc.AllocationRow], svc.IndexResult]:
+    engine = engine_of_app()
+    data = svc.load(engine)
+    result = svc.place_index(data, engine, period, level)
+    if result is None:
+        raise svc.PlacesError("Es ist kein Sozialstrukturindex definiert.")
+    return svc.allocation(data, result, amount, base, heads), result
+
+
+@callback(
+    Output(ids.PLACES_ALLOCATION, "children"),
+    Input(ids.PLACES_ALLOCATE, "n_clicks"),
+    State(ids.PLACES_PERIOD, "value"),
+    State(ids.PLACES_LEVEL, "value"),
+    State(ids.PLACES_AMOUNT, "value"),
+    State(ids.PLACES_BASE_SHARE, "value"),
+    State(ids.PLACES_TARGET_GROUP, "value"),
+    prevent_initial_call=True,
+)
+def show_allocation(
+    _clicks: int | None, period: str, level: str, amount: str, base: str, heads: str
+) -> Any:
+    try:
+        rows, _result = allocation_rows(period, level, amount, base, heads)
+    except svc.PlacesError as exc:
+        return html.Div(str(exc), className="alert alert-warning", role="alert")
+    total = sum(r.total_cents for r in rows)
+    return html.Div(
+        [
+            html.Table(
+                [
+                    html.Thead(
+                        html.Tr(
+                            [
+                                html.Th(t, scope="col")
+                                for t in (
+                                    "Ort",
+                                    "Köpfe",
+                                    "Sockelbetrag",
+                                    "Indexanteil",
+                                    "Summe",
+                                    "Hinweis",
+                                )  # fmt: skip
+                            ]
+                        )
+                    ),
+                    html.Tbody(
+                        [
+                            html.Tr(
+                                [
+                                    html.Th(r.place, scope="row"),
+                                    html.Td(fmt_number(r.heads), className="num"),
+                                    html.Td(_eur(r.base_cents), className="num"),
+                                    html.Td(_eur(r.index_cents), className="num"),
+                                    html.Td(_eur(r.total_cents), className="num"),
+                                    html.Td(r.note or ""),
+                                ]
+                            )
+                            for r in rows
+                        ]
+                        + [
+                            html.Tr(
+                                [
+                                    html.Th("Summe", scope="row"),
+                                    html.Td(""),
+                                    html.Td(_eur(sum(r.base_cents for r in rows)), className="num"),
+                                    html.Td(
+                                        _eur(sum(r.index_cents for r in rows)), className="num"
+                                    ),
+                                    html.Td(_eur(total), className="num"),
+                                    html.Td("geht auf den Cent auf"),
+                                ],
+                                className="sum-row",
+                            )
+                        ]
+                    ),
+                ],
+                className="table zc-table places-allocation",
+            )
+        ]
+    )
+
+
+def allocation_workbook(period: str, level: str, amount: str, base: str, heads: str) -> bytes:
+    rows, result = allocation_rows(period, level, amount, base, heads)
+    sheet_rows: list[list[Any]] = [
+        ["Ort", "Köpfe", "Sockelbetrag (EUR)", "Indexanteil (EUR)", "Summe (EUR)", "Hinweis"]
+    ]
+    for r in rows:
+        sheet_rows.append(
+            [
+                r.place,
+                r.heads,
+                r.base_cents / 100,
+                r.index_cents / 100,
+                r.total_cents / 100,
+                r.note or "",
+            ]  # fmt: skip
+        )
+    sheet_rows.append(["Summe", None, sum(r.base_cents for r in rows) / 100,
+                       sum(r.index_cents for r in rows) / 100,
+                       sum(r.total_cents for r in rows) / 100, ""])  # fmt: skip
+    about = [
+        ["Zeitraum", period_text(result.period)],
+        ["Index", f"{result.name}, Fassung {result.version}"],
+        ["Betrag", amount],
+        ["Sockelanteil in %", base],
+        ["Zielgruppe", heads],
+    ]
+    return workbook(
+        [
+            Sheet("Verteilung", sheet_rows, widths=(26, 10, 18, 18, 18, 60)),
+            Sheet("Angaben", about, widths=(20, 50), bold_rows=frozenset()),
+        ]
+    )
+
+
+@callback(
+    Output(ids.PLACES_DOWNLOAD, "data"),
+    Output(ids.PLACES_ALLOCATION, "children", allow_duplicate=True),
+    Input(ids.PLACES_EXPORT, "n_clicks"),
+    State(ids.PLACES_PERIOD, "value"),
+    State(ids.PLACES_LEVEL, "value"),
+    State(ids.PLACES_AMOUNT, "value"),
+    State(ids.PLACES_BASE_SHARE, "value"),
+    State(ids.PLACES_TARGET_GROUP, "value"),
+    prevent_initial_call=True,
+)
+def download_allocation(
+    _clicks: int | None, period: str, level: str, amount: str, base: str, heads: str
+) -> tuple[Any, Any]:
+    try:
+        content = allocation_workbook(period, level, amount, base, heads)
+    except svc.PlacesError as exc:
+        return dash.no_update, html.Div(str(exc), className="alert alert-warning", role="alert")
+    stamp = dt.datetime.now().strftime("%Y%m%d")
+    return dcc.send_bytes(content, f"Zielcockpit_Verteilung_{period}_{stamp}.xlsx", type=MIME), (
+        dash.no_update
+    )
