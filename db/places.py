@@ -303,8 +303,8 @@ def write_context_values(
         )
         if (v.kontextindikator_id, v.period, v.ort_id) in wanted
     }
-    codes = dict(session.execute(select(KontextIndikator.id, KontextIndikator.code)).tuples().all())
-    names = dict(session.execute(select(Ort.id, Ort.name)).tuples().all())
+    codes = dict(session.execute(select(KontextIndikator.id, KontextIndikator.code)).all())
+    names = dict(session.execute(select(Ort.id, Ort.name)).all())
     written = unchanged = 0
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     for r in rows:

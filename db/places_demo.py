@@ -69,10 +69,8 @@ def _figures(row: tuple[float | None, ...], quarter: int) -> dict[str, float | N
 
 def seed_context_demo(session: Session, year: int, run_id: int, user: str) -> int:
     """Write the demo context values of Q1–Q3 of `year`; returns how many were written."""
-    indicator = dict(
-        session.execute(select(KontextIndikator.code, KontextIndikator.id)).tuples().all()
-    )
-    place = dict(session.execute(select(Ort.name, Ort.id)).tuples().all())
+    indicator = dict(session.execute(select(KontextIndikator.code, KontextIndikator.id)).all())
+    place = dict(session.execute(select(Ort.name, Ort.id)).all())
     if not indicator or "Bielefeld" not in place:
         return 0  # no places catalogue loaded: nothing to show
     session.execute(delete(KontextWert).where(KontextWert.demo.is_(True)))

@@ -1,0 +1,84 @@
+"""Bezirke in headless Chromium against the real server: the map and the ranking, a profile,
+the allocation that adds up to the cent, the Excel download; no request leaves 127.0.0.1
+(the `visit` fixture fails the test on any), screenshots at 1920×1080 and 1024×768."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from io import BytesIO
+from typing import Any
+
+import pytest
+from dash_helpers import LiveServer, Visit
+from openpyxl import load_workbook
+
+pytestmark = pytest.mark.browser
+Open = Callable[[str], Visit]
+TIMEOUT = 15_000
+
+
+def go(v: Visit, url: str) -> Any:
+    v.page.goto(url)
+    v.page.wait_for_selector(".page, .message-page", timeout=TIMEOUT)
+    return v.page
+
+
+@pytest.mark.parametrize("size", ["gross", "beamer"])
+def test_plac001_overview_map_ranking_local(
+    visit: Open, live_server: LiveServer, size: str
+) -> None:
+    v = visit(size)
+    page = go(v, live_server.url + "/bezirke")
+    assert page.locator("h1").first.inner_text().strip() == "Bezirke"
+    page.wait_for_selector("#places-map .js-plotly-plot", timeout=TIMEOUT)
+    page.wait_for_selector(".places-ranking", timeout=TIMEOUT)
+    # the values stand on the map as text and again in the table (never colour alone)
+    map_text = page.locator("#places-map").inner_text()
+    assert "Sennestadt" in map_text and "nicht berechenbar" in map_text
+    ranking = page.locator(".places-ranking").inner_text()
+    assert "nicht berechenbar: kein Wert für Alleinerziehende" in ranking
+    assert page.locator(".places-ranking tbody tr").count() == 10
+    page.select_option("#places-indicator", "K-SGB2")
+    page.wait_for_function(
+        "document.querySelector('#places-map-table').innerText.includes('Leistungsberechtigte')",
+        timeout=TIMEOUT,
+    )
+    assert "%" in page.locator("#places-map-table").inner_text()
+    v.shoot("bezirke")
+    assert page.locator(".places-ranking").count() == 1
+
+
+def test_plac002_allocation_adds_up_and_downloads(visit: Open, live_server: LiveServer) -> None:
+    v = visit("gross")
+    page = go(v, live_server.url + "/bezirke")
+    page.wait_for_selector(".places-ranking", timeout=TIMEOUT)
+    page.fill("#places-amount", "250.000,01")
+    page.click("#places-allocate")
+    page.wait_for_selector(".places-allocation", timeout=TIMEOUT)
+    total = page.locator(".places-allocation .sum-row").inner_text()
+    assert "250.000,01" in total
+    with page.expect_download() as info:
+        page.click("#places-export")
+    book = load_workbook(BytesIO(info.value.path().read_bytes()))
+    rows = list(book["Verteilung"].iter_rows(values_only=True))
+    assert rows[0][0] == "Ort" and rows[-1][0] == "Summe"
+    assert round(sum(r[4] for r in rows[1:-1]), 2) == 250000.01
+    page.fill("#places-base-share", "abc")
+    page.click("#places-allocate")
+    page.wait_for_selector(".places-allocation-error, [role=alert]", timeout=TIMEOUT)
+    assert "Sockelanteil" in page.locator("#places-allocation").inner_text()
+
+
+@pytest.mark.parametrize("size", ["gross", "beamer"])
+def test_plac003_profile_against_bezirk_and_city(
+    visit: Open, live_server: LiveServer, size: str
+) -> None:
+    v = visit(size)
+    page = go(v, live_server.url + "/bezirke/Baumheide")
+    assert page.locator("h1").first.inner_text().strip() == "Baumheide"
+    table = page.locator(".place-profile").inner_text()
+    assert "Stadtbezirk Heepen: Anteil" in table and "Gesamtstadt: Anteil" in table
+    assert "deutlich" in table and "Demodaten" in table
+    measures = page.locator("#place-measures").inner_text()
+    assert "Jobcenter-8" in measures
+    v.shoot("bezirk_baumheide")
