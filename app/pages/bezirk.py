@@ -38,13 +38,18 @@ def _change(value: float | None) -> str:
 
 
 def _deviation(line: svc.ProfileLine) -> Any:
+    """„+27 %“ / „−14 %“ against the city's share; a large one marked with ◆ and in bold."""
     if line.deviation is None:
         return "–"
-    words = f"{'über' if line.deviation > 0 else 'unter'} der Gesamtstadt"
-    text = f"{fmt_number(abs(line.deviation) * 100, 0)} % {words}"
+    sign = "+" if line.deviation > 0 else "−"
+    text = f"{sign}{fmt_number(abs(line.deviation) * 100, 0)} %"
     if line.large:
         return html.Strong(
-            [html.Span("◆ ", **attrs({"aria-hidden": "true"})), "deutlich: ", text],
+            [
+                html.Span("◆ ", **attrs({"aria-hidden": "true"})),
+                text,
+                html.Span(" deutlich", className="visually-hidden"),
+            ],
             className="deviation-large",
         )
     return text
@@ -65,7 +70,7 @@ def _table(p: svc.Profile) -> html.Table:
         html.Th(f"{place.name}: Anteil", scope="col"),
         html.Th(f"Stadtbezirk {bezirk}: Anteil", scope="col") if bezirk else None,
         html.Th("Gesamtstadt: Anteil", scope="col"),
-        html.Th("Abweichung", scope="col"),
+        html.Th("Abweichung zur Gesamtstadt", scope="col"),
         html.Th(
             f"Veränderung seit {period_text(p.previous)}" if p.previous else "Veränderung",
             scope="col",
