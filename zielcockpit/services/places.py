@@ -297,36 +297,29 @@ def compute_index(
     score = contrib.sum(axis=1) + INDEX_CENTRE
     order = score[computable].sort_values(ascending=False, kind="stable")
     ranks = {place: n for n, place in enumerate(order.index, start=1)}
+    # Plain arrays for the per-place rows: .at per cell would cost far more than the maths.
+    contrib_rows = contrib.to_numpy().tolist()
+    missing = frame.isna().to_numpy()
+    scores = score.to_numpy().tolist()
+    ok = computable.to_numpy().tolist()
     rows = []
-    for place in frame.index:
-        if computable[place] and not missing_columns:
+    for i, place in enumerate(frame.index):
+        if ok[i] and not missing_columns:
             rows.append(
                 IndexRow(
                     str(place),
-                    float(score[place]),
+                    scores[i],
                     ranks[place],
-                    {c: float(contrib.at[place, c]) for c in codes},
+                    dict(zip(codes, contrib_rows[i], strict=True)),
                     None,
                 )
             )
-        else:
-            lacking = [c for c in codes if not _present(frame.at[place, c])]
-            shown = ", ".join(f"{names.get(c, c)} ({c})" for c in lacking)
-            rows.append(
-                IndexRow(
-                    str(place),
-                    None,
-                    None,
-                    {},
-                    f"kein Wert für {shown}",
-                )
-            )
+            continue
+        lacking = [c for c, gone in zip(codes, missing[i], strict=True) if gone]
+        shown = ", ".join(f"{names.get(c, c)} ({c})" for c in lacking)
+        rows.append(IndexRow(str(place), None, None, {}, f"kein Wert für {shown}"))
     rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.place))
     return rows
-
-
-def _present(value: Any) -> bool:
-    return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
 @dataclass
