@@ -17,7 +17,6 @@ from app import engine_of_app, ids
 from app.components.common import attrs, demo_band, page_header, period_text
 from app.components.places_map import MapArea, district_map, legend_classes
 from app.context import guarded
-from app.navigation import signed_in
 from app.xlsx import MIME, Sheet, workbook
 from db.places import current_map
 from zielcockpit.domain.formatting import fmt_number, fmt_percent, fmt_value
@@ -30,7 +29,6 @@ dash.register_page(
     title="Bezirke – Zielcockpit",
     order=4,
     nav_id=ids.NAV_PLACES,
-    nav_visible=signed_in,
 )
 
 INDEX = "index"
