@@ -102,7 +102,7 @@ def import_upload() -> Response | tuple[Response, int]:
 @api.get("/orte")
 def places() -> Response | tuple[Response, int]:
     """Places with their context values and Sozialstrukturindex (issue 15)."""
-    from zielcockpit.services.places import places_json
+    from zielcockpit.services.places_json import places_json
 
     engine = current_app.config["ZC_ENGINE"]
     return jsonify(places_json(engine, request.args.get("plan"), request.args.get("period")))
@@ -111,7 +111,7 @@ def places() -> Response | tuple[Response, int]:
 @api.get("/orte/<name>")
 def place_profile(name: str) -> Response | tuple[Response, int]:
     """The profile of one place against its Stadtbezirk and the city."""
-    from zielcockpit.services.places import profile_json
+    from zielcockpit.services.places_json import profile_json
 
     engine = current_app.config["ZC_ENGINE"]
     body = profile_json(engine, name, request.args.get("period"), request.args.get("plan"))

@@ -200,3 +200,17 @@ def test_import_unknown_place_is_reported_with_its_cell(
     assert "Unbekannter Ort: „Brackwede-Süd“ (Zelle D3)" in report.files[0].notes
     with catalogue_engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(KontextWert)) == 0
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_plac004_map_labels_readable_on_every_class() -> None:
+    from app.components.places_map import CLASSES, MISSING, TEXT_ON
+
+    for fill, text in [*zip(CLASSES, TEXT_ON, strict=True), (MISSING, "#1f2933")]:
+        light, dark = sorted((_luminance(fill), _luminance(text)), reverse=True)
+        assert (light + 0.05) / (dark + 0.05) >= 4.5, (fill, text)

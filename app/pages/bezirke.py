@@ -5,6 +5,7 @@ Excel download."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Any
 from urllib.parse import quote
@@ -12,15 +13,18 @@ from urllib.parse import quote
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
+from flask import current_app
 
 from app import engine_of_app, ids
 from app.components.common import attrs, demo_band, page_header, period_text
 from app.components.places_map import MapArea, district_map, legend_classes
 from app.context import guarded
+from app.security import current_principal
 from app.xlsx import MIME, Sheet, workbook
 from db.places import current_map
 from zielcockpit.domain.formatting import fmt_number, fmt_percent, fmt_value
 from zielcockpit.services import places as svc
+from zielcockpit.services.district_map import MapRefused, may_upload_map, upload_map
 
 dash.register_page(
     __name__,
@@ -169,10 +173,62 @@ def layout(**query: Any) -> html.Div:
                 ],
                 className="panel",
             ),
+            _map_upload(),
         ],
         id=ids.PLACES,
         className="page page-places",
     )
+
+
+def _map_upload() -> html.Section | html.Div:
+    """The admin's upload of the official district map (GeoJSON); nobody else sees it."""
+    if not may_upload_map(current_principal()):
+        return html.Div(id=ids.PLACES_MAP_MESSAGE, hidden=True)  # the map callback's input
+    return html.Section(
+        [
+            html.H2("Amtliche Karte der Stadtbezirke"),
+            html.P(
+                "GeoJSON (FeatureCollection, je Stadtbezirk eine Fläche, Name in einem Feld wie "
+                "„name“). Geprüft wird die ganze Datei; nur eine fehlerfreie Karte wird "
+                "gespeichert und dann statt der schematischen Karte gezeigt.",
+                className="muted",
+            ),
+            dcc.Upload(
+                id=ids.PLACES_MAP_UPLOAD,
+                children=html.Div(
+                    [html.Strong("GeoJSON-Datei hierher ziehen"), " oder ", html.Span("auswählen")]
+                ),
+                className="upload-zone",
+                multiple=False,
+            ),
+            html.Div(id=ids.PLACES_MAP_MESSAGE, role="status"),
+        ],
+        className="panel",
+    )
+
+
+@callback(
+    Output(ids.PLACES_MAP_MESSAGE, "children"),
+    Input(ids.PLACES_MAP_UPLOAD, "contents"),
+    State(ids.PLACES_MAP_UPLOAD, "filename"),
+    prevent_initial_call=True,
+)
+def receive_map(contents: str | None, file_name: str | None) -> Any:
+    if not contents:
+        return dash.no_update
+    settings = current_app.config["ZC_SETTINGS"]
+    try:
+        raw = base64.b64decode(contents.split(",", 1)[1])
+        text = upload_map(
+            engine_of_app(),
+            current_principal(),
+            file_name or "karte.geojson",
+            raw,
+            settings.max_upload_mb * 1024 * 1024,
+        )
+    except MapRefused as exc:
+        return html.Div(str(exc), className="alert alert-warning", role="alert")
+    return html.Div(text, className="alert alert-success")
 
 
 # -- the map, its values and the ranking ------------------------------------------------------------
@@ -205,7 +261,7 @@ def overview_parts(period: str, indicator: str, level: str) -> tuple[Any, Any, A
         ind = data.indicator(indicator)
         table = svc.rates(data, svc.wide(data, period))
         for name in names:
-            value = svc._num(table, name, indicator)
+            value = svc.number_at(table, name, indicator)
             areas.append(MapArea(name, value, _area_text(data, indicator, value)))
         word = "Anteil in %" if ind.base_code else ind.unit
         heading = f"{ind.name} ({word}, {period_text(period)})"
@@ -346,8 +402,11 @@ def _signed(value: float) -> str:
     Input(ids.PLACES_PERIOD, "value"),
     Input(ids.PLACES_INDICATOR, "value"),
     Input(ids.PLACES_LEVEL, "value"),
+    Input(ids.PLACES_MAP_MESSAGE, "children"),
 )
-def update_overview(period: str, indicator: str, level: str) -> tuple[Any, Any, Any]:
+def update_overview(
+    period: str, indicator: str, level: str, _uploaded: Any = None
+) -> tuple[Any, Any, Any]:
     return overview_parts(period, indicator, level)
 
 

@@ -219,10 +219,10 @@ def profile(data: PlacesData, name: str, period: str | None) -> Profile:
         m = meta.get(ind.code)
         if m is None:
             continue
-        value = _num(table, place.name, ind.code)
-        share = _num(shares, place.name, ind.code) if ind.base_code else None
-        city_share = _num(shares, city, ind.code) if ind.base_code else None
-        old = _num(before, place.name, ind.code)
+        value = number_at(table, place.name, ind.code)
+        share = number_at(shares, place.name, ind.code) if ind.base_code else None
+        city_share = number_at(shares, city, ind.code) if ind.base_code else None
+        old = number_at(before, place.name, ind.code)
         deviation = None
         if share is not None and city_share:
             deviation = share / city_share - 1
@@ -235,10 +235,10 @@ def profile(data: PlacesData, name: str, period: str | None) -> Profile:
                 m.symbol if isinstance(m.symbol, str) else None,
                 share,
                 data.indicator(ind.base_code).name if ind.base_code else None,
-                _num(shares, bezirk, ind.code) if ind.base_code and bezirk else None,
+                number_at(shares, bezirk, ind.code) if ind.base_code and bezirk else None,
                 city_share,
-                _num(table, bezirk, ind.code) if bezirk else None,
-                _num(table, city, ind.code) if city != place.name else None,
+                number_at(table, bezirk, ind.code) if bezirk else None,
+                number_at(table, city, ind.code) if city != place.name else None,
                 old,
                 None if value is None or old is None else value - old,
                 deviation,
@@ -253,7 +253,7 @@ def profile(data: PlacesData, name: str, period: str | None) -> Profile:
     )
 
 
-def _num(table: pd.DataFrame, row: str | None, column: str) -> float | None:
+def number_at(table: pd.DataFrame, row: str | None, column: str) -> float | None:
     if row is None or table.empty or row not in table.index or column not in table.columns:
         return None
     value: Any = table.at[row, column]
@@ -384,7 +384,7 @@ def allocation(
     notes: list[str | None] = []
     weights: list[Fraction | None] = []
     for row in result.rows:
-        count = _num(table, row.place, heads_code)
+        count = number_at(table, row.place, heads_code)
         heads.append(0 if count is None else int(round(count)))
         weights.append(None if row.score is None else Fraction(max(row.score, 0.0)))
         note = None
@@ -489,113 +489,3 @@ def _within(data: PlacesData, candidate: Place, place: Place) -> bool:
         seen.add(current.name)
         current = data.places.get(current.parent) if current.parent else None
     return False
-
-
-# -- JSON for the API ---------------------------------------------------------------------------
-
-
-def _r(value: float | None, digits: int = 2) -> float | None:
-    return None if value is None else round(value, digits)
-
-
-def places_json(engine: Engine, plan_key: str | None, period: str | None) -> dict[str, Any]:
-    """Every place with its context values (number, symbol, share) and index points."""
-    data = load(engine)
-    chosen = data.period(period)
-    result = place_index(data, engine, chosen) if chosen else None
-    scores = {r.place: r for r in result.rows} if result else {}
-    table = wide(data, chosen) if chosen else pd.DataFrame()
-    shares = rates(data, table)
-    frame = data.values[data.values["period"] == chosen]
-    symbols = {(r.place, r.code): r.symbol for r in frame.itertuples() if isinstance(r.symbol, str)}
-    out = []
-    for p in data.places.values():
-        values = {}
-        for ind in data.indicators:
-            number = _num(table, p.name, ind.code)
-            symbol = symbols.get((p.name, ind.code))
-            if number is None and symbol is None:
-                continue
-            values[ind.code] = {
-                "value": number,
-                "symbol": symbol,
-                "share": _r(_num(shares, p.name, ind.code)) if ind.base_code else None,
-            }
-        row = scores.get(p.name)
-        out.append(
-            {
-                "name": p.name,
-                "kind": p.kind,
-                "key": p.key,
-                "parent": p.parent,
-                "stadtbezirk": p.bezirk,
-                "values": values,
-                "index": None
-                if row is None
-                else {"points": _r(row.score), "rank": row.rank, "reason": row.reason},
-            }
-        )
-    return {
-        "plan": plan_key,
-        "period": chosen,
-        "periods": data.periods,
-        "indicators": [
-            {
-                "code": i.code,
-                "name": i.name,
-                "unit": i.unit,
-                "base": i.base_code,
-                "source": i.source,
-            }
-            for i in data.indicators
-        ],
-        "index": None
-        if result is None
-        else {
-            "name": result.name,
-            "version": result.version,
-            "level": result.level,
-            "components": result.components,
-        },
-        "places": out,
-    }
-
-
-def profile_json(
-    engine: Engine, name: str, period: str | None, plan_key: str | None
-) -> dict[str, Any]:
-    data = load(engine)
-    found = profile(data, name, period)
-    measures = located_measures(engine, data, found.place, plan_key, found.period)
-    return {
-        "name": found.place.name,
-        "kind": found.place.kind,
-        "parent": found.place.parent,
-        "stadtbezirk": found.place.bezirk,
-        "period": found.period or None,
-        "previous_period": found.previous,
-        "demo": found.demo,
-        "indicators": [
-            {
-                "code": x.code,
-                "name": x.name,
-                "value": x.value,
-                "symbol": x.symbol,
-                "share": _r(x.share),
-                "stadtbezirk_share": _r(x.bezirk_share),
-                "city_share": _r(x.city_share),
-                "stadtbezirk_value": x.bezirk_value,
-                "city_value": x.city_value,
-                "previous_value": x.previous_value,
-                "change": x.change,
-                "deviation": _r(x.deviation, 4),
-                "large_deviation": x.large,
-                "source": x.source,
-                "recorded": x.recorded,
-            }
-            for x in found.lines
-        ],
-        "measures": [
-            {"code": m.code, "title": m.title, "light": m.light, "place": m.place} for m in measures
-        ],
-    }
