@@ -116,7 +116,7 @@ REVIEWED = (
     Reviewed(
         "color-contrast",
         "overlapped by another element",
-        r'<tspan class="line"',
+        r'<tspan class="line"|<tspan style="font-weight:bold"',
         "Beschriftungen der Bezirkskarte (/bezirke; Plotly-Textspur über den Flächen): dunkler "
         "Text auf den hellen, weißer auf den dunklen Stufen, je ≥ 4,5:1 (test_plac004)",
     ),

@@ -4,6 +4,7 @@ the allocation that adds up to the cent, the Excel download; no request leaves 1
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from io import BytesIO
 from typing import Any
@@ -21,6 +22,26 @@ def go(v: Visit, url: str) -> Any:
     v.page.goto(url)
     v.page.wait_for_selector(".page, .message-page", timeout=TIMEOUT)
     return v.page
+
+
+def _official_like_map() -> str:
+    """A made-up GeoJSON in the form of an official one: irregular polygons in lon/lat around
+    Bielefeld, one per Stadtbezirk, the name in „STBEZ_NAME“ (test data, no real borders)."""
+    from app.components.places_map import TILE_GRID
+
+    features = []
+    for name, (col, row) in TILE_GRID.items():
+        x, y = 8.45 + col * 0.06, 52.08 - row * 0.05
+        ring = [[x, y], [x + 0.055, y + 0.004], [x + 0.06, y + 0.045], [x + 0.02, y + 0.05],
+                [x - 0.004, y + 0.03], [x, y]]  # fmt: skip
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"STBEZ_NAME": name, "STBEZ_NR": col * 10 + row},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
+    return json.dumps({"type": "FeatureCollection", "features": features})
 
 
 @pytest.mark.parametrize("size", ["gross", "beamer"])
@@ -82,3 +103,35 @@ def test_plac003_profile_against_bezirk_and_city(
     measures = page.locator("#place-measures").inner_text()
     assert "Jobcenter-8" in measures
     v.shoot("bezirk_baumheide")
+
+
+def test_plac005_admin_uploads_official_map_drawn_locally(
+    browser: Any, live_server: LiveServer, tmp_path: Any
+) -> None:
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="de-DE")
+    context.add_cookies(live_server.login_cookies("demo-admin"))
+    v = Visit(context.new_page(), "gross")
+    try:
+        page = go(v, live_server.url + "/bezirke")
+        page.wait_for_selector(".places-ranking", timeout=TIMEOUT)
+        bad = tmp_path / "kaputt.geojson"
+        bad.write_text("{kein json", encoding="utf-8")
+        page.set_input_files("#places-map-upload input[type=file]", str(bad))
+        page.wait_for_selector("#places-map-message .alert", timeout=TIMEOUT)
+        assert "kein gültiges JSON" in page.locator("#places-map-message").inner_text()
+        good = tmp_path / "bezirke.geojson"
+        good.write_text(_official_like_map(), encoding="utf-8")
+        page.set_input_files("#places-map-upload input[type=file]", str(good))
+        page.wait_for_function(
+            "document.querySelector('#places-map-message').innerText.includes('gespeichert')",
+            timeout=TIMEOUT,
+        )
+        page.wait_for_function(
+            "document.querySelector('#places-map-table').innerText.includes('bezirke.geojson')",
+            timeout=TIMEOUT,
+        )
+        v.shoot("bezirke_amtliche_karte")
+    finally:
+        context.close()
+    assert not v.outside(), f"Anfragen nach außen: {v.outside()}"
+    assert not v.errors, f"Fehler im Browser: {v.errors}"
