@@ -134,6 +134,24 @@ def context_values(engine: Engine, periods: Sequence[str] | None = None) -> pd.D
     return frame
 
 
+def places_version(engine: Engine) -> tuple[Any, ...]:
+    """A cheap fingerprint of everything the district pages read (values, places, indicators,
+    index versions, map): a cache is valid while it stays the same."""
+    stmt = select(
+        select(func.count(KontextWert.id)).scalar_subquery(),
+        select(func.max(KontextWert.id)).scalar_subquery(),
+        select(func.max(KontextWert.recorded_at)).scalar_subquery(),
+        select(func.count(Ort.id)).scalar_subquery(),
+        select(func.sum(Ort.parent_id)).scalar_subquery(),
+        select(func.count(KontextIndikator.id)).scalar_subquery(),
+        select(func.sum(KontextIndikator.base_id)).scalar_subquery(),
+        select(func.max(SozialindexVersion.id)).scalar_subquery(),
+        select(func.max(OrtKarte.id)).scalar_subquery(),
+    )
+    with engine.connect() as conn:
+        return tuple(conn.execute(stmt).one())
+
+
 def context_periods(engine: Engine) -> list[str]:
     with engine.connect() as conn:
         return sorted(conn.scalars(select(KontextWert.period).distinct()))

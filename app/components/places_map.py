@@ -1,6 +1,6 @@
 """The district map: a schematic tile grid of the ten Stadtbezirke drawn for the product (no
 third-party geodata, no licence), or the city's uploaded GeoJSON. Both are drawn as filled
-`go.Scatter` shapes on plain axes: no geo trace, so plotly fetches no topojson and no tiles,
+scatter shapes on plain axes: no geo trace, so plotly fetches no topojson and no tiles,
 and nothing leaves the machine. Every area carries its value as text (never colour alone)."""
 
 from __future__ import annotations
@@ -8,8 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-
-import plotly.graph_objects as go
 
 # Column, row (row 0 at the top) of each Stadtbezirk: north to south, west to east.
 TILE_GRID: dict[str, tuple[int, int]] = {
@@ -79,59 +77,66 @@ def district_map(
     title: str,
     geojson: Mapping[str, Any] | None = None,
     name_field: str = "name",
-) -> go.Figure:
+) -> dict[str, Any]:
+    """The figure as plain data (dcc.Graph takes it as is): one filled trace per colour class,
+    the areas of a class separated by gaps, and one text trace with name and value."""
     values = [a.value for a in areas if a.value is not None]
     low, high = (min(values), max(values)) if values else (0.0, 0.0)
     shapes = _shapes(areas, geojson, name_field)
-    fig = go.Figure()
+    by_fill: dict[str, tuple[list[float | None], list[float | None]]] = {}
     labels_x, labels_y, labels, colours = [], [], [], []
     for area in areas:
         cls = _class_of(area.value, low, high)
         fill = MISSING if cls is None else CLASSES[cls]
-        for ring in shapes.get(area.name, []):
-            xs = [p[0] for p in ring]
-            ys = [p[1] for p in ring]
-            fig.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    fill="toself",
-                    fillcolor=fill,
-                    mode="lines",
-                    line={"color": "#ffffff", "width": 2},
-                    hoverinfo="skip",
-                    showlegend=False,
-                )
-            )
+        xs, ys = by_fill.setdefault(fill, ([], []))
         rings = shapes.get(area.name) or []
+        for ring in rings:
+            xs.extend([p[0] for p in ring] + [None])
+            ys.extend([p[1] for p in ring] + [None])
         if rings:
             ring = max(rings, key=len)
-            labels_x.append(sum(p[0] for p in ring[:-1]) / max(len(ring) - 1, 1))
-            labels_y.append(sum(p[1] for p in ring[:-1]) / max(len(ring) - 1, 1))
+            corners = ring[:-1] or ring
+            labels_x.append(sum(p[0] for p in corners) / len(corners))
+            labels_y.append(sum(p[1] for p in corners) / len(corners))
             labels.append(f"<b>{area.name}</b><br>{area.text}")
             colours.append(TEXT_ON[cls] if cls is not None else "#1f2933")
-    fig.add_trace(
-        go.Scatter(
-            x=labels_x,
-            y=labels_y,
-            mode="text",
-            text=labels,
-            textfont={"color": colours, "size": 13},
-            hoverinfo="skip",
-            showlegend=False,
-        )
+    data: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "x": xs,
+            "y": ys,
+            "fill": "toself",
+            "fillcolor": fill,
+            "mode": "lines",
+            "line": {"color": "#ffffff", "width": 2},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        }
+        for fill, (xs, ys) in by_fill.items()
+    ]
+    data.append(
+        {
+            "type": "scatter",
+            "x": labels_x,
+            "y": labels_y,
+            "mode": "text",
+            "text": labels,
+            "textfont": {"color": colours, "size": 13},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        }
     )
-    fig.update_layout(
-        title={"text": title, "x": 0, "font": {"size": 15}},
-        margin={"l": 4, "r": 4, "t": 36, "b": 4},
-        height=420,
-        paper_bgcolor="#ffffff",
-        plot_bgcolor="#ffffff",
-        xaxis={"visible": False, "fixedrange": True},
-        yaxis={"visible": False, "fixedrange": True, "scaleanchor": "x"},
-        dragmode=False,
-    )
-    return fig
+    layout = {
+        "title": {"text": title, "x": 0, "font": {"size": 15}},
+        "margin": {"l": 4, "r": 4, "t": 36, "b": 4},
+        "height": 420,
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "xaxis": {"visible": False, "fixedrange": True},
+        "yaxis": {"visible": False, "fixedrange": True, "scaleanchor": "x"},
+        "dragmode": False,
+    }
+    return {"data": data, "layout": layout}
 
 
 def legend_classes(low: float | None, high: float | None, fmt: Any) -> list[tuple[str, str]]:

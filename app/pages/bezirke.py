@@ -259,7 +259,7 @@ def overview_parts(period: str, indicator: str, level: str) -> tuple[Any, Any, A
         heading = f"Sozialstrukturindex ({period_text(period)}; 100 = Durchschnitt)"
     else:
         ind = data.indicator(indicator)
-        table = svc.rates(data, svc.wide(data, period))
+        table = svc.shares_of(data, period)
         for name in names:
             value = svc.number_at(table, name, indicator)
             areas.append(MapArea(name, value, _area_text(data, indicator, value)))

@@ -7,6 +7,8 @@ Called alike by the pages `/bezirke`, `/bezirke/<ort>`, the API `/api/v1/orte` a
 from __future__ import annotations
 
 import math
+import threading
+import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -51,6 +53,7 @@ class PlacesData:
     indicators: list[q.ContextIndicatorRow]
     values: pd.DataFrame  # VALUE_COLUMNS plus `place`
     periods: list[str]
+    memo: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)  # wide/rates per period
 
     @property
     def city(self) -> Place | None:
@@ -100,7 +103,28 @@ class PlacesData:
         return self.periods[i - 1] if i > 0 else None
 
 
+# Per process: the data as last read and its fingerprint, checked on every use with one cheap
+# query (as the plan snapshot does), so a value written through any instance shows at once.
+_CACHE: dict[str, tuple[tuple[Any, ...], float, PlacesData]] = {}
+_CACHE_LOCK = threading.Lock()
+MAX_AGE = 300.0  # seconds: renamed places or indicators show after at most this long
+
+
 def load(engine: Engine) -> PlacesData:
+    """The districts' data, from the cache while nothing changed."""
+    key = engine.url.render_as_string(hide_password=False)
+    version = q.places_version(engine)
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+    if cached is not None and cached[0] == version and time.monotonic() - cached[1] < MAX_AGE:
+        return cached[2]
+    data = read(engine)
+    with _CACHE_LOCK:
+        _CACHE[key] = (version, time.monotonic(), data)
+    return data
+
+
+def read(engine: Engine) -> PlacesData:
     rows = q.places(engine)
     by_id = {r.id: r for r in rows}
 
@@ -142,12 +166,27 @@ def _period_order(key: str) -> tuple[int, int]:
 
 
 def wide(data: PlacesData, period: str) -> pd.DataFrame:
-    """Place × indicator: the number (NaN where missing or a symbol)."""
+    """Place × indicator: the number (NaN where missing or a symbol). Not to be changed."""
+    found = data.memo.get(("wide", period))
+    if found is None:
+        found = data.memo[("wide", period)] = _wide(data, period)
+    return found
+
+
+def _wide(data: PlacesData, period: str) -> pd.DataFrame:
     frame = data.values[data.values["period"] == period]
     if frame.empty:
         return pd.DataFrame(columns=[i.code for i in data.indicators], dtype="float64")
     table = frame.pivot_table(index="place", columns="code", values="value", aggfunc="first")
     return table.reindex(columns=[i.code for i in data.indicators])
+
+
+def shares_of(data: PlacesData, period: str) -> pd.DataFrame:
+    """`rates` of a period, computed once per period and data."""
+    found = data.memo.get(("rates", period))
+    if found is None:
+        found = data.memo[("rates", period)] = rates(data, wide(data, period))
+    return found
 
 
 def rates(data: PlacesData, table: pd.DataFrame) -> pd.DataFrame:
@@ -208,7 +247,7 @@ def profile(data: PlacesData, name: str, period: str | None) -> Profile:
         return Profile(place, "", None, [], periods=data.periods)
     previous = data.previous(chosen)
     table = wide(data, chosen)
-    shares = rates(data, table)
+    shares = shares_of(data, chosen)
     before = wide(data, previous) if previous else pd.DataFrame()
     frame = data.values[(data.values["period"] == chosen) & (data.values["place"] == place.name)]
     meta: dict[str, Any] = {str(r.code): r for r in frame.itertuples()}
@@ -341,7 +380,7 @@ def place_index(
     if definition is None or chosen is None:
         return None
     level = level or definition.level
-    table = rates(data, wide(data, chosen))
+    table = shares_of(data, chosen)
     at_level = [p.name for p in data.of_level(level)]
     frame = table.reindex(index=at_level)
     names = {i.code: i.name for i in data.indicators}

@@ -13,7 +13,7 @@ from zielcockpit.services.places import (
     number_at,
     place_index,
     profile,
-    rates,
+    shares_of,
     wide,
 )
 
@@ -29,7 +29,7 @@ def places_json(engine: Engine, plan_key: str | None, period: str | None) -> dic
     result = place_index(data, engine, chosen) if chosen else None
     scores = {r.place: r for r in result.rows} if result else {}
     table = wide(data, chosen) if chosen else pd.DataFrame()
-    shares = rates(data, table)
+    shares = shares_of(data, chosen) if chosen else pd.DataFrame()
     frame = data.values[data.values["period"] == chosen]
     symbols = {(r.place, r.code): r.symbol for r in frame.itertuples() if isinstance(r.symbol, str)}
     out = []
