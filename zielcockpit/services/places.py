@@ -528,3 +528,43 @@ def _within(data: PlacesData, candidate: Place, place: Place) -> bool:
         seen.add(current.name)
         current = data.places.get(current.parent) if current.parent else None
     return False
+
+
+# -- defining the index ---------------------------------------------------------------------------
+
+
+def may_define_index(principal: Any) -> bool:
+    return principal is not None and principal.role in ("controlling", "admin")
+
+
+def define_index(
+    engine: Engine, principal: Any, name: str, level: str, parts: list[dict[str, Any]]
+) -> q.IndexVersion:
+    """A new version of the index (parts: {code, richtung, gewicht}); checked whole, audited."""
+    from db.places_catalogue import check_index_definition, index_components
+
+    if not may_define_index(principal):
+        raise PlacesError(
+            "Keine Berechtigung: den Sozialstrukturindex legen Controlling und Administration fest."
+        )
+    codes = {i.code for i in q.context_indicators(engine)}
+    spec = {"ebene": level, "bestandteile": parts}
+    problems = check_index_definition(spec, codes, "Sozialstrukturindex")
+    if problems:
+        raise PlacesError(" ".join(problems))
+    return q.save_index(engine, name, level, index_components(spec), principal.name)
+
+
+def parse_component(text: str) -> dict[str, Any]:
+    """„K-SGB2:hoeher_belastet:2“ → {code, richtung, gewicht} (the command line's form)."""
+    parts = text.split(":")
+    if len(parts) != 3:
+        raise PlacesError(
+            f"Bestandteil „{text}“: erwartet CODE:RICHTUNG:GEWICHT, z. B. K-SGB2:hoeher_belastet:2."
+        )
+    code, direction, weight = parts
+    try:
+        number: float | str = float(weight.replace(",", "."))
+    except ValueError:
+        number = weight
+    return {"code": code, "richtung": direction, "gewicht": number}
