@@ -8,14 +8,17 @@ A place the hierarchy does not know is an error naming the cell, listed in the r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from db.places import ContextValueRow
 from etl.extract import Problem, Staged
+from etl.reading import Book, FileProblem
 from etl.tables import display, fold, place_label
 from etl.validate import CatalogueIndex
 
 UNKNOWN_PLACE = "unbekannter Ort"
+_CODE = re.compile(r"^\d{1,8}[A-Za-z]?\s+")  # „061 Brackwede-Süd“: the code goes
 
 
 def split_context(
@@ -31,8 +34,25 @@ def split_context(
     return context, plan
 
 
+def _as_written(book: Book | None, sheet: str | None, cell: str | None, place: str) -> str:
+    """A table profile stages places folded („brackwede-sued“); the message names the place as
+    the file writes it („Brackwede-Süd“), found in the value's row."""
+    found = re.match(r"[A-Z]+(\d+)$", cell or "")
+    if book is None or found is None or book.is_text:
+        return place
+    try:
+        rows = book.sheet(sheet or book.sheet_names[0]).rows
+        row = rows[int(found.group(1)) - 1]
+    except (KeyError, IndexError, FileProblem):
+        return place
+    for value in row:
+        if isinstance(value, str) and place_label(value) == place:
+            return _CODE.sub("", value.strip())
+    return place
+
+
 def check_context(
-    staged: Sequence[Staged], index: CatalogueIndex, file: str
+    staged: Sequence[Staged], index: CatalogueIndex, file: str, book: Book | None = None
 ) -> tuple[list[ContextValueRow], list[Problem], list[str]]:
     """Rows to write, problems, and the report's notes listing each unknown place once."""
     rows: list[ContextValueRow] = []
@@ -54,14 +74,15 @@ def check_context(
             continue
         ort_id = index.places.get(place_label(v.place))
         if ort_id is None:
-            unknown.setdefault(v.place, []).append(cell or "")
+            shown = _as_written(book, v.sheet, cell, v.place)
+            unknown.setdefault(shown, []).append(cell or "")
             problems.append(
                 Problem(
                     file,
                     v.sheet,
                     cell,
-                    v.place,
-                    f"Unbekannter Ort „{v.place}“: den Ort gibt es in der "
+                    shown,
+                    f"Unbekannter Ort „{shown}“: den Ort gibt es in der "
                     "Ortshierarchie nicht (zielcockpit/catalogue/kontext_*.yaml).",
                 )
             )

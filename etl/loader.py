@@ -832,7 +832,7 @@ def _stage(
         return out
     report.notes.extend(extraction.notes)
     context, extraction.values = split_context(extraction.values, index)
-    out.context, context_problems, unknown_places = check_context(context, index, name)
+    out.context, context_problems, unknown_places = check_context(context, index, name, book)
     report.notes.extend(unknown_places)
     checked = check(extraction, index, name)
     report.errors.extend(extraction.problems)

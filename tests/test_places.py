@@ -214,3 +214,52 @@ def test_plac004_map_labels_readable_on_every_class() -> None:
     for fill, text in [*zip(CLASSES, TEXT_ON, strict=True), (MISSING, "#1f2933")]:
         light, dark = sorted((_luminance(fill), _luminance(text)), reverse=True)
         assert (light + 0.05) / (dark + 0.05) >= 4.5, (fill, text)
+
+
+def _sonderauswertung(path: Path, extra: list[list[object]] | None = None) -> Path:
+    from tests.etl.ba_layouts import SONDER_MONTHS
+    from tests.etl.conftest import write_xlsx
+
+    rows: list[list[object]] = [
+        ["Statistik der Bundesagentur für Arbeit"],
+        ["Arbeitslose Alleinerziehende nach Stadtbezirken und Stadtteilen"],
+        [],
+        ["Stadtbezirk", "Stadtteil", "Arbeitslose", None, None],
+        [None, None, "darunter Alleinerziehende 1)", None, None],
+        [None, None, *SONDER_MONTHS],
+        ["01 Mitte", "012 Nördlicher Innenstadtrand", 70, "*", 66],
+        [None, "013 Sieker", 127, 125, 124],
+        ["02 Heepen", "021 Baumheide", 151, 150, 147],
+        *(extra or []),
+        [],
+        ["© Statistik der Bundesagentur für Arbeit"],
+    ]
+    return write_xlsx(path, {"Stadtteile": rows}, merges={"Stadtteile": ["C4:E4", "C5:E5"]})
+
+
+def test_ba_sonderauswertung_as_context_values(
+    catalogue_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ZIELCOCKPIT_ARCHIVE_DIR", str(tmp_path / "archiv"))
+    cfg = Settings.resolve()
+    good = _sonderauswertung(tmp_path / "sonder_201706.xlsx")
+    report = import_files(catalogue_engine, [good], "ba_kontext", user="controller", settings=cfg)
+    assert report.status == "ok", report.lines()
+    assert report.files[0].values_written == 9
+    data = svc.read(catalogue_engine)
+    assert data.periods == ["2016-12", "2017-03", "2017-06"]
+    baumheide = data.values[
+        (data.values["place"] == "Baumheide") & (data.values["period"] == "2017-06")
+    ]
+    assert baumheide["value"].tolist() == [147.0]
+    # a Stadtteil the hierarchy does not know: named with its cell, nothing written
+    bad = _sonderauswertung(
+        tmp_path / "sonder2.xlsx", [["06 Brackwede", "061 Brackwede-Süd", 33, 31, 30]]
+    )
+    refused = import_files(catalogue_engine, [bad], "ba_kontext", user="controller", settings=cfg)
+    assert refused.status == "rejected"
+    assert {e.cell for e in refused.all_errors} == {"C10", "D10", "E10"}
+    assert any("Unbekannter Ort: „Brackwede-Süd“" in n for n in refused.files[0].notes), (
+        refused.files[0].notes,
+        [e.message for e in refused.all_errors],
+    )

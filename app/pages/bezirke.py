@@ -385,6 +385,9 @@ def _ranking(data: svc.PlacesData, result: svc.IndexResult | None) -> html.Div:
                     className="table zc-table places-ranking",
                 ),
                 className="table-scroll",
+                tabIndex="0",
+                role="region",
+                **attrs({"aria-label": "Rangfolge des Sozialstrukturindex"}),
             ),
         ]
     )
