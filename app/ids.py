@@ -176,3 +176,13 @@ PLACE_PROFILE_TABLE = "place-profile-table"
 PLACE_MEASURES = "place-measures"
 PLACES_MAP_UPLOAD = "places-map-upload"
 PLACES_MAP_MESSAGE = "places-map-message"
+PLACES_INDEX_LEVEL = "places-index-level"
+PLACES_INDEX_SAVE = "places-index-save"
+PLACES_INDEX_MESSAGE = "places-index-message"
+PLACES_INDEX_USE = "places-index-use"  # pattern-matching: {"type": ..., "code": indicator}
+PLACES_INDEX_DIRECTION = "places-index-direction"
+PLACES_INDEX_WEIGHT = "places-index-weight"
+
+
+def index_part_id(kind: str, code: str) -> dict[str, str]:
+    return {"type": kind, "code": code}

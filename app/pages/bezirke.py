@@ -11,17 +11,23 @@ from typing import Any
 from urllib.parse import quote
 
 import dash
-import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import ALL, Input, Output, State, callback, dcc, html
 from flask import current_app
 
 from app import engine_of_app, ids
 from app.components.common import attrs, demo_band, page_header, period_text
 from app.components.places_map import MapArea, district_map, legend_classes
+from app.components.places_panels import (
+    LEVEL_WORDS,
+    allocation_table,
+    index_form,
+    ranking,
+    select_field,
+)
 from app.context import guarded
 from app.security import current_principal
 from app.xlsx import MIME, Sheet, workbook
-from db.places import current_map
+from db.places import current_index, current_map
 from zielcockpit.domain.formatting import fmt_number, fmt_percent, fmt_value
 from zielcockpit.services import places as svc
 from zielcockpit.services.district_map import MapRefused, may_upload_map, upload_map
@@ -36,21 +42,6 @@ dash.register_page(
 )
 
 INDEX = "index"
-LEVEL_WORDS = {"stadtbezirk": "Stadtbezirke", "stadtteil": "Stadtteile", "quartier": "Quartiere"}
-
-
-def _select(id_: str, label: str, options: list[tuple[str, str]], value: str) -> html.Div:
-    return html.Div(
-        [
-            html.Label(label, htmlFor=id_, className="form-label"),
-            dbc.Select(
-                id=id_,
-                options=[{"label": text, "value": key} for key, text in options],
-                value=value,
-            ),
-        ],
-        className="places-control",
-    )
 
 
 @guarded
@@ -88,14 +79,16 @@ def layout(**query: Any) -> html.Div:
             ),
             html.Div(
                 [
-                    _select(
+                    select_field(
                         ids.PLACES_PERIOD,
                         "Zeitraum",
                         [(p, period_text(p)) for p in reversed(data.periods)],
                         period,
                     ),
-                    _select(ids.PLACES_INDICATOR, "Karte färben nach", indicator_options, INDEX),
-                    _select(ids.PLACES_LEVEL, "Ebene", levels, "stadtbezirk"),
+                    select_field(
+                        ids.PLACES_INDICATOR, "Karte färben nach", indicator_options, INDEX
+                    ),
+                    select_field(ids.PLACES_LEVEL, "Ebene", levels, "stadtbezirk"),
                 ],
                 className="places-controls",
             ),
@@ -147,7 +140,7 @@ def layout(**query: Any) -> html.Div:
                                 ],
                                 className="places-control",
                             ),
-                            _select(
+                            select_field(
                                 ids.PLACES_TARGET_GROUP,
                                 "Zielgruppe (Köpfe)",
                                 heads_options,
@@ -173,10 +166,59 @@ def layout(**query: Any) -> html.Div:
                 ],
                 className="panel",
             ),
+            _index_form(data, levels),
             _map_upload(),
         ],
         id=ids.PLACES,
         className="page page-places",
+    )
+
+
+def _index_form(data: svc.PlacesData, levels: list[tuple[str, str]]) -> html.Section | html.Div:
+    """Controlling and admin set the Sozialstrukturindex: components, direction, weight, level.
+    Each save is a new version (the earlier ones stay) and an entry in the audit trail."""
+    if not svc.may_define_index(current_principal()):
+        return html.Div(id=ids.PLACES_INDEX_MESSAGE, hidden=True)  # the map callback's input
+    return index_form(data.indicators, current_index(engine_of_app()), levels)
+
+
+@callback(
+    Output(ids.PLACES_INDEX_MESSAGE, "children"),
+    Input(ids.PLACES_INDEX_SAVE, "n_clicks"),
+    State(ids.PLACES_INDEX_LEVEL, "value"),
+    State({"type": ids.PLACES_INDEX_USE, "code": ALL}, "value"),
+    State({"type": ids.PLACES_INDEX_USE, "code": ALL}, "id"),
+    State({"type": ids.PLACES_INDEX_DIRECTION, "code": ALL}, "value"),
+    State({"type": ids.PLACES_INDEX_WEIGHT, "code": ALL}, "value"),
+    prevent_initial_call=True,
+)
+def save_index_definition(
+    clicks: int | None,
+    level: str,
+    used: list[list[str]],
+    keys: list[dict[str, str]],
+    directions: list[str],
+    weights: list[str],
+) -> Any:
+    if not clicks:
+        return dash.no_update
+    parts = []
+    for use, key, direction, weight in zip(used, keys, directions, weights, strict=True):
+        if use:
+            try:
+                number: float | str = float(str(weight).replace(".", "").replace(",", "."))
+            except ValueError:
+                number = str(weight)
+            parts.append({"code": key["code"], "richtung": direction, "gewicht": number})
+    try:
+        saved = svc.define_index(
+            engine_of_app(), current_principal(), "Sozialstrukturindex", level, parts
+        )
+    except svc.PlacesError as exc:
+        return html.Div(f"{exc} Nichts gespeichert.", className="alert alert-warning", role="alert")
+    return html.Div(
+        f"Fassung {saved.version} gespeichert ({len(parts)} Bestandteile).",
+        className="alert alert-success",
     )
 
 
@@ -322,80 +364,7 @@ def overview_parts(period: str, indicator: str, level: str) -> tuple[Any, Any, A
             ),
         ]
     )
-    return figure, value_table, _ranking(data, result)
-
-
-def _ranking(data: svc.PlacesData, result: svc.IndexResult | None) -> html.Div:
-    if result is None:
-        return html.Div([html.H2("Sozialstrukturindex"), html.P("Kein Index definiert.")])
-    names = {i.code: i.name for i in data.indicators}
-    codes = [c["code"] for c in result.components]
-    header = [
-        html.Th("Rang", scope="col"),
-        html.Th("Ort", scope="col"),
-        html.Th("Punkte", scope="col"),
-        *[html.Th(f"{names.get(c, c)}", scope="col") for c in codes],
-    ]
-    body = []
-    for row in result.rows:
-        link = dcc.Link(row.place, href=f"/bezirke/{quote(row.place)}")
-        if row.score is None:
-            body.append(
-                html.Tr(
-                    [
-                        html.Td("–"),
-                        html.Th(link, scope="row"),
-                        html.Td(f"nicht berechenbar: {row.reason}", colSpan=len(codes) + 1),
-                    ],
-                    className="not-computable",
-                )
-            )
-            continue
-        body.append(
-            html.Tr(
-                [
-                    html.Td(fmt_number(row.rank)),
-                    html.Th(link, scope="row"),
-                    html.Td(fmt_number(row.score, 1), className="num"),
-                    *[
-                        html.Td(_signed(row.contributions.get(c, 0.0)), className="num")
-                        for c in codes
-                    ],
-                ]
-            )
-        )
-    parts = ", ".join(
-        f"{names.get(c['code'], c['code'])} (Gewicht {fmt_number(c['weight'])}, "
-        f"{'höher = belasteter' if c['direction'] == 'hoeher_belastet' else 'niedriger = belasteter'})"
-        for c in result.components
-    )
-    return html.Div(
-        [
-            html.H2(f"{result.name}: Rangfolge der {LEVEL_WORDS.get(result.level, result.level)}"),
-            html.P(
-                f"Fassung {result.version}, {period_text(result.period)}. Jeder Bestandteil wird "
-                "über alle Orte derselben Ebene standardisiert (z-Wert); Punkte = 100 + 10 × "
-                f"gewichteter Mittelwert. Bestandteile: {parts}. Die Spalten zeigen den Beitrag "
-                "jedes Bestandteils in Punkten.",
-                className="muted",
-            ),
-            html.Div(
-                html.Table(
-                    [html.Thead(html.Tr(header)), html.Tbody(body)],
-                    className="table zc-table places-ranking",
-                ),
-                className="table-scroll",
-                tabIndex="0",
-                role="region",
-                **attrs({"aria-label": "Rangfolge des Sozialstrukturindex"}),
-            ),
-        ]
-    )
-
-
-def _signed(value: float) -> str:
-    text = fmt_number(abs(value), 1)
-    return f"+{text}" if value > 0.05 else (f"−{text}" if value < -0.05 else "0,0")
+    return figure, value_table, ranking({i.code: i.name for i in data.indicators}, result)
 
 
 @callback(
@@ -406,18 +375,15 @@ def _signed(value: float) -> str:
     Input(ids.PLACES_INDICATOR, "value"),
     Input(ids.PLACES_LEVEL, "value"),
     Input(ids.PLACES_MAP_MESSAGE, "children"),
+    Input(ids.PLACES_INDEX_MESSAGE, "children"),
 )
 def update_overview(
-    period: str, indicator: str, level: str, _uploaded: Any = None
+    period: str, indicator: str, level: str, _uploaded: Any = None, _saved: Any = None
 ) -> tuple[Any, Any, Any]:
     return overview_parts(period, indicator, level)
 
 
 # -- the allocation --------------------------------------------------------------------------------
-
-
-def _eur(cents: int) -> str:
-    return fmt_value(cents / 100, "EUR") if cents % 100 else fmt_value(cents // 100, "EUR")
 
 
 def allocation_rows(
@@ -448,61 +414,7 @@ def show_allocation(
         rows, _result = allocation_rows(period, level, amount, base, heads)
     except svc.PlacesError as exc:
         return html.Div(str(exc), className="alert alert-warning", role="alert")
-    total = sum(r.total_cents for r in rows)
-    return html.Div(
-        [
-            html.Table(
-                [
-                    html.Thead(
-                        html.Tr(
-                            [
-                                html.Th(t, scope="col")
-                                for t in (
-                                    "Ort",
-                                    "Köpfe",
-                                    "Sockelbetrag",
-                                    "Indexanteil",
-                                    "Summe",
-                                    "Hinweis",
-                                )  # fmt: skip
-                            ]
-                        )
-                    ),
-                    html.Tbody(
-                        [
-                            html.Tr(
-                                [
-                                    html.Th(r.place, scope="row"),
-                                    html.Td(fmt_number(r.heads), className="num"),
-                                    html.Td(_eur(r.base_cents), className="num"),
-                                    html.Td(_eur(r.index_cents), className="num"),
-                                    html.Td(_eur(r.total_cents), className="num"),
-                                    html.Td(r.note or ""),
-                                ]
-                            )
-                            for r in rows
-                        ]
-                        + [
-                            html.Tr(
-                                [
-                                    html.Th("Summe", scope="row"),
-                                    html.Td(""),
-                                    html.Td(_eur(sum(r.base_cents for r in rows)), className="num"),
-                                    html.Td(
-                                        _eur(sum(r.index_cents for r in rows)), className="num"
-                                    ),
-                                    html.Td(_eur(total), className="num"),
-                                    html.Td("geht auf den Cent auf"),
-                                ],
-                                className="sum-row",
-                            )
-                        ]
-                    ),
-                ],
-                className="table zc-table places-allocation",
-            )
-        ]
-    )
+    return allocation_table(rows)
 
 
 def allocation_workbook(period: str, level: str, amount: str, base: str, heads: str) -> bytes:

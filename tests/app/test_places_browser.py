@@ -135,3 +135,31 @@ def test_plac005_admin_uploads_official_map_drawn_locally(
         context.close()
     assert not v.outside(), f"Anfragen nach außen: {v.outside()}"
     assert not v.errors, f"Fehler im Browser: {v.errors}"
+
+
+def test_plac006_controlling_sets_a_new_index_version(
+    browser: Any, live_server: LiveServer
+) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="de-DE")
+    context.add_cookies(live_server.login_cookies("demo-controlling"))
+    v = Visit(context.new_page(), "gross")
+    try:
+        page = go(v, live_server.url + "/bezirke")
+        page.wait_for_selector(".places-ranking", timeout=TIMEOUT)
+        weight = '[id=\'{"code":"K-AE","type":"places-index-weight"}\']'
+        page.fill(weight, "null")
+        page.click("#places-index-save")
+        page.wait_for_selector("#places-index-message .alert-warning", timeout=TIMEOUT)
+        assert "Nichts gespeichert" in page.locator("#places-index-message").inner_text()
+        page.fill(weight, "0,5")
+        page.click("#places-index-save")
+        page.wait_for_selector("#places-index-message .alert-success", timeout=TIMEOUT)
+        page.wait_for_function(
+            "document.querySelector('#places-ranking').innerText.includes('Fassung 2')",
+            timeout=TIMEOUT,
+        )
+        assert "Gewicht 0,5" in page.locator("#places-ranking").inner_text()
+    finally:
+        context.close()
+    assert not v.outside(), f"Anfragen nach außen: {v.outside()}"
+    assert not v.errors, f"Fehler im Browser: {v.errors}"
