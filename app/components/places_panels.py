@@ -129,23 +129,37 @@ def index_form(
                         )
                     ),
                     html.Td(
-                        dbc.Select(
-                            id=ids.index_part_id(ids.PLACES_INDEX_DIRECTION, ind.code),
-                            options=[
-                                {"label": "höher = belasteter", "value": "hoeher_belastet"},
-                                {"label": "niedriger = belasteter", "value": "niedriger_belastet"},
+                        # a label around the field names it (pattern-matching ids have no htmlFor)
+                        html.Label(
+                            [
+                                html.Span(f"Richtung für {ind.name}", className="visually-hidden"),
+                                dbc.Select(
+                                    id=ids.index_part_id(ids.PLACES_INDEX_DIRECTION, ind.code),
+                                    options=[
+                                        {"label": "höher = belasteter", "value": "hoeher_belastet"},
+                                        {
+                                            "label": "niedriger = belasteter",
+                                            "value": "niedriger_belastet",
+                                        },
+                                    ],
+                                    value=part["direction"] if part else "hoeher_belastet",
+                                ),
                             ],
-                            value=part["direction"] if part else "hoeher_belastet",
-                            **attrs({"aria-label": f"Richtung für {ind.name}"}),
+                            className="w-100",
                         )
                     ),
                     html.Td(
-                        dcc.Input(
-                            id=ids.index_part_id(ids.PLACES_INDEX_WEIGHT, ind.code),
-                            value=fmt_number(part["weight"]) if part else "1",
-                            type="text",
-                            className="form-control",
-                            **attrs({"aria-label": f"Gewicht für {ind.name}"}),
+                        html.Label(
+                            [
+                                html.Span(f"Gewicht für {ind.name}", className="visually-hidden"),
+                                dcc.Input(
+                                    id=ids.index_part_id(ids.PLACES_INDEX_WEIGHT, ind.code),
+                                    value=fmt_number(part["weight"]) if part else "1",
+                                    type="text",
+                                    className="form-control",
+                                ),
+                            ],
+                            className="w-100",
                         )
                     ),
                 ]

@@ -69,6 +69,9 @@ def layout(**query: Any) -> html.Div:
     heads_options = [(i.code, i.name) for i in data.indicators]
     heads = "K-U18" if any(c == "K-U18" for c, _ in heads_options) else heads_options[0][0]
     levels = [(k, v) for k, v in LEVEL_WORDS.items() if data.of_level(k)]
+    definition = current_index(engine)
+    level = definition.level if definition else "stadtbezirk"
+    level = level if level in dict(levels) else "stadtbezirk"
     return html.Div(
         [
             demo_band(demo),
@@ -88,7 +91,7 @@ def layout(**query: Any) -> html.Div:
                     select_field(
                         ids.PLACES_INDICATOR, "Karte färben nach", indicator_options, INDEX
                     ),
-                    select_field(ids.PLACES_LEVEL, "Ebene", levels, "stadtbezirk"),
+                    select_field(ids.PLACES_LEVEL, "Ebene", levels, level),
                 ],
                 className="places-controls",
             ),
