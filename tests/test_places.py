@@ -263,3 +263,23 @@ def test_ba_sonderauswertung_as_context_values(
         refused.files[0].notes,
         [e.message for e in refused.all_errors],
     )
+
+
+def test_define_index_checks_role_and_whole_definition(catalogue_engine: Engine) -> None:
+    from zielcockpit.auth import Principal
+
+    good = [{"code": "K-SGB2", "richtung": "hoeher_belastet", "gewicht": 2}]
+    with pytest.raises(svc.PlacesError, match="Keine Berechtigung"):
+        svc.define_index(
+            catalogue_engine, Principal("l", "leitung"), "Sozialstrukturindex", "stadtteil", good
+        )
+    bad = [*good, {"code": "K-XX", "richtung": "hoeher_belastet", "gewicht": 0}]
+    with pytest.raises(svc.PlacesError, match="„K-XX“ ist kein Kontextindikator"):
+        svc.define_index(
+            catalogue_engine, Principal("c", "controlling"), "Sozialstrukturindex", "stadtteil", bad
+        )
+    assert [v.version for v in index_versions(catalogue_engine, "Sozialstrukturindex")] == [1]
+    saved = svc.define_index(
+        catalogue_engine, Principal("c", "controlling"), "Sozialstrukturindex", "stadtteil", good
+    )
+    assert saved.version == 2 and saved.created_by == "c"

@@ -122,10 +122,10 @@ def index_form(
             html.Tr(
                 [
                     html.Td(
-                        dcc.Checklist(
+                        dbc.Checkbox(  # a native checkbox with its label
                             id=ids.index_part_id(ids.PLACES_INDEX_USE, ind.code),
-                            options=[{"label": f" {ind.name}", "value": "ja"}],
-                            value=["ja"] if part else [],
+                            label=ind.name,
+                            value=bool(part),
                         )
                     ),
                     html.Td(

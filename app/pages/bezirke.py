@@ -198,7 +198,7 @@ def _index_form(data: svc.PlacesData, levels: list[tuple[str, str]]) -> html.Sec
 def save_index_definition(
     clicks: int | None,
     level: str,
-    used: list[list[str]],
+    used: list[bool | None],
     keys: list[dict[str, str]],
     directions: list[str],
     weights: list[str],
