@@ -5,6 +5,7 @@ and nothing leaves the machine. Every area carries its value as text (never colo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -62,11 +63,17 @@ def _shapes(
             shapes.setdefault(name, []).extend(_polygons(feature.get("geometry") or {}))
         return shapes
     shapes = {}
-    extra = 0
+    others = [a.name for a in areas if a.name not in TILE_GRID]
+    # Places without a tile of their own (Stadtteile, Quartiere): a compact grid in the given
+    # order, right of the Stadtbezirke if any are drawn.
+    width = max(3, math.ceil(math.sqrt(len(others)))) if others else 1
+    start = 5 if len(others) < len(areas) else 0
     for area in areas:
-        col, row = TILE_GRID.get(area.name, (4 + extra % 2, extra // 2))
-        if area.name not in TILE_GRID:
-            extra += 1
+        if area.name in TILE_GRID:
+            col, row = TILE_GRID[area.name]
+        else:
+            n = others.index(area.name)
+            col, row = start + n % width, n // width
         x, y = float(col), float(-row)
         shapes[area.name] = [[[x, y], [x + 0.96, y], [x + 0.96, y + 0.96], [x, y + 0.96], [x, y]]]
     return shapes
