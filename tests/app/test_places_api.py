@@ -21,6 +21,9 @@ def test_api_places_and_profile(demo_app: Dash) -> None:
     assert "K-AE" in places["Gadderbaum"]["index"]["reason"]
     assert places["Gadderbaum"]["values"]["K-AE"] == {"value": None, "symbol": "*", "share": None}
     assert places["Sennestadt"]["index"]["rank"] == 1
+    assert {"code": "Jobcenter-8", "light": "green"} in places["Baumheide"]["measures"]
+    unknown_plan = client.get("/api/v1/orte?plan=1999&period=2017-Q3")
+    assert unknown_plan.status_code == 404
     profile = client.get("/api/v1/orte/Baumheide?period=2017-Q3").get_json()
     assert profile["previous_period"] == "2017-Q2"
     line = next(x for x in profile["indicators"] if x["code"] == "K-SGB2")

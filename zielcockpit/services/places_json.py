@@ -7,6 +7,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from db.places import measures_by_place
+from db.queries import plan_snapshot
+from db.status import NotFound, parse_period
 from zielcockpit.services.places import (
     load,
     located_measures,
@@ -22,6 +25,19 @@ def _r(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def _plan_lights(engine: Engine, plan_key: str | None, period: str | None) -> dict[str, Any]:
+    """The plan's measure lights in the quarter of `period` (none when the period is not one of
+    the plan's quarters); an unknown plan is a 404 like everywhere in the API."""
+    if not plan_key:
+        return {}
+    snapshot = plan_snapshot(engine, plan_key)
+    try:
+        report = snapshot.report(parse_period(period or "").as_quarter())
+    except (NotFound, ValueError):
+        return {}
+    return {m.info.code: m.light for m in report.measures}
+
+
 def places_json(engine: Engine, plan_key: str | None, period: str | None) -> dict[str, Any]:
     """Every place with its context values (number, symbol, share) and index points."""
     data = load(engine)
@@ -32,6 +48,8 @@ def places_json(engine: Engine, plan_key: str | None, period: str | None) -> dic
     shares = shares_of(data, chosen) if chosen else pd.DataFrame()
     frame = data.values[data.values["period"] == chosen]
     symbols = {(r.place, r.code): r.symbol for r in frame.itertuples() if isinstance(r.symbol, str)}
+    lights = _plan_lights(engine, plan_key, chosen)
+    located = measures_by_place(engine, plan_key) if plan_key else {}
     out = []
     for p in data.places.values():
         values = {}
@@ -54,6 +72,7 @@ def places_json(engine: Engine, plan_key: str | None, period: str | None) -> dic
                 "parent": p.parent,
                 "stadtbezirk": p.bezirk,
                 "values": values,
+                "measures": [{"code": c, "light": lights.get(c)} for c in located.get(p.id, [])],
                 "index": None
                 if row is None
                 else {"points": _r(row.score), "rank": row.rank, "reason": row.reason},
