@@ -67,13 +67,18 @@ def _figures(row: tuple[float | None, ...], quarter: int) -> dict[str, float | N
     }
 
 
+def clear_context_demo(session: Session) -> None:
+    """Remove the demo context values (they point to the demo import run that is replaced)."""
+    session.execute(delete(KontextWert).where(KontextWert.demo.is_(True)))
+
+
 def seed_context_demo(session: Session, year: int, run_id: int, user: str) -> int:
     """Write the demo context values of Q1–Q3 of `year`; returns how many were written."""
     indicator = dict(session.execute(select(KontextIndikator.code, KontextIndikator.id)).all())
     place = dict(session.execute(select(Ort.name, Ort.id)).all())
     if not indicator or "Bielefeld" not in place:
         return 0  # no places catalogue loaded: nothing to show
-    session.execute(delete(KontextWert).where(KontextWert.demo.is_(True)))
+    clear_context_demo(session)
     rows: list[ContextValueRow] = []
     for quarter in range(1, QUARTERS + 1):
         period = f"{year}-Q{quarter}"

@@ -283,3 +283,18 @@ def test_define_index_checks_role_and_whole_definition(catalogue_engine: Engine)
         catalogue_engine, Principal("c", "controlling"), "Sozialstrukturindex", "stadtteil", good
     )
     assert saved.version == 2 and saved.created_by == "c"
+
+
+def test_seed_demo_twice_gives_the_same_context_values(demo_engine: Engine) -> None:
+    from db.demo import seed_demo
+
+    def dump() -> list[tuple[object, ...]]:
+        with demo_engine.connect() as conn:
+            return sorted(
+                (r.kontextindikator_id, r.period, r.ort_id, str(r.value), r.symbol)
+                for r in conn.execute(select(KontextWert))
+            )
+
+    before = dump()
+    seed_demo(demo_engine, "2017")
+    assert dump() == before and len(before) > 500
