@@ -100,6 +100,25 @@ def import_upload() -> Response | tuple[Response, int]:
     return jsonify(body), (422 if body["status"] == "rejected" else 200)
 
 
+@api.get("/orte")
+def places() -> Response | tuple[Response, int]:
+    """Places with their context values and Sozialstrukturindex (issue 15)."""
+    from zielcockpit.services.places_json import places_json
+
+    engine = current_app.config["ZC_ENGINE"]
+    return jsonify(places_json(engine, request.args.get("plan"), request.args.get("period")))
+
+
+@api.get("/orte/<name>")
+def place_profile(name: str) -> Response | tuple[Response, int]:
+    """The profile of one place against its Stadtbezirk and the city."""
+    from zielcockpit.services.places_json import profile_json
+
+    engine = current_app.config["ZC_ENGINE"]
+    body = profile_json(engine, name, request.args.get("period"), request.args.get("plan"))
+    return jsonify(body)
+
+
 @api.get("/measures/<code>")
 def measure(code: str) -> Response | tuple[Response, int]:
     period_text = request.args.get("period")

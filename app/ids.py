@@ -154,3 +154,35 @@ AUDIT_COUNT = "protokoll-count"
 
 # -- Hilfe (/hilfe) --------------------------------------------------------------------------------
 HELP = "hilfe"
+
+# -- Bezirke (/bezirke) and the profile of a place (/bezirke/<ort>) ---------------------------------
+NAV_PLACES = "app-nav-bezirke"
+PLACES = "places"
+PLACES_PERIOD = "places-period"
+PLACES_INDICATOR = "places-indicator"
+PLACES_LEVEL = "places-level"
+PLACES_MAP = "places-map"
+PLACES_MAP_TABLE = "places-map-table"
+PLACES_RANKING = "places-ranking"
+PLACES_AMOUNT = "places-amount"
+PLACES_BASE_SHARE = "places-base-share"
+PLACES_TARGET_GROUP = "places-target-group"
+PLACES_ALLOCATE = "places-allocate"
+PLACES_ALLOCATION = "places-allocation"
+PLACES_EXPORT = "places-export"
+PLACES_DOWNLOAD = "places-download"
+PLACE_PROFILE = "place-profile"
+PLACE_PROFILE_TABLE = "place-profile-table"
+PLACE_MEASURES = "place-measures"
+PLACES_MAP_UPLOAD = "places-map-upload"
+PLACES_MAP_MESSAGE = "places-map-message"
+PLACES_INDEX_LEVEL = "places-index-level"
+PLACES_INDEX_SAVE = "places-index-save"
+PLACES_INDEX_MESSAGE = "places-index-message"
+PLACES_INDEX_USE = "places-index-use"  # pattern-matching: {"type": ..., "code": indicator}
+PLACES_INDEX_DIRECTION = "places-index-direction"
+PLACES_INDEX_WEIGHT = "places-index-weight"
+
+
+def index_part_id(kind: str, code: str) -> dict[str, str]:
+    return {"type": kind, "code": code}

@@ -121,7 +121,13 @@ class Client:
         )
 
     def navigation(self, pathname: str, search: str) -> bytes:
-        links = ("app-nav-overview", "app-nav-quartale", "app-nav-praesentation")
+        links = (  # the links every role sees, in the navigation's order
+            "app-nav-overview",
+            "app-nav-quartale",
+            "app-nav-bezirke",
+            "app-nav-praesentation",
+            "app-nav-hilfe",
+        )
         output = "...".join(
             [f"{link}.href" for link in links] + [f"{link}.className" for link in links]
         )

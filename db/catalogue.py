@@ -89,6 +89,13 @@ def read_catalogue(path: Path) -> dict[str, Any]:
     return data
 
 
+def read_places(path: Path) -> dict[str, Any]:
+    """A places catalogue, read without the line marks (its checks name entries instead)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
 # -- checking ---------------------------------------------------------------------------------------
 
 
@@ -403,6 +410,7 @@ class LoadResult:
     measures: int
     indicators: int
     changes: int = 0
+    summary: str = ""  # set for a places catalogue, which has no plan
 
 
 def load_catalogue(engine: Engine, path: Path, actor: str = "katalog") -> LoadResult:
@@ -412,6 +420,12 @@ def load_catalogue(engine: Engine, path: Path, actor: str = "katalog") -> LoadRe
     "katalog" (which also tells caches that the catalogue changed); an unchanged file leaves
     no trace at all.
     """
+    from db.places_catalogue import is_places_catalogue, load_places_catalogue
+
+    if is_places_catalogue(path):  # places and context indicators, no plan (issue 15)
+        data = read_places(path)
+        count = load_places_catalogue(engine, path, data, actor)
+        return LoadResult("", 0, count, summary=f"{count} Kontextindikatoren und Orte")
     data = read_catalogue(path)
     problems = check_catalogue(data, path.name)
     if problems:

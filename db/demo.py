@@ -85,6 +85,9 @@ def scenario(code: str) -> str:
 def seed_demo(engine: Engine, plan_key: str = "2017") -> DemoResult:
     with transaction(engine) as session:
         plan = session.scalars(select(Plan).where(Plan.key == plan_key)).one()
+        from db.places_demo import clear_context_demo  # districts (issue 15): context values
+
+        clear_context_demo(session)  # before the demo import runs they point to
         _clear(session, plan)
         run = ImportRun(
             kind="demo",
@@ -123,6 +126,9 @@ def seed_demo(engine: Engine, plan_key: str = "2017") -> DemoResult:
             )
             overrides = 1
         run.values_written = writer.count
+        from db.places_demo import seed_context_demo
+
+        seed_context_demo(session, plan.year, run.id, DEMO_USER)
         accounts = _demo_accounts(session)
     return DemoResult(writer.count, comments, overrides, accounts)
 

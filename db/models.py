@@ -594,3 +594,87 @@ Index(
     func.coalesce(Messwert.ort_id, 0),
     unique=True,
 )
+
+
+# -- Districts: context indicators, their values, the Sozialstrukturindex, the map (issue 15) ----
+# Context indicators are facts about places (population, unemployed, SGB II), not targets of a
+# plan: their own tables keep them out of every plan's evaluation, so no light can ever reach
+# them and the status of the plans' measures stays exactly as it was.
+
+CONTEXT_MEASURES = ("anzahl", "anteil", "quote")
+
+
+class KontextIndikator(Base):
+    """A context indicator: no target, no light; values per place and period."""
+
+    __tablename__ = "kontextindikator"
+    __table_args__ = (CheckConstraint(_in("measure", CONTEXT_MEASURES), name="measure"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), unique=True)  # "K-EW"
+    name: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    unit: Mapped[str] = mapped_column(String(20), default="Anzahl")
+    # anzahl: a count, shown with its share of `base` (e.g. under 18 of the population)
+    measure: Mapped[str] = mapped_column(String(10), default="anzahl")
+    base_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kontextindikator.id", ondelete="SET NULL")
+    )
+    source: Mapped[str | None] = mapped_column(Text)  # "Statistik der BA, Sonderauswertung"
+    hinweis: Mapped[str | None] = mapped_column(Text)
+
+    base: Mapped[KontextIndikator | None] = relationship(remote_side=[id])
+
+
+class KontextWert(Base):
+    """The value of one context indicator in one place and period, with its provenance."""
+
+    __tablename__ = "kontextwert"
+    __table_args__ = (
+        UniqueConstraint("kontextindikator_id", "period", "ort_id"),
+        CheckConstraint("symbol IS NULL OR " + _in("symbol", SYMBOLS), name="symbol"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kontextindikator_id: Mapped[int] = mapped_column(
+        ForeignKey("kontextindikator.id", ondelete="CASCADE"), index=True
+    )
+    period: Mapped[str] = mapped_column(String(10))
+    ort_id: Mapped[int] = mapped_column(ForeignKey("ort.id", ondelete="CASCADE"), index=True)
+    value: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    symbol: Mapped[str | None] = mapped_column(String(5))
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"))
+    source_sheet: Mapped[str | None] = mapped_column(String(120))
+    source_cell: Mapped[str | None] = mapped_column(String(20))
+    recorded_by: Mapped[str | None] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class SozialindexVersion(Base):
+    """One saved version of a Sozialstrukturindex definition (components as JSON); the newest
+    version of a name is the one in force, earlier ones stay for the record."""
+
+    __tablename__ = "sozialindex_version"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer)
+    level: Mapped[str] = mapped_column(String(20))  # the places compared: "stadtteil", ...
+    definition: Mapped[str] = mapped_column(Text)  # JSON: [{code, direction, weight}]
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class OrtKarte(Base):
+    """The city's official district shapes (GeoJSON) uploaded by an admin; the newest is drawn
+    instead of the schematic map."""
+
+    __tablename__ = "ort_karte"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    level: Mapped[str] = mapped_column(String(20))  # "stadtbezirk"
+    name_field: Mapped[str] = mapped_column(String(80))
+    geojson: Mapped[str] = mapped_column(Text)
+    file_name: Mapped[str | None] = mapped_column(String(300))
+    uploaded_by: Mapped[str] = mapped_column(String(80))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)

@@ -805,7 +805,7 @@ def _row_reason(ctx: _Context, header: Header, info: _RowInfo) -> tuple[str, str
         )
         text = _PLACE_CODE_TEXT.sub("", display(raw))
         if ctx.known_place is not None and not ctx.known_place(info.place):
-            return text, "kein Ort im Katalog"
+            return text, "unbekannter Ort, kein Ort im Katalog"
         return text, "Ort steht nicht im Profil"
     if profile.label_column:
         text = display(_cell(info.row, header.label_col))

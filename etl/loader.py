@@ -35,6 +35,7 @@ from db.models import (
     ImportRun,
     Indikator,
     Kommentar,
+    KontextIndikator,
     Massnahme,
     Messwert,
     MesswertVersion,
@@ -43,7 +44,9 @@ from db.models import (
     Plan,
     indikator_ort,
 )
+from db.places import ContextValueRow, changed_context_values, write_context_values
 from db.quarters import QuarterLocked, locked, refuse_locked
+from etl.context import check_context, split_context
 from etl.extract import Problem, detect, extract, locate
 from etl.profile import Profile, ProfileError, load_profiles, profile_by_name
 from etl.reading import Book, FileProblem, open_book
@@ -116,6 +119,8 @@ def load_catalogue_index(conn: Connection) -> CatalogueIndex:
     for code, title in conn.execute(select(Massnahme.code, Massnahme.title)):
         index.measures.setdefault(fold(code), code)
         index.measures.setdefault(normalise(title), code)
+    for ctx_id, code in conn.execute(select(KontextIndikator.id, KontextIndikator.code)):
+        index.context[fold(code)] = ctx_id
     for ort_id, name, key in conn.execute(select(Ort.id, Ort.name, Ort.key)):
         index.places[place_label(name)] = ort_id
         index.place_names[ort_id] = name
@@ -591,6 +596,7 @@ class _Staged:
     report: FileReport
     book: Book | None = None
     checked: Checked | None = None
+    context: list[ContextValueRow] = field(default_factory=list)  # context values (issue 15)
 
 
 STALE_TEMP = dt.timedelta(hours=1)
@@ -825,10 +831,14 @@ def _stage(
         report.errors.append(Problem(name, None, None, None, str(exc)))
         return out
     report.notes.extend(extraction.notes)
+    context, extraction.values = split_context(extraction.values, index)
+    out.context, context_problems, unknown_places = check_context(context, index, name, book)
+    report.notes.extend(unknown_places)
     checked = check(extraction, index, name)
     report.errors.extend(extraction.problems)
+    report.errors.extend(context_problems)
     report.errors.extend(checked.problems)
-    if not checked.rows and not checked.comments and not report.errors:
+    if not checked.rows and not checked.comments and not out.context and not report.errors:
         report.errors.append(
             Problem(
                 name,
@@ -883,6 +893,16 @@ def _check_owners(staged: list[_Staged], index: CatalogueIndex, units: frozenset
                     None,
                     None,
                     "Katalogdateien dürfen nur Controlling und Administration importieren.",
+                )
+            )
+        if s.context:
+            s.report.errors.append(
+                Problem(
+                    s.report.file,
+                    None,
+                    None,
+                    None,
+                    "Kontextwerte (Orte) dürfen nur Controlling und Administration importieren.",
                 )
             )
         if s.checked is None:
@@ -972,6 +992,9 @@ def _preview(session: Session, s: _Staged) -> None:
     s.report.values_unchanged += len(diff.unchanged)
     comments = new_comments(session, s.checked.comments)
     s.report.comments_written = len(comments)
+    context = changed_context_values(session, s.context)
+    s.report.values_written += len(context)
+    s.report.values_unchanged += len(s.context) - len(context)
     _fill_changes(s.report, diff, _units(session, s.checked.rows))
     s.report.status = "ok" if s.report.values_written or s.report.comments_written else "unchanged"
     hits = locked(  # the preview says now what the import would be refused for
@@ -998,8 +1021,10 @@ def _write_file(
     diff = diff_values(session, s.checked.rows)
     comments = new_comments(session, s.checked.comments)
     report.values_unchanged += len(diff.unchanged)
+    context = changed_context_values(session, s.context)
+    report.values_unchanged += len(s.context) - len(context)
     _fill_changes(report, diff, _units(session, s.checked.rows))
-    if not diff.new and not diff.changed and not comments:
+    if not diff.new and not diff.changed and not comments and not context:
         report.status = "unchanged"  # nothing to record: the database stays exactly as it was
         return
     refuse_locked(  # a released quarter stays as released; the whole import is rolled back
@@ -1029,6 +1054,7 @@ def _write_file(
     session.add(run)
     session.flush()
     report.values_written = apply_values(session, run.id, user, diff, now)
+    report.values_written += write_context_values(session, context, run.id, user)[0]
     for c in comments:
         add_comment(session, c, user, now, run.id)
     report.comments_written = len(comments)

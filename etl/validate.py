@@ -55,6 +55,7 @@ class CatalogueIndex:
     places: dict[str, int] = field(default_factory=dict)  # place_label(name) -> id
     place_names: dict[int, str] = field(default_factory=dict)
     measures: dict[str, str] = field(default_factory=dict)  # folded code or title -> code
+    context: dict[str, int] = field(default_factory=dict)  # folded context code -> id
 
     def add(self, ref: IndicatorRef) -> None:
         self.indicators.setdefault(fold(ref.code), []).append(ref)
@@ -259,7 +260,7 @@ def _place(name: str, ref: IndicatorRef, index: CatalogueIndex) -> int | str:
     ort_id = index.places.get(place_label(name))
     if ort_id is None:
         known = ", ".join(sorted(index.place_names.values()))
-        return f"Ort „{name}“ gibt es im Katalog nicht (bekannt: {known})."
+        return f"Unbekannter Ort „{name}“: gibt es im Katalog nicht (bekannt: {known})."
     if ref.places and ort_id not in ref.places:
         allowed = ", ".join(sorted(index.place_names[i] for i in ref.places))
         return f"Ort „{name}“ gehört nicht zu Indikator {ref.code} (erlaubt: {allowed})."

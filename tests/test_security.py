@@ -71,7 +71,7 @@ def csrf_header(client: FlaskClient) -> dict[str, str]:
     return {"X-CSRFToken": cookie.value}
 
 
-NAV = (ids.NAV_OVERVIEW, ids.NAV_QUARTERS, ids.NAV_PRESENTATION, ids.NAV_HELP)
+NAV = (ids.NAV_OVERVIEW, ids.NAV_QUARTERS, ids.NAV_PLACES, ids.NAV_PRESENTATION, ids.NAV_HELP)
 CALLBACK = {  # a harmless read callback of the shell: the navigation links
     "output": "..{}..".format("...".join(f"{i}.{p}" for p in ("href", "className") for i in NAV)),
     "outputs": [{"id": i, "property": p} for p in ("href", "className") for i in NAV],

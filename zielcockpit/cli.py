@@ -94,6 +94,9 @@ def cmd_load_catalogue(args: argparse.Namespace, settings: Settings) -> int:
     require_schema(engine)
     for path in files:
         result = load_catalogue(engine, path)
+        if result.summary:
+            print(f"{result.summary} aus {path.name} geladen.")
+            continue
         print(
             f"Plan {result.plan_key}: {result.measures} Maßnahmen, {result.indicators} "
             f"Indikatoren aus {path.name} geladen."
@@ -240,6 +243,7 @@ def _extensions() -> list[Callable[[Any], None]]:
         backup_cli,
         calendar_cli,
         import_cli,
+        places_cli,
         plan_cli,
         quarter_cli,
         report_cli,
@@ -254,6 +258,7 @@ def _extensions() -> list[Callable[[Any], None]]:
         plan_cli.register,
         backup_cli.register,
         calendar_cli.register,
+        places_cli.register,
     ]
 
 

@@ -38,6 +38,17 @@ PAGES = [
         "Quartalsvergleich",
         "Wie haben sich die Ampeln von Quartal zu Quartal entwickelt?",
     ),
+    (
+        "/bezirke",
+        "Bezirke",
+        "Wie ist die soziale Lage in den Stadtbezirken und Stadtteilen (Karte, "
+        "Sozialstrukturindex, Verteilung von Mitteln)?",
+    ),
+    (
+        None,
+        "Ortsprofil",
+        "Wie steht ein Stadtteil im Vergleich mit seinem Stadtbezirk und der Gesamtstadt da?",
+    ),
     ("/praesentation", "Ausschussmodus", "Wie zeige ich den Stand im Ausschuss, groß und lesbar?"),
     (
         None,

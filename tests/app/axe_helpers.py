@@ -115,6 +115,13 @@ REVIEWED = (
     ),
     Reviewed(
         "color-contrast",
+        "overlapped by another element",
+        r'<tspan class="line"|<tspan style="font-weight:bold"',
+        "Beschriftungen der Bezirkskarte (/bezirke; Plotly-Textspur über den Flächen): dunkler "
+        "Text auf den hellen, weißer auf den dunklen Stufen, je ≥ 4,5:1 (test_plac004)",
+    ),
+    Reviewed(
+        "color-contrast",
         "too short to determine",
         r"<td|<span|<text",
         "einzelne Ziffern oder „–“ in Tabellenzellen und an Diagrammachsen, Farben wie der "

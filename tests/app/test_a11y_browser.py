@@ -36,6 +36,8 @@ PAGES = [
     "/vollstaendigkeit",
     "/protokoll",
     "/hilfe",
+    "/bezirke",
+    "/bezirke/Baumheide",
     "/gibt-es-nicht",
 ]
 # A page is finished when its grid has rows and its charts are drawn (where it has them: a

@@ -90,11 +90,18 @@ def test_filt008_navigation_carries_the_selection() -> None:
     assert hrefs == [
         "/?plan=2017&period=2017-Q2&light=red",
         "/quartale?plan=2017&period=2017-Q2&light=red",
+        "/bezirke",  # its own periods (those of the context values), no plan filters
         "/praesentation?plan=2017&period=2017-Q2&light=red",
         "/hilfe?plan=2017",
     ]
-    assert nav_hrefs(None) == ["/", "/quartale", "/praesentation", "/hilfe"]
-    assert nav_classes("/quartale") == ["nav-link", "nav-link active", "nav-link", "nav-link"]
+    assert nav_hrefs(None) == ["/", "/quartale", "/bezirke", "/praesentation", "/hilfe"]
+    assert nav_classes("/quartale") == [
+        "nav-link",
+        "nav-link active",
+        "nav-link",
+        "nav-link",
+        "nav-link",
+    ]
 
 
 # -- against a real plan ----------------------------------------------------------------------------

@@ -32,6 +32,7 @@ def test_nav002_the_registered_links() -> None:
     assert [(link.link_id, link.label, link.path) for link in links] == [
         (ids.NAV_OVERVIEW, "Übersicht", "/"),
         (ids.NAV_QUARTERS, "Quartalsvergleich", "/quartale"),
+        (ids.NAV_PLACES, "Bezirke", "/bezirke"),
         (ids.NAV_PRESENTATION, "Ausschussmodus", "/praesentation"),
         (ids.NAV_ENTRY, "Erfassung", "/erfassung"),
         (ids.NAV_IMPORT, "Import", "/import"),

@@ -55,8 +55,8 @@ def test_the_two_rejected_ba_files_import(
     # what was read but not mapped is in the report: a new Stadtteil among them
     notes = report.files[1].notes
     assert (
-        "Nicht zugeordnet: Zeile 15 „Brackwede-Süd“ (Blatt „Stadtteile“) – kein Ort im Katalog"
-        in notes
+        "Nicht zugeordnet: Zeile 15 „Brackwede-Süd“ (Blatt „Stadtteile“) – unbekannter Ort, "
+        "kein Ort im Katalog" in notes
     )
     assert (
         "Nicht zugeordnet: Zeile 12 „Heepen“ (Blatt „Stadtteile“) – Ort steht nicht im Profil"

@@ -1,0 +1,97 @@
+"""Commands `zielcockpit orte ...`: the Sozialstrukturindex's definition and the official map."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from zielcockpit.settings import Settings
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    from db.places import index_versions
+    from zielcockpit.cli import engine_for, require_schema
+    from zielcockpit.domain.formatting import fmt_datetime, fmt_number
+    from zielcockpit.quarter_cli import _principal
+    from zielcockpit.services.places import PlacesError, define_index, parse_component
+
+    engine = engine_for(settings)
+    require_schema(engine)
+    if args.bestandteil:
+        if not args.ebene:
+            print("Fehler: --ebene fehlt (z. B. stadtbezirk oder stadtteil).", file=sys.stderr)
+            return 2
+        try:
+            parts = [parse_component(p) for p in args.bestandteil]
+            saved = define_index(engine, _principal(args.user), args.name, args.ebene, parts)
+        except PlacesError as exc:
+            print(f"Fehler: {exc} Nichts gespeichert.", file=sys.stderr)
+            return 1
+        print(f"{saved.name}: Fassung {saved.version} gespeichert ({saved.level}).")
+        return 0
+    for v in index_versions(engine, args.name):
+        parts_text = ", ".join(
+            f"{c['code']} ({c['direction']}, Gewicht {fmt_number(c['weight'])})"
+            for c in v.components
+        )
+        print(
+            f"{v.name} Fassung {v.version} ({v.level}) von {v.created_by} am "
+            f"{fmt_datetime(v.created_at)}: {parts_text}"
+        )
+    return 0
+
+
+def cmd_map(args: argparse.Namespace, settings: Settings) -> int:
+    from zielcockpit.auth import Principal
+    from zielcockpit.cli import engine_for, require_schema
+    from zielcockpit.quarter_cli import _principal
+    from zielcockpit.services.district_map import MapRefused, upload_map
+
+    engine = engine_for(settings)
+    require_schema(engine)
+    path = Path(args.file)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        print(f"Fehler: {path} kann nicht gelesen werden ({exc.strerror}).", file=sys.stderr)
+        return 1
+    admin = Principal(_principal(args.user).name, "admin")  # the command line is the server's
+    try:
+        text = upload_map(
+            engine,
+            admin,
+            path.name,
+            content,
+            settings.max_upload_mb * 1024 * 1024,
+            args.namensfeld,
+        )
+    except MapRefused as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
+    print(text)
+    return 0
+
+
+def register(sub: Any) -> None:
+    places = sub.add_parser("orte", help="Orte: Sozialstrukturindex und amtliche Karte")
+    o_sub = places.add_subparsers(dest="orte_command", metavar="AKTION", required=True)
+    p = o_sub.add_parser(
+        "index", help="Fassungen des Sozialstrukturindex zeigen oder eine neue festlegen"
+    )
+    p.add_argument("--name", default="Sozialstrukturindex", help="Name des Index")
+    p.add_argument("--ebene", help="verglichene Orte: stadtbezirk, stadtteil, quartier")
+    p.add_argument(
+        "--bestandteil",
+        action="append",
+        metavar="CODE:RICHTUNG:GEWICHT",
+        help="z. B. K-SGB2:hoeher_belastet:2 (mehrfach); ohne: Fassungen zeigen",
+    )
+    p.add_argument("--user", help="wer legt fest (Standard: der Benutzername)")
+    p.set_defaults(func=cmd_index)
+    p = o_sub.add_parser("karte", help="amtliche Karte der Stadtbezirke (GeoJSON) speichern")
+    p.add_argument("file", metavar="DATEI", help="GeoJSON-Datei (FeatureCollection)")
+    p.add_argument("--namensfeld", help="Eigenschaft mit dem Namen des Stadtbezirks")
+    p.add_argument("--user", help="wer lädt hoch (Standard: der Benutzername)")
+    p.set_defaults(func=cmd_map)
