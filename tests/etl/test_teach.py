@@ -1,0 +1,238 @@
+"""Issue 13, item 3: a layout no profile knows, taught once (saved as a profile in the database,
+audited, listed), then found by auto-detection for the next file; bad profiles refused."""
+
+from __future__ import annotations
+
+import base64
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from db.models import AuditEntry, SavedProfile
+from etl.loader import import_files
+from etl.teach import Assignment, TeachSpec
+from tests.etl.conftest import write_xlsx
+from tests.etl.test_sources import _values
+from zielcockpit.auth import Principal
+from zielcockpit.cli import main
+from zielcockpit.services.teach import preview_taught, profile_list, save_taught, sheet_view
+from zielcockpit.settings import Settings
+
+CONTROLLING = Principal("controller", "controlling")
+
+
+def schuldnerberatung(
+    path: Path, quarter: str = "2. Quartal 2017", values: tuple[Any, Any] = (9, 7)
+) -> Path:
+    """A layout no shipped profile knows: a quarterly report of the debt counselling service."""
+    rows: list[list[Any]] = [
+        ["Schuldner- und Insolvenzberatung Bielefeld"],
+        [f"Berichtszeitraum: {quarter}"],
+        [],
+        ["Kennzahl", "Fälle im Quartal", "Vorquartal", "Bemerkung"],
+        ["Arbeitsaufnahmen 1)", values[0], 5, "über Jobcenter"],
+        ["Maßnahmeeintritte", values[1], 6, ""],
+        ["Beratungsgespräche", 310, 290, "alle Stellen"],
+        [],
+        ["1) nach Abschluss der Beratung"],
+    ]
+    return write_xlsx(path, {"Quartalsbericht": rows})
+
+
+def _contents(path: Path) -> str:
+    return "data:application/octet-stream;base64," + base64.b64encode(path.read_bytes()).decode()
+
+
+def _spec(name: str = "Schuldnerberatung", **changes: Any) -> TeachSpec:
+    base: dict[str, Any] = {
+        "name": name,
+        "title": "Schuldnerberatung – Quartalsbericht",
+        "sheet": "Quartalsbericht",
+        "header_rows": (3,),
+        "label_column": 0,
+        "assignments": (
+            Assignment("500-1.1", column=1, row=4),
+            Assignment("500-1.2", column=1, row=5),
+        ),
+        "period_from": "cell",
+        "period_cell": (1, 0),
+    }
+    base.update(changes)
+    return TeachSpec(**base)
+
+
+def _saved_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(SavedProfile)) or 0)
+
+
+def test_teach001_unknown_layout_taught_then_detected(
+    catalogue_engine: Engine, tmp_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = schuldnerberatung(tmp_path / "Bericht_Q2.xlsx")
+    rejected = import_files(catalogue_engine, [first], user="x", settings=settings)
+    assert rejected.status == "rejected"
+    assert "Kein Importprofil passt" in rejected.files[0].errors[0].message
+
+    view = sheet_view(
+        __import__("zielcockpit.services.teach", fromlist=["open_upload"]).open_upload(
+            settings, first.name, _contents(first)
+        )
+    )
+    assert view.sheet == "Quartalsbericht"
+    assert view.header_rows == [3] and view.label_column == 0
+    assert view.cells[3][:2] == ["Kennzahl", "Fälle im Quartal"]
+
+    preview = preview_taught(
+        catalogue_engine, settings, CONTROLLING, first.name, _contents(first), _spec()
+    )
+    assert preview.ok, (preview.errors, preview.taught.errors)
+    assert preview.preview is not None and preview.preview.report is not None
+    changes = {(c.indicator, c.period, c.new) for c in preview.preview.report.files[0].changes}
+    assert changes == {("500-1.1", "2017-Q2", "9"), ("500-1.2", "2017-Q2", "7")}
+    assert _saved_count(catalogue_engine) == 0  # a preview saves nothing
+
+    saved = save_taught(
+        catalogue_engine, settings, CONTROLLING, first.name, _contents(first), _spec()
+    )
+    assert saved.saved, saved.errors
+    with catalogue_engine.connect() as conn:
+        stored = conn.execute(select(SavedProfile)).one()
+        audit = conn.execute(
+            select(AuditEntry).where(AuditEntry.action == "importprofil_angelernt")
+        ).one()
+    data = json.loads(stored.data)
+    assert data["name"] == "Schuldnerberatung" and data["kind"] == "table"
+    assert data["periods"] == [{"from": "title", "labels": ["berichtszeitraum"]}]
+    assert stored.created_by == "controller" and audit.actor == "controller"
+    assert audit.entity_key == "Schuldnerberatung"
+
+    # next quarter: a title row more, other values, a moved column; found without help
+    second = tmp_path / "Bericht_Q3.xlsx"
+    schuldnerberatung(second, "3. Quartal 2017", (4, "*"))
+    report = import_files(catalogue_engine, [first, second], user="x", settings=settings)
+    assert report.status == "ok", report.lines()
+    assert [f.profile for f in report.files] == ["Schuldnerberatung"] * 2
+    values = _values(catalogue_engine)
+    assert values[("500-1.1", "2017-Q2", None)][:1] == (Decimal("9"),)
+    assert values[("500-1.1", "2017-Q3", None)] == (Decimal("4"), None, "Quartalsbericht", "B5")
+    assert values[("500-1.2", "2017-Q3", None)][:2] == (None, "*")
+    assert any("Beratungsgespräche" in n for n in report.files[1].notes)
+
+    listed = {r["name"]: r for r in profile_list(catalogue_engine)}
+    assert listed["Schuldnerberatung"]["origin"] == "angelernt"
+    assert listed["Schuldnerberatung"]["created_by"] == "controller"
+    assert listed["rekom"]["origin"] == "mitgeliefert"
+    url = catalogue_engine.url.render_as_string(hide_password=False)
+    assert main(["--database-url", url, "profiles"]) == 0
+    out = capsys.readouterr().out
+    assert "Schuldnerberatung" in out and "angelernt" in out and "controller am" in out
+    assert "ba_eckwerte" in out and "mitgeliefert" in out
+    # the saved profile can be named, too
+    named = import_files(
+        catalogue_engine, [second], profile="schuldnerberatung", user="x", settings=settings
+    )
+    assert named.status == "unchanged", named.lines()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"name": "rekom"}, "Ein Importprofil „rekom“ gibt es schon"),
+        (
+            {"assignments": (Assignment("500-1.1", column=3, row=4),)},
+            "Spalte D („Bemerkung“) würde als Zahlen gelesen (500-1.1), enthält aber Text: "
+            "Zelle D5 „über Jobcenter“",
+        ),
+        (
+            {
+                "assignments": (
+                    Assignment("500-1.1", column=1, row=4),
+                    Assignment("500-1.1", column=1, row=5),
+                )
+            },
+            "500-1.1 ist zweimal für denselben Zeitraum zugeordnet: Zelle B5 und Zelle B6",
+        ),
+        ({"period_cell": (0, 0)}, "Zelle A1 „Schuldner- und Insolvenzberatung Bielefeld“ nennt"),
+        ({"assignments": ()}, "mindestens eine Spalte oder Zeile einem Indikator zuordnen"),
+    ],
+)
+def test_teach002_bad_profiles_refused_nothing_saved(
+    catalogue_engine: Engine,
+    tmp_path: Path,
+    settings: Settings,
+    changes: dict[str, Any],
+    message: str,
+) -> None:
+    first = schuldnerberatung(tmp_path / "Bericht_Q2.xlsx")
+    out = save_taught(
+        catalogue_engine, settings, CONTROLLING, first.name, _contents(first), _spec(**changes)
+    )
+    assert not out.saved
+    assert any(message in e for e in out.taught.errors + out.errors), out.taught.errors
+    assert _saved_count(catalogue_engine) == 0
+
+
+def test_teach003_name_taken_by_a_saved_profile_and_roles(
+    catalogue_engine: Engine, tmp_path: Path, settings: Settings
+) -> None:
+    first = schuldnerberatung(tmp_path / "Bericht_Q2.xlsx")
+    assert save_taught(
+        catalogue_engine, settings, CONTROLLING, first.name, _contents(first), _spec()
+    ).saved
+    again = save_taught(
+        catalogue_engine,
+        settings,
+        CONTROLLING,
+        first.name,
+        _contents(first),
+        _spec(name="SCHULDNERBERATUNG"),
+    )
+    assert not again.saved
+    assert "gibt es schon" in " ".join(again.taught.errors)
+    reader = Principal("leser", "fachbereich", frozenset({"500"}))
+    refused = save_taught(
+        catalogue_engine, settings, reader, first.name, _contents(first), _spec(name="Anders")
+    )
+    assert not refused.saved and "nur das Controlling" in refused.taught.errors[0]
+    assert _saved_count(catalogue_engine) == 1
+
+
+def test_teach004_columns_with_places_and_periods(
+    catalogue_engine: Engine, tmp_path: Path, settings: Settings
+) -> None:
+    """A Stadtteil table in a new shape: the place from a column, the month from the column
+    header (Excel date serials), one value column mapped; fixed period and place work too."""
+    rows: list[list[Any]] = [
+        ["Alleinerziehende im SGB II"],
+        [],
+        ["Stadtteil", "Alleinerziehende im Bezug", "Alleinerziehende im Bezug"],
+        [None, 42887, 42795],
+        ["091 Sennestadt", 120, 118],
+        ["021 Baumheide", 95, 90],
+        ["099 Nirgendwo", 5, 4],
+    ]
+    path = write_xlsx(tmp_path / "alleinerziehende.xlsx", {"Tabelle1": rows})
+    spec = TeachSpec(
+        name="Alleinerziehende Stadtteile",
+        title="",
+        sheet="Tabelle1",
+        header_rows=(2, 3),
+        label_column=0,
+        assignments=(Assignment("Jobcenter-8.1", column=1),),
+        period_from="column",
+        place_from="column",
+        place_column=0,
+    )
+    out = save_taught(catalogue_engine, settings, CONTROLLING, path.name, _contents(path), spec)
+    assert out.saved, (out.errors, out.taught.errors)
+    report = import_files(catalogue_engine, [path], user="x", settings=settings)
+    assert report.status == "ok", report.lines()
+    values = _values(catalogue_engine)
+    assert values[("Jobcenter-8.1", "2017-06", "Sennestadt")][:1] == (Decimal("120"),)
+    assert values[("Jobcenter-8.1", "2017-06", "Baumheide")][:1] == (Decimal("95"),)
+    assert ("Jobcenter-8.1", "2017-03", "Sennestadt") not in values
