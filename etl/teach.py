@@ -203,7 +203,7 @@ def _check_twice(spec: TeachSpec, sheet: SheetData) -> list[str]:
     for a in spec.assignments:
         period = ""
         if spec.period_from == "column":
-            found = _column_period(sheet, spec.header_rows, a.column)
+            found = column_period(sheet, spec.header_rows, a.column)
             period = found.key if found is not None else ""
         indicator = a.indicator.strip().lower()
         for other_indicator, other_period, other in seen:
@@ -232,7 +232,7 @@ def _where(a: Assignment) -> str:
     return f"Zelle {cell_address(a.row, a.column)}"
 
 
-def _column_period(sheet: SheetData, rows: Sequence[int], col: int) -> Period | None:
+def column_period(sheet: SheetData, rows: Sequence[int], col: int) -> Period | None:
     for v in reversed(header_cells(sheet, rows, col)):
         if not is_empty(v) and (found := header_period(v)) is not None:
             return found
@@ -242,7 +242,7 @@ def _column_period(sheet: SheetData, rows: Sequence[int], col: int) -> Period | 
 def _period_sources(spec: TeachSpec, book: Book, sheet: SheetData) -> list[dict[str, Any]] | str:
     if spec.period_from == "column":
         for a in spec.assignments:
-            if _column_period(sheet, spec.header_rows, a.column) is None:
+            if column_period(sheet, spec.header_rows, a.column) is None:
                 return (
                     f"Spalte {column_letter(a.column)} nennt im Kopf keinen Zeitraum: bitte eine "
                     "andere Quelle für den Zeitraum wählen."

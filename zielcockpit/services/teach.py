@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +17,8 @@ from etl.extract import detect
 from etl.loader import all_profiles, load_catalogue_index
 from etl.profile import load_profiles
 from etl.reading import Book, FileProblem, SheetData, open_book
-from etl.tables import display, is_empty, is_numbering_row, parse_value
-from etl.teach import Taught, TeachSpec, build_profile
+from etl.tables import display, find_period, is_empty, is_numbering_row, parse_value
+from etl.teach import Assignment, Taught, TeachSpec, build_profile, column_period
 from zielcockpit.auth import Principal
 from zielcockpit.services.upload import (
     UploadedFile,
@@ -57,6 +58,8 @@ class SheetView:
     recognised_by: str | None  # the profile whose header it is, None for a guess
     total_rows: int
     total_cols: int
+    period_from: str = "fixed"  # the likeliest source of the period, as a first choice
+    period_cell: tuple[int, int] | None = None
 
 
 def open_upload(settings: Settings, raw_name: str | None, contents: str | None) -> Book:
@@ -147,6 +150,7 @@ def sheet_view(book: Book, sheet_name: str | None = None) -> SheetView:
         for (r0, c0), (r1, c1) in sheet.merged
         if r0 < GRID_ROWS and c0 < GRID_COLS
     ]
+    period_from, period_cell = _guess_period(book, sheet, header, values)
     return SheetView(
         book.file_name,
         names,
@@ -159,7 +163,46 @@ def sheet_view(book: Book, sheet_name: str | None = None) -> SheetView:
         recognised_by,
         len(sheet.rows),
         max((len(r) for r in sheet.rows), default=0),
+        period_from,
+        period_cell,
     )
+
+
+def _guess_period(
+    book: Book, sheet: SheetData, header: list[int], values: list[int]
+) -> tuple[str, tuple[int, int] | None]:
+    if header and any(column_period(sheet, header, c) is not None for c in values):
+        return "column", None
+    for r, row in enumerate(sheet.rows[: min(header) if header else 0]):
+        for c, v in enumerate(row):
+            if isinstance(v, str) and find_period(v) is not None:
+                return "cell", (r, c)
+    if find_period(Path(book.file_name).name.replace("_", " ")) is not None:
+        return "file_name", None
+    return "fixed", None
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What a controller picks from: the catalogue's indicators and places."""
+
+    indicators: list[tuple[str, str]]  # (code, "code – name (plan)")
+    places: list[str]
+
+
+def teach_choices(engine: Engine) -> Choices:
+    with engine.connect() as conn:
+        index = load_catalogue_index(conn)
+    seen: dict[str, str] = {}
+    for refs in index.indicators.values():
+        for ref in refs:
+            seen.setdefault(ref.code, f"{ref.code} – {ref.name} ({ref.plan_key})")
+    places = sorted(set(index.place_names.values()))
+    return Choices(sorted(seen.items(), key=lambda kv: _code_order(kv[0])), places)
+
+
+def _code_order(code: str) -> tuple[Any, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", code))
 
 
 def _taken(engine: Engine) -> Any:
@@ -278,3 +321,54 @@ def profile_list(engine: Engine) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+_ADDRESS = re.compile(r"^\s*([A-Za-z]{1,3})\s*(\d{1,6})\s*$")
+
+
+def parse_address(text: str | None) -> tuple[int, int] | None:
+    """„B2“ -> (1, 1); None for anything else."""
+    found = _ADDRESS.match(text or "")
+    if found is None:
+        return None
+    col = 0
+    for ch in found.group(1).upper():
+        col = col * 26 + ord(ch) - 64
+    return int(found.group(2)) - 1, col - 1
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool) or value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def spec_from_form(form: dict[str, Any]) -> TeachSpec:
+    """The choices of the form (plain JSON values from the browser) as a TeachSpec; anything
+    malformed becomes „not chosen“, which build_profile names in German."""
+    assignments = []
+    for line in form.get("lines") or []:
+        column, indicator = _int(line.get("column")), str(line.get("indicator") or "").strip()
+        if column is None or not indicator:
+            continue
+        row = _int(line.get("row"))
+        assignments.append(Assignment(indicator, column, None if row is None or row < 0 else row))
+    header = sorted({r for r in (_int(v) for v in form.get("header_rows") or []) if r is not None})
+    return TeachSpec(
+        name=str(form.get("name") or ""),
+        title=str(form.get("title") or ""),
+        sheet=str(form.get("sheet") or ""),
+        header_rows=tuple(header),
+        label_column=_int(form.get("label_column")),
+        assignments=tuple(assignments),
+        period_from=str(form.get("period_from") or ""),
+        period_cell=parse_address(form.get("period_cell")),
+        period_column=_int(form.get("period_column")),
+        period_value=str(form.get("period_value") or ""),
+        place_from=str(form.get("place_from") or "none"),
+        place_value=str(form.get("place_value") or ""),
+        place_column=_int(form.get("place_column")),
+    )

@@ -1,0 +1,162 @@
+"""Issue 13 in headless Chromium: teach a layout no profile reads on /import, save it, and the
+next file of that layout imports without help; the source cell of a number on /massnahme.
+
+These tests write, so they run on their own server and database copy.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dash_helpers import SIZES, LiveServer, Visit
+
+from app import ids as aids
+from tests.etl.test_teach import schuldnerberatung
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT = 30_000
+READY = ".page, .message-page"
+Open = Callable[..., Visit]
+
+
+@pytest.fixture(scope="module")
+def teach_server(
+    sqlite_templates: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    folder = tmp_path_factory.mktemp("teach_live")
+    db = folder / "demo.db"
+    shutil.copy(sqlite_templates["demo"], db)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("ZIELCOCKPIT_ARCHIVE_DIR", str(folder / "archiv"))
+        server = LiveServer(f"sqlite:///{db}", folder / "server.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def as_user(browser: Any, teach_server: LiveServer) -> Iterator[Open]:
+    opened: list[tuple[Any, Visit]] = []
+
+    def _open(name: str, size: str = "gross") -> Visit:
+        width, height = SIZES[size]
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="de-DE")
+        context.add_cookies(teach_server.login_cookies(name))
+        v = Visit(context.new_page(), size)
+        opened.append((context, v))
+        return v
+
+    yield _open
+    for context, v in opened:
+        context.close()
+        assert not v.outside(), f"Anfragen nach außen: {v.outside()}"
+        assert not v.errors, f"Fehler im Browser: {v.errors}"
+
+
+def go(v: Visit, url: str) -> Any:
+    v.page.goto(url)
+    v.page.wait_for_selector(READY, timeout=TIMEOUT)
+    return v.page
+
+
+def wait_text(page: Any, selector: str, text: str) -> str:
+    page.wait_for_function(
+        "([s, t]) => { const e = document.querySelector(s); return e && e.innerText.includes(t); }",
+        arg=[selector, text],
+        timeout=TIMEOUT,
+    )
+    return str(page.inner_text(selector))
+
+
+def line(kind: str, i: int) -> str:
+    return f'[id=\'{{"index":{i},"type":"{kind}"}}\']'
+
+
+def choose(page: Any, selector: str, search: str) -> None:
+    """Pick in a searchable dropdown as a person does: open, type, Enter."""
+    page.click(selector)
+    page.keyboard.type(search)
+    page.wait_for_timeout(200)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "([s, t]) => document.querySelector(s).innerText.includes(t)",
+        arg=[selector, search],
+        timeout=TIMEOUT,
+    )
+
+
+def upload(page: Any, path: Path) -> None:
+    page.set_input_files(f"#{aids.IMPORT_UPLOAD} input[type=file]", str(path))
+
+
+def test_btch001_teach_save_and_next_file_imports_alone(
+    as_user: Open, teach_server: LiveServer, tmp_path: Path
+) -> None:
+    first = schuldnerberatung(tmp_path / "Schuldnerberatung_Q2.xlsx", values=(11, 8))
+    second = schuldnerberatung(tmp_path / "Schuldnerberatung_Q3.xlsx", "3. Quartal 2017", (4, 3))
+    v = as_user("demo-controlling")
+    page = go(v, teach_server.url + "/import")
+    upload(page, first)
+    wait_text(page, ".import-panel", "Kein Importprofil passt")
+    page.click(f"#{aids.TEACH_OPEN}")
+    page.wait_for_selector(".teach-table", timeout=TIMEOUT)
+    # the sheet as read: the header row marked, the period's cell marked
+    assert page.locator(".teach-table td.teach-header").first.inner_text() == "Kennzahl"
+    assert "Berichtszeitraum" in page.locator(".teach-table td.teach-period").inner_text()
+    assert page.locator(f"#{aids.TEACH_PERIOD_CELL}").input_value() == "A2"
+
+    choose(page, line(aids.TEACH_MAP_ROW, 0), "Arbeitsaufnahmen")
+    choose(page, line(aids.TEACH_MAP_INDICATOR, 0), "500-1.1")
+    choose(page, line(aids.TEACH_MAP_COLUMN, 1), "Fälle im Quartal")
+    choose(page, line(aids.TEACH_MAP_ROW, 1), "Maßnahmeeintritte")
+    choose(page, line(aids.TEACH_MAP_INDICATOR, 1), "500-1.2")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.teach-table td.teach-value').length >= 5",
+        timeout=TIMEOUT,
+    )
+
+    # a name that exists: refused in German, nothing saved
+    page.fill(f"#{aids.TEACH_NAME}", "rekom")
+    page.click(f"#{aids.TEACH_SAVE}")
+    refused = wait_text(page, ".teach-errors", "gibt es schon")
+    assert "Ein Importprofil „rekom“ gibt es schon" in refused
+
+    page.fill(f"#{aids.TEACH_NAME}", "Schuldnerberatung")
+    page.fill(f"#{aids.TEACH_TITLE}", "Schuldnerberatung – Quartalsbericht")
+    page.click(f"#{aids.TEACH_PREVIEW}")
+    preview = wait_text(page, ".teach-preview", "Würde 2 Werte schreiben")
+    rows = page.locator(".teach-preview .import-changes tbody tr").all_inner_texts()
+    assert any("500-1.1" in r and "11" in r and "B5" in r for r in rows), rows
+    assert any("500-1.2" in r and "8" in r and "B6" in r for r in rows), rows
+    assert "Q2 2017" in preview or "2. Quartal 2017" in preview
+    v.shoot("import_anlernen")
+
+    page.click(f"#{aids.TEACH_SAVE}")
+    wait_text(page, ".teach-saved", "Profil „Schuldnerberatung“ gespeichert")
+    panel = wait_text(page, ".import-panel", "automatisch erkannt")
+    assert "Schuldnerberatung – Quartalsbericht (Schuldnerberatung; automatisch erkannt)" in panel
+    page.click(f"#{aids.IMPORT_CONFIRM}")
+    assert "Geschrieben: 2 Werte" in wait_text(page, ".import-done", "Übernommen")
+
+    # next quarter's file: found without help, imported with one click
+    upload(page, second)
+    wait_text(page, ".import-file-name", "Schuldnerberatung_Q3.xlsx")
+    panel = wait_text(page, ".import-panel", "Schuldnerberatung; automatisch erkannt")
+    assert "Würde 2 Werte schreiben" in panel
+    # „Beratungsgespräche“ is not mapped: noted, and teaching more is offered, not needed
+    assert "Nicht zugeordnet: Zeile 7 „Beratungsgespräche“" in panel
+    assert "liest nicht alles" in page.locator(".teach-offer").inner_text()
+    page.click(f"#{aids.IMPORT_CONFIRM}")
+    assert "Geschrieben: 2 Werte" in wait_text(page, ".import-done", "Übernommen")
+    v.shoot("import_angelernt_erkannt")
+
+    # the creation is in the audit trail
+    page = go(v, teach_server.url + "/protokoll")
+    page.wait_for_selector(".ag-row", timeout=TIMEOUT)
+    page.wait_for_function(
+        "() => document.body.innerText.includes('Importprofil angelernt')", timeout=TIMEOUT
+    )
