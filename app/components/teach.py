@@ -30,7 +30,7 @@ PLACE_OPTIONS = [
 
 
 # dcc.Dropdown's own texts are English by default; every word a user reads is German.
-DROPDOWN_LABELS = {
+DROPDOWN_LABELS: Any = {
     "select_all": "Alle auswählen",
     "deselect_all": "Keine auswählen",
     "selected_count": "{num_selected} ausgewählt",
