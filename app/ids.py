@@ -65,6 +65,10 @@ MEASURE_TEXTS = "massnahme-texts"
 MEASURE_COMMENTS = "massnahme-comments"
 MEASURE_PROVENANCE = "massnahme-provenance"
 MEASURE_CHANGELOG = "massnahme-aenderungsprotokoll"
+# „Quelle“ of one stored value: the archived original's sheet around its cell (/quelle/<id>)
+SOURCE = "quelle"
+SOURCE_TABLE = "quelle-table"
+SOURCE_FACTS = "quelle-facts"
 
 
 def indicator_graph_id(code: str) -> dict[str, str]:

@@ -16,6 +16,7 @@ from dash_helpers import SIZES, LiveServer, Visit
 
 from app import ids as aids
 from tests.etl.test_teach import schuldnerberatung
+from zielcockpit.cli import main
 
 pytestmark = pytest.mark.browser
 
@@ -34,6 +35,8 @@ def teach_server(
     with pytest.MonkeyPatch.context() as env:
         env.setenv("ZIELCOCKPIT_ARCHIVE_DIR", str(folder / "archiv"))
         server = LiveServer(f"sqlite:///{db}", folder / "server.log")
+    server.database_url = f"sqlite:///{db}"  # type: ignore[attr-defined]
+    server.archive = folder / "archiv"  # type: ignore[attr-defined]
     yield server
     server.stop()
 
@@ -160,3 +163,36 @@ def test_btch001_teach_save_and_next_file_imports_alone(
     page.wait_for_function(
         "() => document.body.innerText.includes('Importprofil angelernt')", timeout=TIMEOUT
     )
+
+
+def test_btch002_source_cell_three_clicks_from_the_overview(
+    as_user: Open, teach_server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Overview → measure → „Herkunft der Werte“ → „Quelle“: the archived sheet around the
+    cell, the cell marked, file name, checksum, import time and who imported it."""
+    monkeypatch.setenv("ZIELCOCKPIT_ARCHIVE_DIR", str(teach_server.archive))  # type: ignore[attr-defined]
+    path = tmp_path / "Werte_Q1.csv"
+    path.write_bytes(
+        b"Hinweis;Liste der Schuldnerberatung\n\nIndikator;Zeitraum;Wert\n"
+        b"500-1.3;2017-Q1;3\n500-1.4;2017-Q1;4\n"
+    )
+    url = teach_server.database_url  # type: ignore[attr-defined]
+    assert main(["--database-url", url, "import", str(path), "--user", "importeur"]) == 0
+    v = as_user("demo-leitung")
+    page = go(v, teach_server.url + "/")
+    page.locator('a[href^="/massnahme/500-1?"], a[href="/massnahme/500-1"]').first.click()  # 1
+    page.wait_for_selector(f"#{aids.MEASURE_PROVENANCE}", timeout=TIMEOUT)
+    page.locator(f"#{aids.MEASURE_PROVENANCE} summary").click()  # 2
+    row = page.locator(f"#{aids.MEASURE_PROVENANCE} tr", has_text="500-1.4").filter(
+        has_text="1. Quartal 2017"
+    )
+    assert "Werte_Q1.csv" in row.inner_text()
+    row.get_by_role("link", name="Quelle").click()  # 3
+    facts = wait_text(page, f"#{aids.SOURCE_FACTS}", "Werte_Q1.csv")
+    assert "importeur" in facts and "500-1.4" in facts and "C5" in facts
+    assert "Prüfsumme" in facts
+    hit = page.locator(f"#{aids.SOURCE_TABLE} td.source-hit")
+    assert hit.count() == 1 and hit.inner_text() == "4"
+    table = page.locator(f"#{aids.SOURCE_TABLE}").inner_text()
+    assert "Indikator" in table and "500-1.3" in table  # the sheet around the cell
+    v.shoot("quelle_zelle")
