@@ -130,8 +130,9 @@ def _cell(sheet: SheetData, r: int, c: int) -> Any:
     return row[c] if c < len(row) else ""
 
 
-def _section_of(sheet: SheetData, spec: TeachSpec, r: int, value_cols: set[int]) -> str:
-    """The section row above a labelled row (a label with no values beside it)."""
+def _section_of(sheet: SheetData, spec: TeachSpec, r: int) -> str:
+    """The section row above a labelled row (a label with nothing right of it), as the shared
+    matching tracks it: „Arbeitslosenquote …“ over „15 bis unter 25 Jahre“."""
     assert spec.label_column is not None
     for above in range(r - 1, max(spec.header_rows), -1):
         row = sheet.rows[above]
@@ -139,8 +140,6 @@ def _section_of(sheet: SheetData, spec: TeachSpec, r: int, value_cols: set[int])
         rest = [v for c, v in enumerate(row) if c > spec.label_column]
         if not is_empty(label) and all(is_empty(v) for v in rest):
             return normalise(label)
-        if any(not is_empty(_cell(sheet, above, c)) for c in value_cols):
-            continue
     return ""
 
 
@@ -400,7 +399,6 @@ def _mappings(
     known_place: Callable[[str], str | None],
     errors: list[str],
 ) -> list[dict[str, Any]]:
-    value_cols = {a.column for a in spec.assignments}
     out = []
     for a in spec.assignments:
         texts = _label_texts(sheet, spec.header_rows, a.column)
@@ -417,7 +415,7 @@ def _mappings(
         if spec.place_from == "fixed":
             mapping["place"] = spec.place_value.strip()
         if a.row is not None:
-            if not _select_row(spec, sheet, a, label_field, value_cols, mapping):
+            if not _select_row(spec, sheet, a, label_field, mapping):
                 errors.append(f"Zeile {a.row + 1} hat keine Beschriftung in der gewählten Spalte.")
                 continue
         elif spec.place_from == "column":
@@ -433,7 +431,6 @@ def _select_row(
     sheet: SheetData,
     a: Assignment,
     label_field: str | None,
-    value_cols: set[int],
     mapping: dict[str, Any],
 ) -> bool:
     """The mapping reads the row by its label (and its section, as „Arbeitslosenquote“ over
@@ -447,7 +444,7 @@ def _select_row(
         mapping["where"] = {label_field: exact}
         return True
     row: dict[str, Any] = {"label": exact}
-    section = _section_of(sheet, spec, a.row, value_cols)
+    section = _section_of(sheet, spec, a.row)
     if section:
         row["section"] = _REGEX_SPECIAL.sub(r"\\\1", section)
     mapping["rows"] = [row]

@@ -13,8 +13,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from db.models import AuditEntry, SavedProfile
+from etl.extract import extract, locate
 from etl.loader import import_files
-from etl.teach import Assignment, TeachSpec
+from etl.reading import open_book
+from etl.teach import Assignment, TeachSpec, build_profile
+from tests.etl.ba_layouts import ECKWERTE_SGB2_U25, real_eckwerte
 from tests.etl.conftest import write_xlsx
 from tests.etl.test_sources import _values
 from zielcockpit.auth import Principal
@@ -236,3 +239,52 @@ def test_teach004_columns_with_places_and_periods(
     assert values[("Jobcenter-8.1", "2017-06", "Sennestadt")][:1] == (Decimal("120"),)
     assert values[("Jobcenter-8.1", "2017-06", "Baumheide")][:1] == (Decimal("95"),)
     assert ("Jobcenter-8.1", "2017-03", "Sennestadt") not in values
+
+
+def test_teach005_rows_by_label_and_section_pure(tmp_path: Path) -> None:
+    """The Eckwerte layout taught by hand: the row „15 bis unter 25 Jahre“ under the section of
+    the rates (not the one under „Arbeitslose“), the month from the stacked merged header; the
+    saved data names labels, never positions, and reads the same value from the next month's
+    file with a title row more and other footnote markers."""
+
+    book = open_book(real_eckwerte(tmp_path / "eckwerte.xlsx"), 10**8)
+    spec = TeachSpec(
+        name="Eckwerte von Hand",
+        title="",
+        sheet="1.1 Eckwerte",
+        header_rows=(4, 5),
+        label_column=0,
+        assignments=(Assignment("Jobcenter-2.1", column=3, row=17),),
+        period_from="column",
+    )
+    taught = build_profile(spec, book, lambda _name: False, lambda _label: None)
+    assert not taught.errors and taught.profile is not None
+    (mapping,) = taught.data["mappings"]
+    assert mapping["rows"] == [
+        {
+            "label": "^15 bis unter 25 jahre$",
+            "section": "arbeitslosenquoten bezogen auf alle zivilen erwerbspersonen",
+        }
+    ]
+    assert mapping["column"] == {
+        "labels": ["rechtskreis sgb ii"],
+        "take": "first",
+        "period": "required",
+    }
+    assert taught.data["sheets"] == ["^1\\.1 eckwerte$"] and taught.data["label_column"] is True
+    located = locate(taught.profile, book)
+    assert isinstance(located, list)
+    out = extract(book, taught.profile, located, lambda _code: None)
+    assert not out.problems, [p.text() for p in out.problems]
+    (value,) = out.values
+    assert (value.code, value.period.key, value.cells) == ("Jobcenter-2.1", "2017-06", ("D18",))
+    assert value.cell.value == Decimal(ECKWERTE_SGB2_U25.replace(",", "."))
+    # the next month: another month in the header, the title row text changed
+    later = open_book(
+        real_eckwerte(tmp_path / "eckwerte_juli.xlsx", month="Juli 2017", sgb2_header="Juli 2017"),
+        10**8,
+    )
+    located = locate(taught.profile, later)
+    assert isinstance(located, list)
+    (value,) = extract(later, taught.profile, located, lambda _code: None).values
+    assert value.period.key == "2017-07"
