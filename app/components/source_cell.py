@@ -53,6 +53,10 @@ def source_facts(view: SourceCell) -> html.Dl:
         ("Zeitraum", period_text(s.period)),
         ("Ort", s.place or "gesamt"),
         ("Wert", value_text(s.value, s.symbol, s.status, s.unit)),
+    ]
+    if s.import_kind != "datei":
+        return _facts(rows)  # no file: the message below says who entered the value
+    rows += [
         ("Datei", s.file_name or "–"),
         ("Blatt", view.sheet or s.sheet or "–"),
         ("Zelle", cells),
@@ -60,6 +64,10 @@ def source_facts(view: SourceCell) -> html.Dl:
         ("importiert am", fmt_datetime(s.imported_at) if s.imported_at else "–"),
         ("importiert von", s.imported_by or "–"),
     ]
+    return _facts(rows)
+
+
+def _facts(rows: list[tuple[str, Any]]) -> html.Dl:
     items: list[Any] = []
     for term, detail in rows:
         items += [html.Dt(term), html.Dd(detail)]

@@ -29,20 +29,28 @@ PLACE_OPTIONS = [
 ]
 
 
-# dcc.Dropdown's own texts are English by default; every word a user reads is German.
-DROPDOWN_LABELS: Any = {
-    "select_all": "Alle auswählen",
-    "deselect_all": "Keine auswählen",
-    "selected_count": "{num_selected} ausgewählt",
-    "search": "Suchen",
-    "clear_search": "Suche löschen",
-    "clear_selection": "Auswahl löschen",
-    "no_options_found": "Nichts gefunden",
-}
+# Native controls only (select, radio, input with a datalist), like the filters of every page:
+# dcc.Dropdown is a custom combobox that screen readers and axe-core do not take as a form field.
+NONE = "-"  # the empty choice of a select (dbc.Select keeps "" for its own placeholder)
 
 
-def dropdown(**kwargs: Any) -> dcc.Dropdown:
-    return dcc.Dropdown(labels=DROPDOWN_LABELS, **kwargs)
+def select_options(options: list[dict[str, Any]], empty: str = "–") -> list[dict[str, str]]:
+    return [{"label": empty, "value": NONE}] + [
+        {"label": str(o["label"]), "value": str(o["value"])} for o in options
+    ]
+
+
+def select(id: Any, options: list[dict[str, Any]], value: Any = None, empty: str = "–") -> Any:
+    """A native select; values travel as text (a row or column number, or "")."""
+    return dbc.Select(
+        id=id,
+        options=select_options(options, empty),
+        value=NONE if value is None else str(value),
+    )
+
+
+ALL_ROWS = "alle Zeilen (je Zeile ein Ort oder Zeitraum)"
+ANY_COLUMN = "Wertespalte …"
 
 
 def _short(text: str, size: int = 40) -> str:
@@ -63,12 +71,10 @@ def column_options(view: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def row_options(view: dict[str, Any], label_column: int | None) -> list[dict[str, Any]]:
-    """„alle Zeilen“ and every row below the header with a label in the label column."""
+    """Every row below the header with a label in the label column."""
     cells: list[list[str]] = view["cells"]
     header: list[int] = view.get("header_rows") or []
-    out: list[dict[str, Any]] = [
-        {"label": "alle Zeilen (je Zeile ein Ort oder Zeitraum)", "value": -1}
-    ]
+    out: list[dict[str, Any]] = []
     if label_column is None:
         return out
     start = max(header) + 1 if header else 0
@@ -170,31 +176,53 @@ def _labelled(label: str, control: Any, hint: str | None = None) -> html.Div:
     )
 
 
-def _map_line(i: int, view: dict[str, Any], choices: Choices) -> html.Div:
+def _choice(legend: str, control: Any) -> html.Fieldset:
+    return html.Fieldset(
+        [html.Legend(legend, className="form-label"), control], className="teach-field"
+    )
+
+
+def _inside(label: str, control: Any, class_name: str) -> html.Label:
+    """A control of a mapping line, named by a label around it (its id is a pattern)."""
+    return html.Label(
+        [html.Span(label, className="visually-hidden"), control], className=class_name
+    )
+
+
+def _map_line(i: int, view: dict[str, Any]) -> html.Div:
     first_value = (view.get("value_columns") or [None])[0] if i == 0 else None
     return html.Div(
         [
-            dropdown(
-                id={"type": ids.TEACH_MAP_COLUMN, "index": i},
-                options=column_options(view),
-                value=first_value,
-                placeholder="Wertespalte …",
-                className="teach-map-column",
+            _inside(
+                f"Zuordnung {i + 1}: Wertespalte",
+                select(
+                    {"type": ids.TEACH_MAP_COLUMN, "index": i},
+                    column_options(view),
+                    first_value,
+                    ANY_COLUMN,
+                ),
+                "teach-map-column",
             ),
-            dropdown(
-                id={"type": ids.TEACH_MAP_ROW, "index": i},
-                options=row_options(view, view.get("label_column")),
-                value=None,
-                placeholder="Zeile …",
-                className="teach-map-row",
+            _inside(
+                f"Zuordnung {i + 1}: Zeile",
+                select(
+                    {"type": ids.TEACH_MAP_ROW, "index": i},
+                    row_options(view, view.get("label_column")),
+                    None,
+                    ALL_ROWS,
+                ),
+                "teach-map-row",
             ),
-            dropdown(
-                id={"type": ids.TEACH_MAP_INDICATOR, "index": i},
-                options=[{"label": label, "value": code} for code, label in choices.indicators],
-                value=None,
-                searchable=True,
-                placeholder="Indikator suchen (Code oder Name) …",
-                className="teach-map-indicator",
+            _inside(
+                f"Zuordnung {i + 1}: Indikator (Code oder Name eintippen)",
+                dbc.Input(
+                    id={"type": ids.TEACH_MAP_INDICATOR, "index": i},
+                    type="text",
+                    list=ids.TEACH_INDICATORS,
+                    placeholder="Indikator: Code oder Name eintippen …",
+                    autoComplete="off",
+                ),
+                "teach-map-indicator",
             ),
         ],
         className="teach-map-line",
@@ -214,6 +242,8 @@ def teach_panel(view: SheetView, choices: Choices, name: str) -> html.Div:
         {"label": f"Zeile {r + 1}: {_short(' · '.join(x for x in row if x), 60)}", "value": r}
         for r, row in enumerate(view.cells)
     ]
+    top = min(view.header_rows) if view.header_rows else None
+    bottom = max(view.header_rows) if view.header_rows else None
     return html.Div(
         [
             html.H2("Aufbau anlernen", className="teach-title"),
@@ -223,13 +253,16 @@ def teach_panel(view: SheetView, choices: Choices, name: str) -> html.Div:
                 className="page-answer",
             ),
             dcc.Store(id=ids.TEACH_VIEW, data=data),
+            html.Datalist(
+                [html.Option(label, value=label) for _code, label in choices.indicators],
+                id=ids.TEACH_INDICATORS,
+            ),
             _labelled(
                 "Blatt",
-                dropdown(
+                dbc.Select(
                     id=ids.TEACH_SHEET,
                     options=[{"label": n, "value": n} for n in view.sheet_names],
                     value=view.sheet,
-                    clearable=False,
                 ),
             ),
             html.P(recognised, className="teach-recognised"),
@@ -237,19 +270,18 @@ def teach_panel(view: SheetView, choices: Choices, name: str) -> html.Div:
             html.Div(
                 [
                     _labelled(
-                        "Kopfzeile(n) der Tabelle",
-                        dropdown(
-                            id=ids.TEACH_HEADER,
-                            options=header_options,
-                            value=view.header_rows,
-                            multi=True,
-                        ),
+                        "Kopfzeile (oberste Zeile des Tabellenkopfs)",
+                        select(ids.TEACH_HEADER, header_options, top),
+                    ),
+                    _labelled(
+                        "bis Zeile",
+                        select(ids.TEACH_HEADER_BOTTOM, header_options, bottom),
                         "Bis zu drei übereinanderliegende Zeilen (z. B. „Arbeitslose“ über "
                         "„darunter Alleinerziehende“ über dem Monat).",
                     ),
                     _labelled(
                         "Beschriftungs- oder Code-Spalte",
-                        dropdown(id=ids.TEACH_LABEL, options=columns, value=view.label_column),
+                        select(ids.TEACH_LABEL, columns, view.label_column),
                         "Die Spalte, die jede Zeile benennt.",
                     ),
                 ],
@@ -261,43 +293,38 @@ def teach_panel(view: SheetView, choices: Choices, name: str) -> html.Div:
                 "Zeitraum der Tabelle; eine Zeile liest eine Zelle.",
                 className="muted",
             ),
-            html.Div(
-                [_map_line(i, data, choices) for i in range(MAP_LINES)], className="teach-map"
-            ),
+            html.Div([_map_line(i, data) for i in range(MAP_LINES)], className="teach-map"),
             html.Div(
                 [
                     html.Div(
                         [
-                            _labelled(
+                            _choice(
                                 "Woher kommt der Zeitraum?",
-                                dcc.RadioItems(
+                                dbc.RadioItems(
                                     id=ids.TEACH_PERIOD_FROM,
                                     options=PERIOD_OPTIONS,
                                     value=view.period_from,
-                                    labelClassName="d-block",
                                 ),
                             ),
                             _labelled(
                                 "Zelle mit dem Zeitraum",
-                                dcc.Input(
+                                dbc.Input(
                                     id=ids.TEACH_PERIOD_CELL,
                                     value=_address(view.period_cell),
                                     placeholder="z. B. A2",
                                     type="text",
-                                    className="form-control",
                                 ),
                             ),
                             _labelled(
                                 "Spalte mit dem Zeitraum",
-                                dropdown(id=ids.TEACH_PERIOD_COLUMN, options=columns),
+                                select(ids.TEACH_PERIOD_COLUMN, columns),
                             ),
                             _labelled(
                                 "Fester Zeitraum",
-                                dcc.Input(
+                                dbc.Input(
                                     id=ids.TEACH_PERIOD_VALUE,
                                     placeholder="z. B. 2017-Q2 oder 2017-06",
                                     type="text",
-                                    className="form-control",
                                 ),
                             ),
                         ],
@@ -305,26 +332,22 @@ def teach_panel(view: SheetView, choices: Choices, name: str) -> html.Div:
                     ),
                     html.Div(
                         [
-                            _labelled(
+                            _choice(
                                 "Welcher Ort?",
-                                dcc.RadioItems(
-                                    id=ids.TEACH_PLACE_FROM,
-                                    options=PLACE_OPTIONS,
-                                    value="none",
-                                    labelClassName="d-block",
+                                dbc.RadioItems(
+                                    id=ids.TEACH_PLACE_FROM, options=PLACE_OPTIONS, value="none"
                                 ),
                             ),
                             _labelled(
                                 "Fester Ort",
-                                dropdown(
-                                    id=ids.TEACH_PLACE_VALUE,
-                                    options=[{"label": p, "value": p} for p in choices.places],
-                                    searchable=True,
+                                select(
+                                    ids.TEACH_PLACE_VALUE,
+                                    [{"label": p, "value": p} for p in choices.places],
                                 ),
                             ),
                             _labelled(
                                 "Spalte mit dem Ort",
-                                dropdown(id=ids.TEACH_PLACE_COLUMN, options=columns),
+                                select(ids.TEACH_PLACE_COLUMN, columns),
                             ),
                         ],
                         className="teach-col",
@@ -336,21 +359,19 @@ def teach_panel(view: SheetView, choices: Choices, name: str) -> html.Div:
                 [
                     _labelled(
                         "Name des Profils",
-                        dcc.Input(
+                        dbc.Input(
                             id=ids.TEACH_NAME,
                             value=name,
                             type="text",
-                            className="form-control",
                             maxLength=60,
                         ),
                         "Eindeutig; erscheint im Bericht jedes Imports.",
                     ),
                     _labelled(
                         "Beschreibung",
-                        dcc.Input(
+                        dbc.Input(
                             id=ids.TEACH_TITLE,
                             type="text",
-                            className="form-control",
                             maxLength=200,
                             placeholder="z. B. Schuldnerberatung – Quartalsbericht",
                         ),

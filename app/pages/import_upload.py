@@ -14,7 +14,16 @@ from flask import current_app
 from app import engine_of_app, ids
 from app.components.common import no_permission, page_header
 from app.components.import_preview import import_preview, import_result
-from app.components.teach import column_options, row_options, teach_grid, teach_panel, teach_result
+from app.components.teach import (
+    ALL_ROWS,
+    ANY_COLUMN,
+    column_options,
+    row_options,
+    select_options,
+    teach_grid,
+    teach_panel,
+    teach_result,
+)
 from app.context import guarded
 from app.security import current_principal
 from zielcockpit.services.teach import (
@@ -303,28 +312,42 @@ def change_sheet(sheet: Any, view: Any, data: Any) -> Any:
     Output({"type": ids.TEACH_MAP_COLUMN, "index": ALL}, "options"),
     Input(ids.TEACH_VIEW, "data"),
     Input(ids.TEACH_HEADER, "value"),
+    Input(ids.TEACH_HEADER_BOTTOM, "value"),
     Input(ids.TEACH_LABEL, "value"),
     Input({"type": ids.TEACH_MAP_COLUMN, "index": ALL}, "value"),
     Input(ids.TEACH_PERIOD_CELL, "value"),
     Input(ids.TEACH_PERIOD_FROM, "value"),
 )
 def mark_grid(
-    view: Any, header: Any, label: Any, columns: list[Any], cell: Any, period_from: Any
+    view: Any,
+    top: Any,
+    bottom: Any,
+    label: Any,
+    columns: list[Any],
+    cell: Any,
+    period_from: Any,
 ) -> tuple[Any, list[Any], list[Any]]:
     """The grid with what is chosen marked; the row and column choices follow the header."""
     if not isinstance(view, dict):
         raise PreventUpdate
-    rows = [r for r in (header or []) if isinstance(r, int)]
+    spec = spec_from_form({"header_top": top, "header_bottom": bottom, "label_column": label})
+    rows = list(spec.header_rows)
     shown = dict(view, header_rows=rows)
-    label_col = label if isinstance(label, int) else None
-    values = [c for c in columns if isinstance(c, int)]
+    values = [c for c in (_number(v) for v in columns) if c is not None]
     period_cell = parse_address(cell) if period_from == "cell" else None
-    grid = teach_grid(shown, rows, label_col, values, period_cell)
+    grid = teach_grid(shown, rows, spec.label_column, values, period_cell)
     return (
         grid,
-        [row_options(shown, label_col)] * len(columns),
-        [column_options(shown)] * len(columns),
+        [select_options(row_options(shown, spec.label_column), ALL_ROWS)] * len(columns),
+        [select_options(column_options(shown), ANY_COLUMN)] * len(columns),
     )
+
+
+def _number(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @callback(
@@ -336,6 +359,7 @@ def mark_grid(
     State(ids.IMPORT_FILE, "data"),
     State(ids.TEACH_VIEW, "data"),
     State(ids.TEACH_HEADER, "value"),
+    State(ids.TEACH_HEADER_BOTTOM, "value"),
     State(ids.TEACH_LABEL, "value"),
     State({"type": ids.TEACH_MAP_COLUMN, "index": ALL}, "value"),
     State({"type": ids.TEACH_MAP_ROW, "index": ALL}, "value"),
@@ -356,7 +380,8 @@ def teach(  # one form: every choice arrives as its own State
     _save_clicks: Any,
     data: Any,
     view: Any,
-    header: Any,
+    header_top: Any,
+    header_bottom: Any,
     label: Any,
     columns: list[Any],
     rows: list[Any],
@@ -379,7 +404,8 @@ def teach(  # one form: every choice arrives as its own State
             "name": name,
             "title": title,
             "sheet": view.get("sheet"),
-            "header_rows": header,
+            "header_top": header_top,
+            "header_bottom": header_bottom,
             "label_column": label,
             "lines": [
                 {"column": c, "row": r, "indicator": i}

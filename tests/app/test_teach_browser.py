@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axe_helpers import describe, reviewed, run_axe
 from dash_helpers import SIZES, LiveServer, Visit
 
 from app import ids as aids
@@ -75,21 +76,26 @@ def wait_text(page: Any, selector: str, text: str) -> str:
     return str(page.inner_text(selector))
 
 
+def no_barriers(page: Any) -> None:
+    """axe-core: no WCAG 2.1 A/AA violation, nothing left to review (skipped without axe)."""
+    result = run_axe(page)
+    assert not result["violations"], describe(result["violations"])
+    left = reviewed(result["incomplete"])
+    assert not left, describe(left)
+
+
 def line(kind: str, i: int) -> str:
     return f'[id=\'{{"index":{i},"type":"{kind}"}}\']'
 
 
-def choose(page: Any, selector: str, search: str) -> None:
-    """Pick in a searchable dropdown as a person does: open, type, Enter."""
-    page.click(selector)
-    page.keyboard.type(search)
-    page.wait_for_timeout(200)
-    page.keyboard.press("Enter")
+def choose(page: Any, selector: str, label: str) -> None:
+    """Pick in a native select as a person does, by the text shown."""
     page.wait_for_function(
-        "([s, t]) => document.querySelector(s).innerText.includes(t)",
-        arg=[selector, search],
+        "([s, t]) => [...document.querySelector(s).options].some(o => o.label === t)",
+        arg=[selector, label],
         timeout=TIMEOUT,
     )
+    page.select_option(selector, label=label)
 
 
 def upload(page: Any, path: Path) -> None:
@@ -111,12 +117,20 @@ def test_btch001_teach_save_and_next_file_imports_alone(
     assert page.locator(".teach-table td.teach-header").first.inner_text() == "Kennzahl"
     assert "Berichtszeitraum" in page.locator(".teach-table td.teach-period").inner_text()
     assert page.locator(f"#{aids.TEACH_PERIOD_CELL}").input_value() == "A2"
+    no_barriers(page)  # native selects, radios and inputs, each with its label
 
-    choose(page, line(aids.TEACH_MAP_ROW, 0), "Arbeitsaufnahmen")
-    choose(page, line(aids.TEACH_MAP_INDICATOR, 0), "500-1.1")
-    choose(page, line(aids.TEACH_MAP_COLUMN, 1), "Fälle im Quartal")
-    choose(page, line(aids.TEACH_MAP_ROW, 1), "Maßnahmeeintritte")
-    choose(page, line(aids.TEACH_MAP_INDICATOR, 1), "500-1.2")
+    choose(page, line(aids.TEACH_MAP_ROW, 0), "Zeile 5: Arbeitsaufnahmen 1)")
+    # the indicator: typed, with the catalogue as the list to search (code or name)
+    options = page.locator(f"#{aids.TEACH_INDICATORS} option")
+    assert options.count() > 50
+    labels = options.evaluate_all("os => os.map(o => o.value)")
+    assert any(v.startswith("500-1.1 – Arbeitsaufnahmen nach Schuldnerberatung") for v in labels)
+    page.fill(line(aids.TEACH_MAP_INDICATOR, 0), "500-1.1")
+    choose(page, line(aids.TEACH_MAP_COLUMN, 1), "B – Fälle im Quartal")
+    choose(page, line(aids.TEACH_MAP_ROW, 1), "Zeile 6: Maßnahmeeintritte")
+    page.fill(
+        line(aids.TEACH_MAP_INDICATOR, 1), next(v for v in labels if v.startswith("500-1.2 "))
+    )
     page.wait_for_function(
         "() => document.querySelectorAll('.teach-table td.teach-value').length >= 5",
         timeout=TIMEOUT,
@@ -196,3 +210,4 @@ def test_btch002_source_cell_three_clicks_from_the_overview(
     table = page.locator(f"#{aids.SOURCE_TABLE}").inner_text()
     assert "Indikator" in table and "500-1.3" in table  # the sheet around the cell
     v.shoot("quelle_zelle")
+    no_barriers(page)

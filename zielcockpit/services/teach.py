@@ -351,12 +351,19 @@ def spec_from_form(form: dict[str, Any]) -> TeachSpec:
     malformed becomes „not chosen“, which build_profile names in German."""
     assignments = []
     for line in form.get("lines") or []:
-        column, indicator = _int(line.get("column")), str(line.get("indicator") or "").strip()
+        column = _int(line.get("column"))
+        # typed, or picked from the list as „500-1.1 – Arbeitsaufnahmen … (2017)“
+        indicator = str(line.get("indicator") or "").split(" – ")[0].strip()
         if column is None or not indicator:
             continue
         row = _int(line.get("row"))
         assignments.append(Assignment(indicator, column, None if row is None or row < 0 else row))
-    header = sorted({r for r in (_int(v) for v in form.get("header_rows") or []) if r is not None})
+    top, bottom = _int(form.get("header_top")), _int(form.get("header_bottom"))
+    if top is not None and bottom is not None and bottom < top:
+        top, bottom = bottom, top
+    header = [] if top is None else list(range(top, (top if bottom is None else bottom) + 1))
+    header += [r for r in (_int(v) for v in form.get("header_rows") or []) if r is not None]
+    header = sorted(set(header))
     return TeachSpec(
         name=str(form.get("name") or ""),
         title=str(form.get("title") or ""),
