@@ -182,13 +182,21 @@ def _failed(name: str | None, dry_run: bool) -> UploadOutcome:
 @callback(
     Output(ids.IMPORT_PREVIEW, "children"),
     Output(ids.IMPORT_CHECKED, "data"),
-    Output(ids.TEACH, "children"),
     Input(ids.IMPORT_FILE, "data"),
     prevent_initial_call=True,
 )
-def preview(data: Any) -> tuple[Any, Any, Any]:
-    shown, checked = _preview(data)
-    return shown, checked, None  # a new file: the panel of the last one must not linger
+def preview(data: Any) -> tuple[Any, Any]:
+    return _preview(data)
+
+
+@callback(
+    Output(ids.TEACH, "children", allow_duplicate=True),
+    Input(ids.IMPORT_FILE, "data"),
+    prevent_initial_call=True,
+)
+def close_teach(_data: Any) -> None:
+    """A new file: the „Aufbau anlernen“ panel of the last one must not linger."""
+    return None
 
 
 def _preview(data: Any) -> tuple[Any, Any]:
