@@ -16,7 +16,7 @@ from db.models import AuditEntry, SavedProfile
 from etl.extract import extract, locate
 from etl.loader import import_files
 from etl.reading import open_book
-from etl.teach import Assignment, TeachSpec, build_profile
+from etl.teach import Assignment, TeachSpec, build_profile, label_pattern
 from tests.etl.ba_layouts import ECKWERTE_SGB2_U25, real_eckwerte
 from tests.etl.conftest import write_xlsx
 from tests.etl.test_sources import _values
@@ -288,3 +288,62 @@ def test_teach005_rows_by_label_and_section_pure(tmp_path: Path) -> None:
     assert isinstance(located, list)
     (value,) = extract(later, taught.profile, located, lambda _code: None).values
     assert value.period.key == "2017-07"
+
+
+@pytest.mark.parametrize(
+    ("file_name", "changes", "period", "place", "saved_period"),
+    [
+        (
+            "Schuldnerberatung_201706.xlsx",
+            {"period_from": "file_name"},
+            "2017-06",
+            None,
+            {
+                "from": "file_name",
+                "pattern": "(?<!\\d)(?P<year>20\\d\\d)(?P<month>0[1-9]|1[0-2])(?!\\d)",
+            },
+        ),
+        (
+            "Bericht Juni 2017.xlsx",
+            {"period_from": "file_name"},
+            "2017-06",
+            None,
+            {"from": "file_name"},
+        ),
+        (
+            "x.xlsx",
+            {
+                "period_from": "fixed",
+                "period_value": "2017-Q2",
+                "place_from": "fixed",
+                "place_value": "Sennestadt",
+            },
+            "2017-Q2",
+            "Sennestadt",
+            {"from": "fixed", "value": "2017-Q2"},
+        ),
+    ],
+)
+def test_teach006_period_from_the_file_name_or_fixed_and_a_fixed_place(
+    tmp_path: Path,
+    file_name: str,
+    changes: dict[str, Any],
+    period: str,
+    place: str | None,
+    saved_period: dict[str, Any],
+) -> None:
+    book = open_book(schuldnerberatung(tmp_path / file_name), 10**8)
+    taught = build_profile(_spec(**changes), book, lambda _name: False, lambda _label: None)
+    assert not taught.errors and taught.profile is not None, taught.errors
+    assert taught.data["periods"] == [saved_period]
+    located = locate(taught.profile, book)
+    assert isinstance(located, list)
+    out = extract(book, taught.profile, located, lambda _code: None)
+    assert {(v.code, v.period.key, v.place) for v in out.values} == {
+        ("500-1.1", period, place),
+        ("500-1.2", period, place),
+    }
+
+
+def test_teach007_a_label_as_pattern_normalised_and_escaped() -> None:
+    assert label_pattern("Vermittlungen ges. (in %) 2)") == "vermittlungen gesamt \\(in %\\)"
