@@ -17,7 +17,7 @@ from etl.extract import extract, locate
 from etl.loader import import_files
 from etl.reading import open_book
 from etl.teach import Assignment, TeachSpec, build_profile, label_pattern
-from tests.etl.ba_layouts import ECKWERTE_SGB2_U25, real_eckwerte
+from tests.etl.ba_layouts import ECKWERTE_SGB2_U25, real_eckwerte, real_sonderauswertung
 from tests.etl.conftest import write_xlsx
 from tests.etl.test_sources import _values
 from zielcockpit.auth import Principal
@@ -347,3 +347,21 @@ def test_teach006_period_from_the_file_name_or_fixed_and_a_fixed_place(
 
 def test_teach007_a_label_as_pattern_normalised_and_escaped() -> None:
     assert label_pattern("Vermittlungen ges. (in %) 2)") == "vermittlungen gesamt \\(in %\\)"
+
+
+def test_teach008_sheet_as_read_with_the_recognised_header(tmp_path: Path) -> None:
+    """A file a shipped profile reads in part: its header rows are marked, merged cells kept,
+    date serials in the header shown with their month; the notes sheet in front is skipped."""
+    book = open_book(real_sonderauswertung(tmp_path / "s.xlsx", brackwede_sued=True), 10**8)
+    view = sheet_view(book)
+    assert view.sheet == "Stadtteile" and view.sheet_names == ["Hinweise", "Stadtteile"]
+    assert view.recognised_by == "BA-Statistik Sonderauswertung nach Stadtteilen"
+    assert view.header_rows == [5, 6, 7] and view.label_column == 0
+    assert (5, 0, 7, 0) in view.merged and (5, 2, 5, 4) in view.merged
+    assert view.cells[7][2:5] == [
+        "42705 (Dezember 2016)",
+        "42795 (März 2017)",
+        "42887 (Juni 2017)",
+    ]
+    assert view.cells[8][:3] == ["01 Mitte", "011 Altstadt", "90"]
+    assert view.period_from == "column" and view.value_columns == [2, 3, 4]

@@ -17,7 +17,14 @@ from etl.extract import detect
 from etl.loader import all_profiles, load_catalogue_index
 from etl.profile import load_profiles
 from etl.reading import Book, FileProblem, SheetData, open_book
-from etl.tables import display, find_period, is_empty, is_numbering_row, parse_value
+from etl.tables import (
+    display,
+    find_period,
+    header_period,
+    is_empty,
+    is_numbering_row,
+    parse_value,
+)
 from etl.teach import Assignment, Taught, TeachSpec, build_profile, column_period
 from zielcockpit.auth import Principal
 from zielcockpit.services.upload import (
@@ -121,6 +128,17 @@ def _guess_header(sheet: SheetData) -> tuple[list[int], int | None, list[int]]:
     return header, label, value_cols
 
 
+def _shown(value: Any, in_header: bool) -> str:
+    """A cell as the grid shows it; a date serial in the header with its month („42887 (Juni
+    2017)“), so the controller sees which period a column holds."""
+    if is_empty(value):
+        return ""
+    text = display(value)
+    if in_header and isinstance(value, int | float) and (period := header_period(value)):
+        return f"{text} ({period.label})"
+    return text
+
+
 def sheet_view(book: Book, sheet_name: str | None = None) -> SheetView:
     """The sheet to teach with (the first one with numbers, unless named), recognised parts
     marked: the header of a shipped profile that found its table, else a guess."""
@@ -142,8 +160,8 @@ def sheet_view(book: Book, sheet_name: str | None = None) -> SheetView:
                 label = h.label_col
                 recognised_by = profile.title
     cells = [
-        [display(v) if not is_empty(v) else "" for v in row[:GRID_COLS]]
-        for row in sheet.rows[:GRID_ROWS]
+        [_shown(v, r in header) for v in row[:GRID_COLS]]
+        for r, row in enumerate(sheet.rows[:GRID_ROWS])
     ]
     merged = [
         (r0, c0, min(r1, GRID_ROWS - 1), min(c1, GRID_COLS - 1))
