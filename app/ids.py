@@ -65,6 +65,10 @@ MEASURE_TEXTS = "massnahme-texts"
 MEASURE_COMMENTS = "massnahme-comments"
 MEASURE_PROVENANCE = "massnahme-provenance"
 MEASURE_CHANGELOG = "massnahme-aenderungsprotokoll"
+# „Quelle“ of one stored value: the archived original's sheet around its cell (/quelle/<id>)
+SOURCE = "quelle"
+SOURCE_TABLE = "quelle-table"
+SOURCE_FACTS = "quelle-facts"
 
 
 def indicator_graph_id(code: str) -> dict[str, str]:
@@ -119,6 +123,32 @@ IMPORT_PREVIEW = "import-preview"
 IMPORT_CHECKED = "import-checked"
 IMPORT_CONFIRM = "import-confirm"
 IMPORT_RESULT = "import-result"
+# „Aufbau anlernen“ (teach a layout no profile reads); MAP_* are pattern-matching types
+TEACH = "import-teach"
+TEACH_OPEN = "import-teach-open"
+TEACH_VIEW = "import-teach-view"
+TEACH_SHEET = "import-teach-sheet"
+TEACH_GRID = "import-teach-grid"
+TEACH_TABLE = "import-teach-table"
+TEACH_HEADER = "import-teach-header"
+TEACH_HEADER_BOTTOM = "import-teach-header-bottom"
+TEACH_INDICATORS = "import-teach-indicators"  # the datalist of the catalogue's indicators
+TEACH_LABEL = "import-teach-label"
+TEACH_MAP_COLUMN = "import-teach-map-column"
+TEACH_MAP_ROW = "import-teach-map-row"
+TEACH_MAP_INDICATOR = "import-teach-map-indicator"
+TEACH_PERIOD_FROM = "import-teach-period-from"
+TEACH_PERIOD_CELL = "import-teach-period-cell"
+TEACH_PERIOD_COLUMN = "import-teach-period-column"
+TEACH_PERIOD_VALUE = "import-teach-period-value"
+TEACH_PLACE_FROM = "import-teach-place-from"
+TEACH_PLACE_VALUE = "import-teach-place-value"
+TEACH_PLACE_COLUMN = "import-teach-place-column"
+TEACH_NAME = "import-teach-name"
+TEACH_TITLE = "import-teach-title"
+TEACH_PREVIEW = "import-teach-preview"
+TEACH_SAVE = "import-teach-save"
+TEACH_RESULT = "import-teach-result"
 
 # -- Vollständigkeit (/vollstaendigkeit) -----------------------------------------------------------
 COMPLETENESS = "vollstaendigkeit"

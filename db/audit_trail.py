@@ -97,6 +97,7 @@ KIND_LABELS = {
     "benutzer_gesperrt": "Benutzer gesperrt",
     "passwort_geaendert": "Passwort geändert",
     "token_angelegt": "Token angelegt",
+    "importprofil_angelernt": "Importprofil angelernt",
 }
 VALUE_KINDS = frozenset({"datei", "demo"})  # value history rows, not audit entries
 

@@ -678,3 +678,19 @@ class OrtKarte(Base):
     file_name: Mapped[str | None] = mapped_column(String(300))
     uploaded_by: Mapped[str] = mapped_column(String(80))
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+
+
+# -- Import profiles taught in the browser (issue 13; migration 0010) ---------------------------
+
+
+class SavedProfile(Base):
+    """An import profile a controller taught on /import: the same data as a shipped YAML profile
+    (`etl/profiles/*.yaml`), kept as JSON, used by auto-detection like the shipped ones."""
+
+    __tablename__ = "importprofil"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    data: Mapped[str] = mapped_column(Text)  # the profile as JSON, the YAML profiles' format
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)

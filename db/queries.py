@@ -590,6 +590,7 @@ class ProvenanceRow:
     recorded_by: str | None
     recorded_at: dt.datetime
     earlier: tuple[EarlierVersion, ...] = ()
+    value_id: int | None = None  # the stored value, for its source cell (/quelle/<id>)
 
 
 def measure_provenance(engine: Engine, plan_key: str, code: str) -> list[ProvenanceRow]:
@@ -677,6 +678,7 @@ def measure_provenance(engine: Engine, plan_key: str, code: str) -> list[Provena
             recorded_by=r.recorded_by,
             recorded_at=r.recorded_at,
             earlier=tuple(earlier.get(r.id, ())),
+            value_id=r.id,
         )
         for r in rows
     ]

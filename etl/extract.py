@@ -301,6 +301,8 @@ def _sheet_period(ctx: _Context, sheet: SheetData, header: Header) -> Period | N
                         break
         elif source.source == "file_name":
             found = _period_in_name(Path(ctx.file).name, source)
+        elif source.source == "fixed":
+            found = source.value
         if found is not None:
             return found
     return None
@@ -839,7 +841,7 @@ def _select_rows(
                 if matches(spec.label, info.label) and (
                     not spec.section or matches(spec.section, info.section)
                 ):
-                    return [(info, None)]
+                    return [(info, mapping.place)]
         if required:
             wanted = " oder ".join(s.text for s in mapping.rows)
             ctx.problem(sheet, None, None, f"Zeile {wanted} nicht gefunden ({mapping.indicator}).")
@@ -858,7 +860,7 @@ def _select_rows(
                 )
             chosen.extend((r, name) for r in hits)
         return chosen
-    return [(r, r.place or None) for r in candidates]
+    return [(r, mapping.place or r.place or None) for r in candidates]
 
 
 def _where(mapping: Mapping, info: _RowInfo) -> bool:
@@ -899,7 +901,7 @@ def _value_period(
                     f"Zeitraum nicht verstanden: {PERIOD_EXPECTED}.",
                 )
                 return None
-        if source.source in ("title", "sheet", "file_name") and sheet_period is not None:
+        if source.source in ("title", "sheet", "file_name", "fixed") and sheet_period is not None:
             return sheet_period
     ctx.problem(
         sheet,

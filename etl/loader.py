@@ -46,9 +46,17 @@ from db.models import (
 )
 from db.places import ContextValueRow, changed_context_values, write_context_values
 from db.quarters import QuarterLocked, locked, refuse_locked
+from db.saved_profiles import saved_profile_texts
 from etl.context import check_context, split_context
 from etl.extract import Problem, detect, extract, locate
-from etl.profile import Profile, ProfileError, load_profiles, profile_by_name
+from etl.profile import (
+    Profile,
+    ProfileError,
+    find_profile,
+    load_profiles,
+    profile_by_name,
+    with_saved,
+)
 from etl.reading import Book, FileProblem, open_book
 from etl.tables import CellValue, fold, normalise, place_label
 from etl.validate import CatalogueIndex, Checked, CommentRow, IndicatorRef, ValueRow, check, show
@@ -646,15 +654,25 @@ def _sweep_stale_temps(folder: Path) -> None:
             continue  # another import swept it first
 
 
-def resolve_profile(name: str | None) -> Profile | None:
+def all_profiles(conn: Connection) -> tuple[Profile, ...]:
+    """The shipped profiles and those taught in the browser, in the order detection tries them."""
+    try:
+        return with_saved(saved_profile_texts(conn))
+    except ProfileError as exc:
+        raise UnknownProfile(str(exc)) from exc
+
+
+def resolve_profile(
+    name: str | None, profiles: tuple[Profile, ...] | None = None
+) -> Profile | None:
     if name is None:
         return None
     try:
-        found = profile_by_name(name)
+        found = find_profile(name, profiles if profiles is not None else load_profiles())
     except ProfileError as exc:
         raise UnknownProfile(str(exc)) from exc
     if found is None:
-        known = ", ".join(p.name for p in load_profiles())
+        known = ", ".join(p.name for p in (profiles or load_profiles()))
         raise UnknownProfile(f"Importprofil „{name}“ gibt es nicht. Vorhanden: {known}.")
     return found
 
@@ -681,14 +699,18 @@ def import_files(
     user: str | None = None,
     settings: Settings | None = None,
     writable_units: frozenset[str] | None = None,
+    candidate: Profile | None = None,
 ) -> ImportReport:
     """Import files as one unit: any problem in any file, and nothing is written.
 
     `writable_units`: the sender may write only indicators of these units (None: all), checked
-    on the staged values, so a file is read once.
+    on the staged values, so a file is read once. `candidate`: a profile not saved yet (the
+    preview of a layout being taught), used instead of `profile`.
     """
     with _no_cyclic_gc():
-        return _import_files(engine, sources, profile, dry_run, user, settings, writable_units)
+        return _import_files(
+            engine, sources, profile, dry_run, user, settings, writable_units, candidate
+        )
 
 
 def _import_files(
@@ -699,14 +721,15 @@ def _import_files(
     user: str | None,
     settings: Settings | None,
     writable_units: frozenset[str] | None,
+    candidate: Profile | None = None,
 ) -> ImportReport:
     settings = settings or Settings.resolve()
     user = user or getpass.getuser()
-    chosen = resolve_profile(profile)
-    profiles = load_profiles()
     max_bytes = settings.max_upload_mb * 1024 * 1024
     with engine.connect() as conn:
         index = load_catalogue_index(conn)
+        profiles = all_profiles(conn)
+    chosen = candidate or resolve_profile(profile, profiles)
     staged = [_stage(src, chosen, profiles, index, max_bytes) for src in sources]
     report = ImportReport([s.report for s in staged], dry_run)
     catalogues = [s for s in staged if s.report.profile and _is_catalogue(s.report.profile)]

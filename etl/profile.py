@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -11,11 +13,14 @@ from typing import Any
 import yaml
 
 from etl.tables import compile_label, fold
+from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.vocabulary import SYMBOL_SPELLINGS
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 KINDS = ("long", "table", "catalogue")
-PERIOD_SOURCES = ("row", "column", "title", "sheet", "file_name")
+PERIOD_SOURCES = ("row", "column", "title", "sheet", "file_name", "fixed")
+SHIPPED = "mitgeliefert"
+TAUGHT = "angelernt"  # saved from the browser (/import, „Aufbau anlernen“)
 DEFAULT_FOOTER = (
     "©",
     "\\(c\\) statistik",
@@ -77,6 +82,7 @@ class Mapping:
     places: tuple[str, ...] = ()  # rows naming these places (BA Sonderauswertung)
     combine: str = "single"  # or "sum" over all matching rows
     required: bool | None = None  # default: required when rows or places are named
+    place: str | None = None  # every value of the mapping belongs to this place
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,7 @@ class PeriodSource:
     sheet: Patterns = ()
     pattern: re.Pattern[str] | None = None
     ignore: Patterns = ()
+    value: Period | None = None  # from: fixed
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,7 @@ class Profile:
     empty_value: str  # "skip" or "error"
     total: TotalSpec | None
     path: Path
+    origin: str = SHIPPED
 
     def field_spec(self, name: str) -> FieldSpec | None:
         for spec in self.fields:
@@ -209,6 +217,7 @@ def _mapping(data: dict[str, Any], where: str, fields: dict[str, FieldSpec]) -> 
         places=tuple(str(p) for p in data.get("places") or []),
         combine=combine,
         required=data.get("required"),
+        place=str(data["place"]) if data.get("place") else None,
     )
 
 
@@ -224,16 +233,26 @@ def _period_source(data: dict[str, Any], where: str) -> PeriodSource:
             pattern = re.compile(str(data["pattern"]), re.IGNORECASE)
         except re.error as exc:
             raise ProfileError(f"{where}: Muster „{data['pattern']}“ ungültig ({exc}).") from exc
+    value = None
+    if source == "fixed":
+        try:
+            value = Period.parse(str(data.get("value") or ""))
+        except (PeriodError, ValueError) as exc:
+            raise ProfileError(
+                f"{where}: fester Zeitraum „{data.get('value')}“ nicht verstanden "
+                "(erwartet z. B. 2017-Q2 oder 2017-06)."
+            ) from exc
     return PeriodSource(
         source,
         _patterns(data.get("labels"), where),
         _patterns(data.get("sheet"), where),
         pattern,
         _patterns(data.get("ignore"), where),
+        value,
     )
 
 
-def parse_profile(data: Any, path: Path) -> Profile:
+def parse_profile(data: Any, path: Path, origin: str = SHIPPED) -> Profile:
     where = f"Profil {path.name}"
     if not isinstance(data, dict) or not data.get("name") or not data.get("kind"):
         raise ProfileError(f"{where}: „name“ und „kind“ fehlen.")
@@ -286,6 +305,7 @@ def parse_profile(data: Any, path: Path) -> Profile:
         empty_value=str(data.get("empty_value", "skip")),
         total=total,
         path=path,
+        origin=origin,
     )
     for name in profile.place_fields:
         if name not in fields:
@@ -326,3 +346,29 @@ def profile_by_name(name: str, folder: Path = PROFILE_DIR) -> Profile | None:
         if fold(profile.name) == wanted:
             return profile
     return None
+
+
+# -- profiles taught in the browser (kept in the database as JSON, see db/saved_profiles.py) ----
+
+
+@lru_cache(maxsize=256)
+def parse_saved(text: str) -> Profile:
+    """A saved profile from its JSON; cached by its text, so auto-detection does not compile the
+    same patterns for every file."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ProfileError(f"Gespeichertes Profil nicht lesbar: {exc}") from exc
+    name = str(data.get("name", "")) if isinstance(data, dict) else ""
+    return parse_profile(data, Path(f"{name or 'angelernt'}.angelernt"), TAUGHT)
+
+
+def with_saved(saved: Iterable[str], folder: Path = PROFILE_DIR) -> tuple[Profile, ...]:
+    """Shipped and saved profiles (JSON texts) together, in the order auto-detection tries them."""
+    profiles = list(load_profiles(folder)) + [parse_saved(text) for text in saved]
+    return tuple(sorted(profiles, key=lambda p: (p.priority, p.name)))
+
+
+def find_profile(name: str, profiles: Iterable[Profile]) -> Profile | None:
+    wanted = fold(name.strip())
+    return next((p for p in profiles if fold(p.name) == wanted), None)

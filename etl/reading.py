@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 
 import python_calamine as calamine
 
-from etl.tables import fill_merged
+from etl.tables import MergedRange, fill_merged
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -41,6 +41,7 @@ class SheetData:
     rows: list[list[Any]]
     percent_cells: frozenset[tuple[int, int]] = frozenset()
     missing_formulas: frozenset[tuple[int, int]] = frozenset()
+    merged: tuple[MergedRange, ...] = ()  # ((top, left), (bottom, right)), zero-based
 
 
 @dataclass
@@ -164,7 +165,7 @@ def _open_zip(name: str, data: bytes, max_bytes: int) -> Book:
         if extras is None:
             return sheet
         percent, missing = extras.scan(sheet_name)
-        return SheetData(sheet.name, sheet.rows, percent, missing)
+        return SheetData(sheet.name, sheet.rows, percent, missing, sheet.merged)
 
     return Book(name, fmt, data, list(workbook.sheet_names), load)
 
@@ -225,7 +226,7 @@ def _calamine_sheet(workbook: calamine.CalamineWorkbook, name: str) -> SheetData
     for r in rows:
         if len(r) < width:
             r.extend([""] * (width - len(r)))
-    return SheetData(name, rows)
+    return SheetData(name, rows, merged=tuple(merged))
 
 
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}

@@ -245,6 +245,7 @@ def _extensions() -> list[Callable[[Any], None]]:
         import_cli,
         places_cli,
         plan_cli,
+        profiles_cli,
         quarter_cli,
         report_cli,
         users_cli,
@@ -259,6 +260,7 @@ def _extensions() -> list[Callable[[Any], None]]:
         backup_cli.register,
         calendar_cli.register,
         places_cli.register,
+        profiles_cli.register,
     ]
 
 

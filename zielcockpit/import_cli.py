@@ -68,16 +68,31 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         return _usage("entweder DATEI ... oder --watch ORDNER angeben, nicht beides.")
     if not args.watch and not args.files:
         return _usage("mindestens eine DATEI oder --watch ORDNER angeben.")
-    try:
-        resolve_profile(args.profile)
-    except UnknownProfile as exc:
-        return _usage(str(exc))
     user = args.user or getpass.getuser()
     engine = engine_for(settings)
+    try:
+        resolve_profile(args.profile, _profiles(engine))
+    except UnknownProfile as exc:
+        engine.dispose()
+        return _usage(str(exc))
     try:
         return _run_import(args, settings, engine, user)
     finally:
         engine.dispose()
+
+
+def _profiles(engine: Engine) -> Any:
+    """Shipped and saved profiles; only the shipped ones while the database has no schema yet
+    (the import itself then says to run init-db)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from etl.loader import all_profiles
+
+    try:
+        with engine.connect() as conn:
+            return all_profiles(conn)
+    except SQLAlchemyError:
+        return None
 
 
 def _run_import(args: argparse.Namespace, settings: Settings, engine: Engine, user: str) -> int:

@@ -261,8 +261,15 @@ def entry_section() -> html.Section:
             ]
         ),
         html.P(
+            "Passt kein Format zu einer Datei, kann das Controlling ihren Aufbau mit „Aufbau "
+            "anlernen“ zeigen: Kopfzeile, Beschriftungsspalte, welche Spalte und Zeile zu welchem "
+            "Indikator gehört, woher Zeitraum und Ort kommen. Gespeichert als Importprofil, wird "
+            "die nächste Datei in diesem Aufbau von selbst erkannt."
+        ),
+        html.P(
             "Jede Änderung steht mit Name, Zeit und Herkunft im Änderungsprotokoll; ersetzte "
-            "Werte bleiben als frühere Fassung erhalten."
+            "Werte bleiben als frühere Fassung erhalten. Auf der Seite einer Maßnahme zeigt "
+            "„Herkunft der Werte“ → „Quelle“ die Zelle der Originaldatei, aus der eine Zahl stammt."
         ),
     )
 

@@ -197,3 +197,24 @@ def import_result(outcome: UploadOutcome) -> dbc.Alert:
         color="success",
         className="import-done",
     )
+
+
+def preview_body(outcome: UploadOutcome) -> list[Any]:
+    """The preview without its buttons (for „Aufbau anlernen“): profile, errors or changes."""
+    head = _file_head(outcome)
+    if outcome.refusal is not None:
+        return [*head, dbc.Alert(outcome.refusal, color="danger")]
+    report = outcome.report
+    assert report is not None
+    if report.status == "rejected":
+        return [*head, html.Div(_errors_table(outcome), className="table-scroll")]
+    total = sum(f.changes_total for f in report.files)
+    written = sum(f.values_written for f in report.files)
+    return [
+        *head,
+        html.P(
+            f"Vorschau – noch nichts geschrieben. Würde {fmt_number(written)} Werte schreiben:",
+            className="import-summary",
+        ),
+        _changes_table(report.changes, total),
+    ]

@@ -304,7 +304,7 @@ def provenance_table(rows: Sequence[ProvenanceRow]) -> html.Div:
                         ],
                         className="num-left",
                     ),
-                    html.Td([source, html.Br(), html.Small(checksum)] if checksum else source),
+                    html.Td(_source_cell(p, source, checksum)),
                     html.Td(where),
                     html.Td([kind, html.Br(), html.Small(fmt_datetime(imported))]),
                     html.Td(
@@ -317,6 +317,29 @@ def provenance_table(rows: Sequence[ProvenanceRow]) -> html.Div:
         data_table(head, body, "provenance-table", "Herkunft der gespeicherten Werte"),
         className="table-scroll",
     )
+
+
+def _source_cell(p: ProvenanceRow, source: str, checksum: str | None) -> list[Any]:
+    """The file (with „Quelle“: the archived sheet around the cell) or who entered the value."""
+    if p.import_kind == "erfassung":
+        return [
+            f"im Formular erfasst von {p.recorded_by or 'unbekannt'} am "
+            f"{fmt_datetime(p.recorded_at)}"
+        ]
+    parts: list[Any] = [source]
+    if checksum:
+        parts += [html.Br(), html.Small(checksum)]
+    if p.import_kind == "datei" and p.cell and p.value_id is not None:
+        parts += [
+            html.Br(),
+            dcc.Link(
+                "Quelle",
+                href=f"/quelle/{p.value_id}",
+                className="source-link",
+                title=f"Zelle {p.cell} in {p.file_name or 'der Originaldatei'} zeigen",
+            ),
+        ]
+    return parts
 
 
 def _stored_value_plain(

@@ -7,15 +7,35 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, clientside_callback, dcc, html
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import current_app
 
 from app import engine_of_app, ids
 from app.components.common import no_permission, page_header
 from app.components.import_preview import import_preview, import_result
+from app.components.teach import (
+    ALL_ROWS,
+    ANY_COLUMN,
+    column_options,
+    row_options,
+    select_options,
+    teach_grid,
+    teach_panel,
+    teach_result,
+)
 from app.context import guarded
 from app.security import current_principal
+from zielcockpit.services.teach import (
+    open_upload,
+    parse_address,
+    preview_taught,
+    save_taught,
+    sheet_view,
+    spec_from_form,
+    teach_choices,
+    teach_refusal,
+)
 from zielcockpit.services.upload import (
     ACCEPT,
     ALLOWED_SUFFIXES,
@@ -105,6 +125,10 @@ def layout(**_query: Any) -> html.Div:
                     "Datei wird gelesen und geprüft …", className="loading-text"
                 ),
             ),
+            dcc.Loading(
+                html.Div(id=ids.TEACH),
+                custom_spinner=html.Div("Datei wird gelesen …", className="loading-text"),
+            ),
         ],
         id=ids.IMPORT,
         className="page page-import",
@@ -162,6 +186,20 @@ def _failed(name: str | None, dry_run: bool) -> UploadOutcome:
     prevent_initial_call=True,
 )
 def preview(data: Any) -> tuple[Any, Any]:
+    return _preview(data)
+
+
+@callback(
+    Output(ids.TEACH, "children", allow_duplicate=True),
+    Input(ids.IMPORT_FILE, "data"),
+    prevent_initial_call=True,
+)
+def close_teach(_data: Any) -> None:
+    """A new file: the „Aufbau anlernen“ panel of the last one must not linger."""
+    return None
+
+
+def _preview(data: Any) -> tuple[Any, Any]:
     name, contents = _file(data)
     if contents is None:
         return None, None  # a file refused in the browser: the last preview must not linger
@@ -173,7 +211,7 @@ def preview(data: Any) -> tuple[Any, Any]:
         log.exception("Fehler bei der Vorschau eines Imports")
         outcome = _failed(name, True)
     checked = {"checksum": outcome.checksum, "name": outcome.name} if outcome.accepted else None
-    return import_preview(outcome), checked
+    return [import_preview(outcome), teach_offer(outcome)], checked
 
 
 @callback(
@@ -206,3 +244,199 @@ def confirm(clicks: int | None, data: Any, checked: Any) -> tuple[Any, bool]:
         log.exception("Fehler beim Übernehmen eines Imports")
         outcome = _failed(name, False)
     return import_result(outcome), outcome.accepted
+
+
+# -- „Aufbau anlernen“: teach a layout no profile reads (issue 13) ------------------------------
+
+
+def teach_offer(outcome: UploadOutcome) -> Any:
+    """The way to teach the layout, where no profile fits or one read only a part."""
+    if teach_refusal(current_principal()) is not None or outcome.refusal is not None:
+        return None
+    report = outcome.report
+    if report is None:
+        return None
+    partial = any(n.startswith("Nicht zugeordnet") for f in report.files for n in f.notes)
+    if report.status != "rejected" and not partial:
+        return None
+    why = (
+        "Kein Profil passt zu dieser Datei, oder es liest nur einen Teil? "
+        if report.status == "rejected"
+        else "Das Profil liest nicht alles, was in der Datei steht? "
+    )
+    return html.Div(
+        [
+            html.Span(why),
+            html.Button(
+                "Aufbau anlernen", id=ids.TEACH_OPEN, className="btn btn-primary", type="button"
+            ),
+        ],
+        className="teach-offer",
+    )
+
+
+def _panel(data: Any, sheet: str | None = None) -> Any:
+    name, contents = _file(data)
+    refusal = teach_refusal(current_principal())
+    if refusal is not None:
+        return dbc.Alert(refusal, color="warning")
+    try:
+        book = open_upload(_settings(), name, contents)
+    except ValueError as exc:
+        return dbc.Alert(str(exc), color="danger")
+    stem = (name or "Profil").rsplit(".", 1)[0]
+    suggestion = "".join(ch if ch.isalnum() or ch in " _-" else " " for ch in stem)[:40].strip()
+    return teach_panel(sheet_view(book, sheet), teach_choices(engine_of_app()), suggestion)
+
+
+@callback(
+    Output(ids.TEACH, "children", allow_duplicate=True),
+    Input(ids.TEACH_OPEN, "n_clicks"),
+    State(ids.IMPORT_FILE, "data"),
+    prevent_initial_call=True,
+)
+def open_teach(clicks: int | None, data: Any) -> Any:
+    if not clicks:
+        raise PreventUpdate
+    return _panel(data)
+
+
+@callback(
+    Output(ids.TEACH, "children", allow_duplicate=True),
+    Input(ids.TEACH_SHEET, "value"),
+    State(ids.TEACH_VIEW, "data"),
+    State(ids.IMPORT_FILE, "data"),
+    prevent_initial_call=True,
+)
+def change_sheet(sheet: Any, view: Any, data: Any) -> Any:
+    if not isinstance(sheet, str) or not isinstance(view, dict) or view.get("sheet") == sheet:
+        raise PreventUpdate
+    return _panel(data, sheet)
+
+
+@callback(
+    Output(ids.TEACH_GRID, "children"),
+    Output({"type": ids.TEACH_MAP_ROW, "index": ALL}, "options"),
+    Output({"type": ids.TEACH_MAP_COLUMN, "index": ALL}, "options"),
+    Input(ids.TEACH_VIEW, "data"),
+    Input(ids.TEACH_HEADER, "value"),
+    Input(ids.TEACH_HEADER_BOTTOM, "value"),
+    Input(ids.TEACH_LABEL, "value"),
+    Input({"type": ids.TEACH_MAP_COLUMN, "index": ALL}, "value"),
+    Input(ids.TEACH_PERIOD_CELL, "value"),
+    Input(ids.TEACH_PERIOD_FROM, "value"),
+)
+def mark_grid(
+    view: Any,
+    top: Any,
+    bottom: Any,
+    label: Any,
+    columns: list[Any],
+    cell: Any,
+    period_from: Any,
+) -> tuple[Any, list[Any], list[Any]]:
+    """The grid with what is chosen marked; the row and column choices follow the header."""
+    if not isinstance(view, dict):
+        raise PreventUpdate
+    spec = spec_from_form({"header_top": top, "header_bottom": bottom, "label_column": label})
+    rows = list(spec.header_rows)
+    shown = dict(view, header_rows=rows)
+    values = [c for c in (_number(v) for v in columns) if c is not None]
+    period_cell = parse_address(cell) if period_from == "cell" else None
+    grid = teach_grid(shown, rows, spec.label_column, values, period_cell)
+    return (
+        grid,
+        [select_options(row_options(shown, spec.label_column), ALL_ROWS)] * len(columns),
+        [select_options(column_options(shown), ANY_COLUMN)] * len(columns),
+    )
+
+
+def _number(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@callback(
+    Output(ids.TEACH_RESULT, "children"),
+    Output(ids.IMPORT_PREVIEW, "children", allow_duplicate=True),
+    Output(ids.IMPORT_CHECKED, "data", allow_duplicate=True),
+    Input(ids.TEACH_PREVIEW, "n_clicks"),
+    Input(ids.TEACH_SAVE, "n_clicks"),
+    State(ids.IMPORT_FILE, "data"),
+    State(ids.TEACH_VIEW, "data"),
+    State(ids.TEACH_HEADER, "value"),
+    State(ids.TEACH_HEADER_BOTTOM, "value"),
+    State(ids.TEACH_LABEL, "value"),
+    State({"type": ids.TEACH_MAP_COLUMN, "index": ALL}, "value"),
+    State({"type": ids.TEACH_MAP_ROW, "index": ALL}, "value"),
+    State({"type": ids.TEACH_MAP_INDICATOR, "index": ALL}, "value"),
+    State(ids.TEACH_PERIOD_FROM, "value"),
+    State(ids.TEACH_PERIOD_CELL, "value"),
+    State(ids.TEACH_PERIOD_COLUMN, "value"),
+    State(ids.TEACH_PERIOD_VALUE, "value"),
+    State(ids.TEACH_PLACE_FROM, "value"),
+    State(ids.TEACH_PLACE_VALUE, "value"),
+    State(ids.TEACH_PLACE_COLUMN, "value"),
+    State(ids.TEACH_NAME, "value"),
+    State(ids.TEACH_TITLE, "value"),
+    prevent_initial_call=True,
+)
+def teach(  # one form: every choice arrives as its own State
+    _preview_clicks: Any,
+    _save_clicks: Any,
+    data: Any,
+    view: Any,
+    header_top: Any,
+    header_bottom: Any,
+    label: Any,
+    columns: list[Any],
+    rows: list[Any],
+    indicators: list[Any],
+    period_from: Any,
+    period_cell: Any,
+    period_column: Any,
+    period_value: Any,
+    place_from: Any,
+    place_value: Any,
+    place_column: Any,
+    name: Any,
+    title: Any,
+) -> tuple[Any, Any, Any]:
+    clicked = _save_clicks if ctx.triggered_id == ids.TEACH_SAVE else _preview_clicks
+    if not clicked or not isinstance(view, dict):
+        raise PreventUpdate  # the buttons were just drawn, nobody clicked yet
+    spec = spec_from_form(
+        {
+            "name": name,
+            "title": title,
+            "sheet": view.get("sheet"),
+            "header_top": header_top,
+            "header_bottom": header_bottom,
+            "label_column": label,
+            "lines": [
+                {"column": c, "row": r, "indicator": i}
+                for c, r, i in zip(columns, rows, indicators, strict=False)
+            ],
+            "period_from": period_from,
+            "period_cell": period_cell,
+            "period_column": period_column,
+            "period_value": period_value,
+            "place_from": place_from,
+            "place_value": place_value,
+            "place_column": place_column,
+        }
+    )
+    file_name, contents = _file(data)
+    use = save_taught if ctx.triggered_id == ids.TEACH_SAVE else preview_taught
+    try:
+        outcome = use(engine_of_app(), _settings(), current_principal(), file_name, contents, spec)
+    except Exception:
+        log.exception("Fehler beim Anlernen eines Aufbaus")
+        return dbc.Alert(_failed(file_name, True).refusal, color="danger"), no_update, no_update
+    if not outcome.saved:
+        return teach_result(outcome), no_update, no_update
+    # Saved: the file again, now with auto-detection, so „Übernehmen“ imports it in one click.
+    shown, checked = _preview(data)
+    return teach_result(outcome), shown, checked

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from etl.loader import ImportReport, Upload, import_files
+from etl.profile import Profile
 from zielcockpit.auth import Principal
 from zielcockpit.domain.formatting import fmt_number
 from zielcockpit.settings import Settings
@@ -168,6 +169,7 @@ def import_uploads(
     profile: str | None = None,
     expected_checksum: str | None = None,
     paths_allowed: bool = True,
+    candidate: Profile | None = None,
 ) -> UploadOutcome:
     """Import received files as one unit (preview with `dry_run`), as `zielcockpit import` does.
 
@@ -217,5 +219,6 @@ def import_uploads(
             user=principal.name,
             settings=settings,
             writable_units=units,
+            candidate=candidate,
         )
     return outcome
