@@ -322,6 +322,8 @@ class Indikator(Base):
     wortlaut_indikator: Mapped[str | None] = mapped_column(Text)
     wortlaut_zielwert: Mapped[str | None] = mapped_column(Text)
     hinweis: Mapped[str | None] = mapped_column(Text)
+    # Set by `plan copy`: target and dates taken over from last year's plan, not yet confirmed.
+    zu_pruefen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     massnahme: Mapped[Massnahme] = relationship(back_populates="indikatoren")
     parent: Mapped[Indikator | None] = relationship(remote_side=[id])
@@ -574,3 +576,26 @@ Index(
     func.coalesce(Messwert.ort_id, 0),
     unique=True,
 )
+
+
+# -- catalogue edits (issue 12): what a released quarter was judged by --------------------------
+
+
+class IndicatorRuleVersion(Base):
+    """The rule an indicator was judged by up to and including a released quarter.
+
+    Written when the catalogue (workbook, browser, YAML) changes an indicator's structured fields
+    while quarters of its plan are released: the old rule keeps judging those quarters, the new
+    one applies from the next open quarter.
+    """
+
+    __tablename__ = "indikator_regelstand"
+    __table_args__ = (UniqueConstraint("indikator_id", "valid_until"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indikator_id: Mapped[int] = mapped_column(
+        ForeignKey("indikator.id", ondelete="CASCADE"), index=True
+    )
+    valid_until: Mapped[str] = mapped_column(String(10))  # "2017-Q2": the last quarter it judges
+    rule: Mapped[str] = mapped_column(Text)  # JSON of the rule (db/rule_versions.py)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(80))

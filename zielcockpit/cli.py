@@ -236,10 +236,19 @@ def build_parser() -> argparse.ArgumentParser:
 def _extensions() -> list[Callable[[Any], None]]:
     """The command modules (import/template, users/tokens, quarters, report, plan, backup), each
     with `register`."""
-    from zielcockpit import backup_cli, import_cli, plan_cli, quarter_cli, report_cli, users_cli
+    from zielcockpit import (
+        backup_cli,
+        catalogue_cli,
+        import_cli,
+        plan_cli,
+        quarter_cli,
+        report_cli,
+        users_cli,
+    )
 
     return [
         import_cli.register,
+        catalogue_cli.register,
         users_cli.register,
         quarter_cli.register,
         report_cli.register,
