@@ -70,6 +70,8 @@ class IndicatorInfo(NamedTuple):
     name: str
     measure_id: int
     rule: IndicatorRule
+    # copied by `plan copy`: target and dates not yet confirmed („zu prüfen“)
+    to_check: bool = False
 
 
 @dataclass(frozen=True)
@@ -321,6 +323,11 @@ def indicator_infos(conn: Connection, plan_id: int, year: int) -> list[Indicator
         .order_by(Indikator.massnahme_id, Indikator.position)
     ).all()
     code_of = {r[0]: r[1] for r in rows}
+    to_check = set(
+        conn.scalars(
+            select(Indikator.id).where(Indikator.plan_id == plan_id, Indikator.zu_pruefen.is_(True))
+        )
+    )
     place_names = _places_of(conn, plan_id, [r[0] for r in rows if r[-1] is not None])
     indicators = [
         IndicatorInfo(
@@ -347,6 +354,7 @@ def indicator_infos(conn: Connection, plan_id: int, year: int) -> list[Indicator
                 target_per_place,
                 tuple(place_names.get(id_, ())),
             ),
+            id_ in to_check,
         )
         for (
             id_,
@@ -600,6 +608,7 @@ def indicator_json(ind: IndicatorInfo, j: Judgement) -> dict[str, Any]:
         "explanation": j.explanation,
         "warnings": list(j.warnings),
         "demo": j.demo,
+        "zu_pruefen": ind.to_check,
     }
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 
 from db.catalogue import CatalogueError
 from db.engine import transaction
-from db.models import AuditEntry, Indikator
+from db.models import AuditEntry, Indikator, Plan
 from db.quarters import release
 from db.status import plan_status
 from zielcockpit.cli import main
@@ -190,3 +190,40 @@ def test_cwb006_released_quarter_keeps_its_judgement(demo_engine: Engine) -> Non
     import_workbook(demo_engine, content, "katalog.xlsx", apply=True, actor="anna")
     assert _indicator(demo_engine, "REGE-3.1", "2017-Q2") == q2_before
     assert _indicator(demo_engine, "REGE-3.1", "2017-Q3")[2] == 2
+
+
+def test_cwb007_plan_copy_starts_next_years_plan(
+    catalogue_engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    url = str(catalogue_engine.url.render_as_string(hide_password=False))
+    base = ["--database-url", url]
+    assert main([*base, "plan", "copy", "2017", "2018", "--user", "anna"]) == 0
+    assert "48 Maßnahmen, 95 Indikatoren" in capsys.readouterr().out
+    assert main([*base, "status", "--plan", "2018", "--period", "2018-Q2", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["plan_title"] == "Ziele und Maßnahmen für ein Soziales Bielefeld 2018"
+    assert len(report["measures"]) == 48
+    indicators = {i["code"]: i for m in report["measures"] for i in m["indicators"]}
+    assert len(indicators) == 95
+    assert indicators["REGE-3.1"]["due"] == "2018-12-31" and indicators["REGE-3.1"]["zu_pruefen"]
+    assert indicators["REGE-3.1"]["target"] == 4
+    # 2017 is untouched, and a second copy is refused in German with nothing written
+    assert main([*base, "status", "--plan", "2017", "--period", "2017-Q2", "--json"]) == 0
+    old = json.loads(capsys.readouterr().out)
+    assert not any(i["zu_pruefen"] for m in old["measures"] for i in m["indicators"])
+    assert main([*base, "plan", "copy", "2017", "2018"]) == 1
+    assert "Plan „2018“ gibt es schon" in capsys.readouterr().err
+    # Confirming by the workbook: a changed target is no longer „zu prüfen“
+    content = _edit(export_workbook(catalogue_engine, "2018"), {("REGE-3.1", "Zielwert"): 6})
+    import_workbook(catalogue_engine, content, "katalog-2018.xlsx", apply=True)
+    with catalogue_engine.connect() as conn:
+        flags = dict(
+            conn.execute(
+                select(Indikator.code, Indikator.zu_pruefen)
+                .join(Plan, Plan.id == Indikator.plan_id)
+                .where(Plan.key == "2018", Indikator.code.in_(["REGE-3.1", "Jobcenter-1.1"]))
+            ).all()
+        )
+    assert flags == {"REGE-3.1": False, "Jobcenter-1.1": True}

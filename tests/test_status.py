@@ -56,6 +56,7 @@ INDICATOR_KEYS = {
     "explanation",
     "warnings",
     "demo",
+    "zu_pruefen",
 }
 
 

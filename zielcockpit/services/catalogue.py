@@ -251,3 +251,49 @@ def _field_changes(
         for key, label in fields
         if _norm(old.get(key)) != _norm(new.get(key))
     ]
+
+
+# -- next year's plan -------------------------------------------------------------------------------
+
+
+def copy_plan(
+    engine: Engine, source_key: str, target_key: str, actor: str = "katalog"
+) -> LoadResult:
+    """A new plan from an existing one: measures, indicators and texts copied, dates moved by
+    the difference of the years, every indicator with a target or a date „zu prüfen“."""
+    from db.status import plan_keys
+
+    if target_key in plan_keys(engine):
+        raise CatalogueError(
+            [f"Plan „{target_key}“ gibt es schon; „plan copy“ legt nur einen neuen Plan an."]
+        )
+    data = catalogue_data(engine, source_key)
+    plan = data["plan"]
+    year = int(target_key) if target_key.isdigit() else int(plan["jahr"]) + 1
+    shift = year - int(plan["jahr"])
+    old_year, new_year = str(plan["jahr"]), str(year)
+    data["plan"] = dict(
+        plan, key=target_key, jahr=year, titel=str(plan["titel"]).replace(old_year, new_year)
+    )
+    for m in data["massnahmen"]:
+        for ind in m["indikatoren"]:
+            for key in ("due", "start"):
+                ind[key] = _moved(ind.get(key), shift)
+            if ind.get("baseline_period"):
+                period = str(ind["baseline_period"])
+                head = period[:4]
+                if head.isdigit():
+                    ind["baseline_period"] = str(int(head) + shift) + period[4:]
+            if any(ind.get(k) is not None for k in ("target", "target_per_place", "due", "start")):
+                ind["zu_pruefen"] = True
+    source = f"plan copy {source_key} → {target_key}"
+    return load_catalogue_data(engine, data, source, source.encode(), actor)
+
+
+def _moved(day: dt.date | None, years: int) -> dt.date | None:
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
