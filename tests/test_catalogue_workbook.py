@@ -165,7 +165,7 @@ def test_cwb005_cli_bad_workbook_exits_1(
     assert "gehört zu Plan 2017" in capsys.readouterr().err
 
 
-def _indicator(engine: Engine, code: str, period: str) -> tuple[str, str, float | None]:
+def _indicator(engine: Engine, code: str, period: str) -> tuple[str | None, str, float | None]:
     report = plan_status(engine, "2017", period)
     for m in report.measures:
         for ind, j in m.indicators:
