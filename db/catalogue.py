@@ -335,9 +335,14 @@ def _check_place_target(c: _Checker, ind: dict[str, Any], what: str) -> None:
         return
     places = ind.get("orte") or []
     if per_place < 0:
-        c.add(ind, what, "„target_per_place“ darf nicht negativ sein.")
+        c.add(ind, what, f"„{c.name('target_per_place')}“ darf nicht negativ sein.")
     if not places:
-        c.add(ind, what, "„target_per_place“ braucht die Orte („orte“), in denen es gilt.", "orte")
+        c.add(
+            ind,
+            what,
+            f"„{c.name('target_per_place')}“ braucht die Orte („{c.name('orte')}“), in denen es gilt.",
+            "orte",
+        )
         return
     whole = ind.get("target")
     try:
@@ -346,7 +351,7 @@ def _check_place_target(c: _Checker, ind: dict[str, Any], what: str) -> None:
             c.add(
                 ind,
                 what,
-                f"„target“ ({whole}) muss „target_per_place“ × Anzahl der Orte sein "
+                f"„{c.name('target')}“ ({whole}) muss „{c.name('target_per_place')}“ × Anzahl der Orte sein "
                 f"({per_place} × {len(places)} = {expected}).",
                 "target",
             )
@@ -394,7 +399,8 @@ class LoadResult:
     kept_for_released: tuple[str, ...] = ()
 
 
-Change = tuple[str, str, Any, Any]  # table, key, old columns, new columns
+# table, key, old columns, new columns, the measure it belongs to (its page shows the change)
+Change = tuple[str, str, Any, Any, int | None]
 
 
 def load_catalogue(engine: Engine, path: Path, actor: str = "katalog") -> LoadResult:
@@ -474,12 +480,18 @@ def _columns(obj: Any) -> dict[str, Any]:
     }
 
 
-def _collect(changes: list[tuple[str, str, Any, Any]]) -> Any:
+def _measure_of(obj: Any) -> int | None:
+    if isinstance(obj, Massnahme):
+        return obj.id
+    return getattr(obj, "massnahme_id", None) if isinstance(obj, Indikator) else None
+
+
+def _collect(changes: list[Change]) -> Any:
     """A before_flush hook that notes every new, changed and deleted catalogue row."""
 
     def before_flush(session: Session, _context: Any, _instances: Any) -> None:
         for obj in session.new:
-            changes.append((type(obj).__tablename__, _entity_key(obj), None, _columns(obj)))
+            changes.append((type(obj).__tablename__, _entity_key(obj), None, _columns(obj), None))
         for obj in session.dirty:
             state = sa_inspect(obj)
             old, new = {}, {}
@@ -489,9 +501,11 @@ def _collect(changes: list[tuple[str, str, Any, Any]]) -> Any:
                     old[attr.key] = history.deleted[0] if history.deleted else None
                     new[attr.key] = history.added[0] if history.added else None
             if new:
-                changes.append((type(obj).__tablename__, _entity_key(obj), old, new))
+                changes.append(
+                    (type(obj).__tablename__, _entity_key(obj), old, new, _measure_of(obj))
+                )
         for obj in session.deleted:
-            changes.append((type(obj).__tablename__, _entity_key(obj), _columns(obj), None))
+            changes.append((type(obj).__tablename__, _entity_key(obj), _columns(obj), None, None))
 
     return before_flush
 
@@ -513,8 +527,19 @@ def _record(
     )
     session.add(run)
     session.flush()
-    for entity, key, old, new in changes:
-        audit(session, actor, "katalog", entity, key, old, new, source=source, run_id=run.id)
+    for entity, key, old, new, measure_id in changes:
+        audit(
+            session,
+            actor,
+            "katalog",
+            entity,
+            key,
+            old,
+            new,
+            source=source,
+            massnahme_id=measure_id,
+            run_id=run.id,
+        )
 
 
 # Writes one catalogue top-down in one transaction (plan, units, places, clusters, measures,
