@@ -19,6 +19,7 @@ NAV_IMPORT = "app-nav-import"
 NAV_COMPLETENESS = "app-nav-vollstaendigkeit"
 NAV_AUDIT = "app-nav-protokoll"
 NAV_HELP = "app-nav-hilfe"
+NAV_USERS = "app-nav-benutzer"
 
 # -- The filter bar (every page that filters) ------------------------------------------------------
 # Pattern-matching ids, so each page shows only the filters it needs and one callback serves
@@ -189,6 +190,26 @@ AUDIT_USER = "protokoll-user"
 AUDIT_KIND = "protokoll-kind"
 AUDIT_GRID = "protokoll-grid"
 AUDIT_COUNT = "protokoll-count"
+
+# -- Benutzer (/benutzer, admin) ------------------------------------------------------------------
+USERS = "benutzer"
+USERS_TABLE = "benutzer-table"
+USERS_MESSAGE = "benutzer-message"
+USERS_NAME = "benutzer-name"
+USERS_DISPLAY_NAME = "benutzer-display-name"
+USERS_ROLE = "benutzer-role"
+USERS_UNITS = "benutzer-units"
+USERS_PASSWORD = "benutzer-password"
+USERS_ADD = "benutzer-add"
+# Pattern-matching types; the index is the user name.
+USERS_DISABLE = "benutzer-disable"
+USERS_ENABLE = "benutzer-enable"
+USERS_RESET = "benutzer-reset"
+
+
+def user_action(kind: str, name: str) -> dict[str, str]:
+    return {"type": kind, "index": name}
+
 
 # -- Hilfe (/hilfe) --------------------------------------------------------------------------------
 HELP = "hilfe"

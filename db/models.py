@@ -491,6 +491,7 @@ class User(Base):
     # Carried in the session cookie; raised by logout, disabling and a new password, which
     # ends every earlier session of the user on every instance.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # shown on /benutzer
 
     units: Mapped[list[Organisationseinheit]] = relationship(secondary=user_oe)
 

@@ -4,6 +4,7 @@ validated like the workbook, audited, version-checked, and only for controlling.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from sqlalchemy import Engine, select
 
@@ -34,7 +35,7 @@ def _edit(
     return dataclasses.replace(edit, **changes)  # type: ignore[arg-type]
 
 
-def _row(engine: Engine, code: str, plan: str = "2017") -> Indikator:
+def _row(engine: Engine, code: str, plan: str = "2017") -> Any:
     with engine.connect() as conn:
         return conn.execute(
             select(Indikator)

@@ -111,3 +111,68 @@ def test_bcat001_edit_a_target_light_changes_audited(
     body = page.inner_text("body")
     assert "demo-controlling" in body and "Formular Maßnahme REGE-3" in body
     controlling.shoot("katalog_bearbeiten_protokoll")
+
+
+def _login(browser: Any, server: LiveServer, name: str, password: str) -> Any:
+    width, height = SIZES["gross"]
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="de-DE")
+    page = context.new_page()
+    page.goto(server.url + "/login")
+    page.fill("#name", name)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    return context, page
+
+
+def test_bcat002_admin_adds_a_user_who_then_logs_in(
+    as_user: Callable[[str], Visit], edit_server: LiveServer, browser: Any
+) -> None:
+    # Controlling does not manage users: no link, and the page refuses.
+    controlling = as_user("demo-controlling")
+    page = go(controlling, edit_server.url + "/benutzer")
+    assert page.locator(f"#{aids.NAV_USERS}").is_hidden()
+    assert "nur die Administration" in page.inner_text("body")
+
+    admin = as_user("demo-admin")
+    page = go(admin, edit_server.url + "/")
+    page.locator(f"#{aids.NAV_USERS}").click()
+    page.wait_for_selector(f"#{aids.USERS_TABLE}", timeout=TIMEOUT)
+    assert "demo-fb-510" in page.inner_text(f"#{aids.USERS_TABLE}")
+
+    # A Fachbereich account without units is refused with the command's rule.
+    page.fill(f"#{aids.USERS_NAME}", "berta")
+    page.select_option(f"#{aids.USERS_ROLE}", "fachbereich")
+    page.click(f"#{aids.USERS_ADD}")
+    wait_text(page, f"#{aids.USERS_MESSAGE}", "braucht mindestens eine Organisationseinheit")
+
+    page.fill(f"#{aids.USERS_UNITS}", "510")
+    page.click(f"#{aids.USERS_ADD}")
+    wait_text(page, f"#{aids.USERS_MESSAGE}", "wird nur jetzt angezeigt")
+    password = page.inner_text(".shown-password").strip()
+    assert len(password) >= 10
+    table = wait_text(page, f"#{aids.USERS_TABLE}", "berta")
+    assert "noch nie" in table
+    admin.shoot("benutzer_angelegt")
+
+    # berta logs in with the password shown once and sees her own name in the navigation.
+    context, berta = _login(browser, edit_server, "berta", password)
+    try:
+        berta.wait_for_selector(READY, timeout=TIMEOUT)
+        assert "berta" in berta.inner_text(f"#{aids.NAV_USER}")
+    finally:
+        context.close()
+
+    # Disabled, she can no longer log in; the audit trail has all of it.
+    page = go(admin, edit_server.url + "/benutzer")
+    page.click(field(aids.USERS_DISABLE, "berta"))
+    wait_text(page, f"#{aids.USERS_MESSAGE}", "gesperrt")
+    context, berta = _login(browser, edit_server, "berta", password)
+    try:
+        assert "/login" in berta.url
+    finally:
+        context.close()
+    page = go(admin, edit_server.url + "/protokoll")
+    page.wait_for_function("() => document.body.innerText.includes('berta')", timeout=TIMEOUT)
+    body = page.inner_text("body")
+    assert "Benutzer angelegt" in body and "Benutzer gesperrt" in body

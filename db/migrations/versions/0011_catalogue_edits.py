@@ -7,6 +7,7 @@ Create Date: 2026-11-30 20:40:00
 Editing the catalogue (workbook import, the measure page's form) keeps what released quarters
 were judged by: `indikator_regelstand` holds an indicator's earlier rule up to a released
 quarter. `indikator.zu_pruefen` marks targets and dates copied by `plan copy` until confirmed.
+`app_user.last_login_at`: the last successful login, shown on the users page (/benutzer).
 """
 
 from alembic import op
@@ -25,6 +26,7 @@ def upgrade() -> None:
         'indikator',
         sa.Column('zu_pruefen', sa.Boolean(), nullable=False, server_default=sa.false()),
     )
+    op.add_column('app_user', sa.Column('last_login_at', sa.DateTime(), nullable=True))
     op.create_table(
         'indikator_regelstand',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -56,3 +58,4 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_indikator_regelstand_indikator_id'), table_name='indikator_regelstand')
     op.drop_table('indikator_regelstand')
     op.drop_column('indikator', 'zu_pruefen')
+    op.drop_column('app_user', 'last_login_at')
