@@ -19,7 +19,7 @@ NAV_IMPORT = "app-nav-import"
 NAV_COMPLETENESS = "app-nav-vollstaendigkeit"
 NAV_AUDIT = "app-nav-protokoll"
 NAV_HELP = "app-nav-hilfe"
-NAV_USERS = "app-nav-benutzer"
+NAV_USERS = "app-nav-benutzer"  # the user's name in the bar, a link to /benutzer for admins
 
 # -- The filter bar (every page that filters) ------------------------------------------------------
 # Pattern-matching ids, so each page shows only the filters it needs and one callback serves

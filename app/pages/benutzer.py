@@ -35,9 +35,7 @@ dash.register_page(
     path="/benutzer",
     name="Benutzer",
     title="Benutzer – Zielcockpit",
-    order=8.5,
-    nav_id=ids.NAV_USERS,
-    nav_visible=may_see,
+    order=8.5,  # no link in the bar (it fits 1024 px as it is): the user's name links here
 )
 
 REFUSAL = "Benutzer verwaltet nur die Administration."

@@ -35,6 +35,7 @@ PAGES = [
     "/import",
     "/vollstaendigkeit",
     "/protokoll",
+    "/benutzer",
     "/hilfe",
     "/gibt-es-nicht",
 ]

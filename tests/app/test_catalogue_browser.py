@@ -131,7 +131,8 @@ def test_bcat002_admin_adds_a_user_who_then_logs_in(
     # Controlling does not manage users: no link, and the page refuses.
     controlling = as_user("demo-controlling")
     page = go(controlling, edit_server.url + "/benutzer")
-    assert page.locator(f"#{aids.NAV_USERS}").is_hidden()
+    wait_text(page, f"#{aids.NAV_USER}", "demo-controlling")
+    assert page.locator(f"#{aids.NAV_USERS}").count() == 0  # the name links nowhere
     assert "nur die Administration" in page.inner_text("body")
 
     admin = as_user("demo-admin")

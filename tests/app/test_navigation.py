@@ -37,7 +37,6 @@ def test_nav002_the_registered_links() -> None:
         (ids.NAV_IMPORT, "Import", "/import"),
         (ids.NAV_COMPLETENESS, "Vollständigkeit", "/vollstaendigkeit"),
         (ids.NAV_AUDIT, "Protokoll", "/protokoll"),
-        (ids.NAV_USERS, "Benutzer", "/benutzer"),
         (ids.NAV_HELP, "Hilfe", "/hilfe"),
     ]
 
