@@ -46,6 +46,7 @@ bench: demo-db
 	$(BIN)/python -m benchmarks.bench_import
 	$(BIN)/python -m benchmarks.bench_dashboard
 	$(BIN)/python -m benchmarks.bench_entry
+	$(BIN)/python -m benchmarks.bench_catalogue
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache tests/js/node_modules
