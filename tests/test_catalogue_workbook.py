@@ -227,3 +227,14 @@ def test_cwb007_plan_copy_starts_next_years_plan(
             ).all()
         )
     assert flags == {"REGE-3.1": False, "Jobcenter-1.1": True}
+
+
+def test_cwb008_not_a_workbook_or_columns_missing(catalogue_engine: Engine) -> None:
+    with pytest.raises(CatalogueError, match="keine lesbare Excel-Mappe"):
+        import_workbook(catalogue_engine, b"kein Excel", "katalog.xlsx", "2017", apply=True)
+    wb = load_workbook(io.BytesIO(export_workbook(catalogue_engine, "2017")))
+    wb["Indikatoren"]["I1"].value = "Ziel"
+    out = io.BytesIO()
+    wb.save(out)
+    with pytest.raises(CatalogueError, match="Blatt „Indikatoren“: Spalte „Zielwert“ fehlt"):
+        import_workbook(catalogue_engine, out.getvalue(), "katalog.xlsx", apply=True)

@@ -109,7 +109,10 @@ def import_workbook(
 
 
 def _peek_plan(content: bytes, file_name: str) -> str | None:
+    """The plan named in the workbook; a file that is no catalogue workbook is refused here."""
     found = read_catalogue_workbook(content, file_name, {}, set())
+    if found.problems and not found.measures:
+        raise CatalogueError(found.problems)
     return found.plan_key
 
 

@@ -261,8 +261,9 @@ def read_catalogue_workbook(
     its key (the workbook shows titles)."""
     try:
         wb = load_workbook(io.BytesIO(content), data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-        return WorkbookCatalogue(None, [], [f"{file_name}: keine lesbare Excel-Datei ({exc})."])
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+        message = f"{file_name}: keine lesbare Excel-Mappe (.xlsx); bitte die exportierte Mappe verwenden."
+        return WorkbookCatalogue(None, [], [message])
     problems: list[str] = []
     for sheet in (MEASURES, INDICATORS):
         if sheet not in wb.sheetnames:
@@ -276,11 +277,14 @@ def read_catalogue_workbook(
     field_titles = {key: title for title, key in fields.items()}
     measure_choices = {"handlungsfeld": field_titles, "oe": {o: o for o in oes}}
     measures = reader.rows(wb[MEASURES], MEASURE_COLUMNS, measure_choices)
+    indicators = reader.rows(wb[INDICATORS], INDICATOR_COLUMNS, {})
+    if reader.columns_missing:
+        return WorkbookCatalogue(plan_key, [], problems)  # the columns first, then the cells
     by_code: dict[str, dict[str, Any]] = {}
     for m in measures:
         m["indikatoren"] = []
         by_code.setdefault(str(m.get("code")), m)
-    for ind in reader.rows(wb[INDICATORS], INDICATOR_COLUMNS, {}):
+    for ind in indicators:
         owner_code = ind.pop("massnahme", None)
         owner = by_code.get(str(owner_code))
         profile = {q: ind.pop(q) for q in ("Q1", "Q2", "Q3", "Q4") if ind.get(q) is not None}
@@ -301,6 +305,7 @@ def read_catalogue_workbook(
 class _Reader:
     file: str
     problems: list[str]
+    columns_missing: bool = False
 
     def where(self, item: dict[str, Any], key: str) -> str:
         cell = item[CELLS].get(key)
@@ -319,6 +324,7 @@ class _Reader:
             if column.header in header:
                 index[column.key] = header.index(column.header)
             else:
+                self.columns_missing = True
                 self.problems.append(
                     f"{self.file}, Blatt „{ws.title}“: Spalte „{column.header}“ fehlt in Zeile 1."
                 )
