@@ -188,6 +188,11 @@ def layout(**_query: Any) -> html.Div:
     )
 
 
+FORM_FIELDS = (ids.USERS_NAME, ids.USERS_DISPLAY_NAME, ids.USERS_UNITS, ids.USERS_PASSWORD)
+KEEP = tuple(dash.no_update for _ in FORM_FIELDS)
+CLEARED = ("", "", "", "")  # after an account was added: nothing typed stays on the page
+
+
 def _all(kind: str) -> dict[str, Any]:
     return {"type": kind, "index": ALL}
 
@@ -207,6 +212,7 @@ def _shown_once(name: str, password: str) -> list[Any]:
 @callback(
     Output(ids.USERS_MESSAGE, "children"),
     Output(ids.USERS_TABLE, "children"),
+    *[Output(i, "value") for i in FORM_FIELDS],
     Input(ids.USERS_ADD, "n_clicks"),
     Input(_all(ids.USERS_DISABLE), "n_clicks"),
     Input(_all(ids.USERS_ENABLE), "n_clicks"),
@@ -232,11 +238,12 @@ def change_users(
     """One callback for every change; the role is checked here and again in the use case."""
     principal = current_principal()
     if not may_see(principal) or principal is None:
-        return _alert([f"Keine Berechtigung: {REFUSAL}"], "danger"), dash.no_update
+        return _alert([f"Keine Berechtigung: {REFUSAL}"], "danger"), dash.no_update, *KEEP
     if not add and not any(disable) and not any(enable) and not any(reset):
         raise dash.exceptions.PreventUpdate  # the table was (re)drawn; nobody clicked
     engine = engine_of_app()
     triggered = dash.ctx.triggered_id
+    fields: tuple[Any, ...] = KEEP
     try:
         if triggered == ids.USERS_ADD:
             made = create_account(
@@ -250,6 +257,7 @@ def change_users(
             )
             parts: list[Any] = [f"Benutzer „{(name or '').strip()}“ angelegt. "]
             message = _alert(parts + (_shown_once(name or "", made) if made else []), "success")
+            fields = CLEARED
         elif isinstance(triggered, dict) and triggered.get("type") == ids.USERS_RESET:
             who = str(triggered["index"])
             made = reset_password(engine, principal, who)
@@ -268,4 +276,4 @@ def change_users(
             raise dash.exceptions.PreventUpdate
     except AuthError as exc:
         message = _alert([str(exc)], "danger")
-    return message, users_table(accounts(engine, principal), principal.name)
+    return message, users_table(accounts(engine, principal), principal.name), *fields
