@@ -50,6 +50,7 @@ bench: demo-db
 	$(BIN)/python -m benchmarks.bench_dashboard
 	$(BIN)/python -m benchmarks.bench_entry
 	$(BIN)/python -m benchmarks.bench_places
+	$(BIN)/python -m benchmarks.bench_catalogue
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache tests/js/node_modules

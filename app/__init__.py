@@ -220,14 +220,17 @@ def _register_shell_callbacks(app: Dash) -> None:
         return new
 
     @app.callback(Output(ids.NAV_USER, "children"), Input(ids.URL, "pathname"))
-    def show_user(_pathname: str | None) -> str:
+    def show_user(_pathname: str | None) -> Any:
         from app.security import current_principal
         from zielcockpit.domain.vocabulary import ROLE_WORDS
 
         principal = current_principal()
         if principal is None:
             return ""
-        return f"{principal.name} · {ROLE_WORDS[principal.role].split(' (')[0]}"
+        text = f"{principal.name} · {ROLE_WORDS[principal.role].split(' (')[0]}"
+        if principal.can_manage_users:  # the way to /benutzer, without a ninth link in the bar
+            return html.A(text, href="/benutzer", id=ids.NAV_USERS, title="Benutzer verwalten")
+        return text
 
     # The logout form posts the CSRF token, which only the page itself can read from its cookie.
     app.clientside_callback(

@@ -19,6 +19,7 @@ NAV_IMPORT = "app-nav-import"
 NAV_COMPLETENESS = "app-nav-vollstaendigkeit"
 NAV_AUDIT = "app-nav-protokoll"
 NAV_HELP = "app-nav-hilfe"
+NAV_USERS = "app-nav-benutzer"  # the user's name in the bar, a link to /benutzer for admins
 
 # -- The filter bar (every page that filters) ------------------------------------------------------
 # Pattern-matching ids, so each page shows only the filters it needs and one callback serves
@@ -73,6 +74,44 @@ SOURCE_FACTS = "quelle-facts"
 
 def indicator_graph_id(code: str) -> dict[str, str]:
     return {"type": "massnahme-graph", "index": code}
+
+
+# „Bearbeiten“ (controlling): the structured fields of each indicator. The judged part of the
+# page (answer and indicator panels, forms included) is one container the save callback redraws.
+MEASURE_JUDGED = "massnahme-judged"
+MEASURE_EDIT_CONTEXT = "massnahme-edit-context"
+MEASURE_EDIT_MESSAGE = "massnahme-edit-message"
+# Pattern-matching types; the index is the indicator code.
+MEASURE_EDIT_SAVE = "massnahme-edit-save"
+MEASURE_EDIT_SEEN = "massnahme-edit-seen"
+MEASURE_EDIT_TARGET = "massnahme-edit-target"
+MEASURE_EDIT_PLACE_TARGET = "massnahme-edit-place-target"
+MEASURE_EDIT_PLACES = "massnahme-edit-places"
+MEASURE_EDIT_DUE = "massnahme-edit-due"
+MEASURE_EDIT_START = "massnahme-edit-start"
+MEASURE_EDIT_PROFILE = (
+    "massnahme-edit-q1",
+    "massnahme-edit-q2",
+    "massnahme-edit-q3",
+    "massnahme-edit-q4",
+)
+MEASURE_EDIT_AGGREGATION = "massnahme-edit-aggregation"
+MEASURE_EDIT_STEERING = "massnahme-edit-steering"
+MEASURE_EDIT_FIELD_TYPES = (
+    MEASURE_EDIT_SEEN,
+    MEASURE_EDIT_TARGET,
+    MEASURE_EDIT_PLACE_TARGET,
+    MEASURE_EDIT_PLACES,
+    MEASURE_EDIT_DUE,
+    MEASURE_EDIT_START,
+    *MEASURE_EDIT_PROFILE,
+    MEASURE_EDIT_AGGREGATION,
+    MEASURE_EDIT_STEERING,
+)
+
+
+def measure_edit(kind: str, code: str) -> dict[str, str]:
+    return {"type": kind, "index": code}
 
 
 # -- Quartalsvergleich (/quartale) -----------------------------------------------------------------
@@ -181,6 +220,26 @@ AUDIT_USER = "protokoll-user"
 AUDIT_KIND = "protokoll-kind"
 AUDIT_GRID = "protokoll-grid"
 AUDIT_COUNT = "protokoll-count"
+
+# -- Benutzer (/benutzer, admin) ------------------------------------------------------------------
+USERS = "benutzer"
+USERS_TABLE = "benutzer-table"
+USERS_MESSAGE = "benutzer-message"
+USERS_NAME = "benutzer-name"
+USERS_DISPLAY_NAME = "benutzer-display-name"
+USERS_ROLE = "benutzer-role"
+USERS_UNITS = "benutzer-units"
+USERS_PASSWORD = "benutzer-password"
+USERS_ADD = "benutzer-add"
+# Pattern-matching types; the index is the user name.
+USERS_DISABLE = "benutzer-disable"
+USERS_ENABLE = "benutzer-enable"
+USERS_RESET = "benutzer-reset"
+
+
+def user_action(kind: str, name: str) -> dict[str, str]:
+    return {"type": kind, "index": name}
+
 
 # -- Hilfe (/hilfe) --------------------------------------------------------------------------------
 HELP = "hilfe"

@@ -95,6 +95,7 @@ KIND_LABELS = {
     "katalog": "Katalog",
     "benutzer_angelegt": "Benutzer angelegt",
     "benutzer_gesperrt": "Benutzer gesperrt",
+    "benutzer_entsperrt": "Benutzer entsperrt",
     "passwort_geaendert": "Passwort geändert",
     "token_angelegt": "Token angelegt",
     "importprofil_angelernt": "Importprofil angelernt",

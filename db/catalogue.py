@@ -46,6 +46,10 @@ from db.models import (
 )
 
 LINE = "__line__"
+# A workbook row (db/catalogue_workbook.py) also says its sheet and the cell of every field, so
+# a problem names sheet and cell instead of a line of a YAML file.
+SHEET = "__sheet__"
+CELLS = "__cells__"
 LEVEL_KINDS = {"rate", "upper_bound", "reduction"}
 UNITS = ("Anzahl", "%", "EUR", "Meilenstein", "")
 
@@ -103,23 +107,36 @@ def read_places(path: Path) -> dict[str, Any]:
 class _Checker:
     file: str
     problems: list[str] = field(default_factory=list)
+    # How a reader names a field to its users (a workbook: its column headers); else the key.
+    labels: dict[str, str] = field(default_factory=dict)
 
-    def add(self, item: dict[str, Any] | None, what: str, message: str) -> None:
+    def name(self, key: str) -> str:
+        return self.labels.get(key, key)
+
+    def add(
+        self, item: dict[str, Any] | None, what: str, message: str, key: str | None = None
+    ) -> None:
+        self.problems.append(f"{self.where(item, key)}: {what}: {message}")
+
+    def where(self, item: dict[str, Any] | None, key: str | None = None) -> str:
         line = item.get(LINE) if isinstance(item, dict) else None
-        where = f"{self.file}, Zeile {line}" if line else self.file
-        self.problems.append(f"{where}: {what}: {message}")
+        if isinstance(item, dict) and item.get(SHEET):
+            cell = (item.get(CELLS) or {}).get(key) if key else None
+            spot = f"Zelle {cell}" if cell else f"Zeile {line}"
+            return f"{self.file}, Blatt „{item[SHEET]}“, {spot}"
+        return f"{self.file}, Zeile {line}" if line else self.file
 
     def number(self, item: dict[str, Any], key: str, what: str) -> Decimal | None:
         raw = item.get(key)
         if raw is None:
             return None
         if isinstance(raw, bool):
-            self.add(item, what, f"„{key}“ muss eine Zahl sein, gefunden: {raw!r}.")
+            self.add(item, what, f"„{self.name(key)}“ muss eine Zahl sein, gefunden: {raw!r}.", key)
             return None
         try:
             return Decimal(str(raw))
         except InvalidOperation:
-            self.add(item, what, f"„{key}“ muss eine Zahl sein, gefunden: „{raw}“.")
+            self.add(item, what, f"„{self.name(key)}“ muss eine Zahl sein, gefunden: „{raw}“.", key)
             return None
 
     def date(self, item: dict[str, Any], key: str, what: str) -> dt.date | None:
@@ -129,7 +146,12 @@ class _Checker:
         try:
             return dt.date.fromisoformat(str(raw))
         except ValueError:
-            self.add(item, what, f"„{key}“ muss ein Datum (JJJJ-MM-TT) sein, gefunden: „{raw}“.")
+            self.add(
+                item,
+                what,
+                f"„{self.name(key)}“ muss ein Datum (JJJJ-MM-TT) sein, gefunden: „{raw}“.",
+                key,
+            )
             return None
 
     def choice(self, item: dict[str, Any], key: str, allowed: tuple[str, ...], what: str) -> None:
@@ -137,15 +159,18 @@ class _Checker:
             self.add(
                 item,
                 what,
-                f"„{key}“ ist „{item.get(key)}“, erlaubt: {', '.join(a or '(leer)' for a in allowed)}.",
+                f"„{self.name(key)}“ ist „{item.get(key)}“, erlaubt: {', '.join(a or '(leer)' for a in allowed)}.",
+                key,
             )
 
 
 # One flat list of checks over one file, in the order of the file, so that every problem is
 # reported with its place; splitting it would only scatter that order.
-def check_catalogue(data: dict[str, Any], file: str) -> list[str]:  # noqa: C901
+def check_catalogue(  # noqa: C901
+    data: dict[str, Any], file: str, labels: dict[str, str] | None = None
+) -> list[str]:
     """Every problem of the catalogue, not just the first."""
-    c = _Checker(file)
+    c = _Checker(file, labels=labels or {})
     plan = data.get("plan") or {}
     for key in ("key", "titel", "jahr", "kommune", "art"):
         if plan.get(key) in (None, ""):
@@ -181,26 +206,38 @@ def check_catalogue(data: dict[str, Any], file: str) -> list[str]:  # noqa: C901
         code = str(m.get("code") or "")
         what = f"Maßnahme {code or '(ohne Code)'}"
         if not code:
-            c.add(m, what, "Pflichtfeld „code“ fehlt.")
+            c.add(m, what, "Pflichtfeld „code“ fehlt.", "code")
         elif code in seen_measures:
-            c.add(m, what, f"Code kommt doppelt vor (zuerst in Zeile {seen_measures[code]}).")
+            c.add(
+                m, what, f"Code kommt doppelt vor (zuerst in Zeile {seen_measures[code]}).", "code"
+            )
         seen_measures.setdefault(code, m.get(LINE, 0))
         if not m.get("titel"):
-            c.add(m, what, "Pflichtfeld „titel“ fehlt.")
+            c.add(m, what, "Pflichtfeld „titel“ fehlt.", "titel")
         if str(m.get("handlungsfeld")) not in fields:
-            c.add(m, what, f"Handlungsfeld „{m.get('handlungsfeld')}“ gibt es nicht im Katalog.")
+            c.add(
+                m,
+                what,
+                f"Handlungsfeld „{m.get('handlungsfeld')}“ gibt es nicht im Katalog.",
+                "handlungsfeld",
+            )
         elif m.get("untergruppe") and str(m["untergruppe"]) not in fields[str(m["handlungsfeld"])]:
-            c.add(m, what, f"Untergruppe „{m['untergruppe']}“ fehlt beim Handlungsfeld.")
+            c.add(
+                m,
+                what,
+                f"Untergruppe „{m['untergruppe']}“ fehlt beim Handlungsfeld.",
+                "untergruppe",
+            )
         if str(m.get("oe")) not in oes:
-            c.add(m, what, f"Organisationseinheit „{m.get('oe')}“ gibt es nicht im Katalog.")
+            c.add(m, what, f"Organisationseinheit „{m.get('oe')}“ gibt es nicht im Katalog.", "oe")
         if m.get("kategorie") is not None and str(m["kategorie"]) not in categories:
-            c.add(m, what, f"Kategorie „{m['kategorie']}“ gibt es nicht im Katalog.")
+            c.add(m, what, f"Kategorie „{m['kategorie']}“ gibt es nicht im Katalog.", "kategorie")
         for nr in m.get("leitsaetze") or []:
             if nr not in leit:
-                c.add(m, what, f"Leitsatz Nr. {nr} gibt es nicht im Katalog.")
+                c.add(m, what, f"Leitsatz Nr. {nr} gibt es nicht im Katalog.", "leitsaetze")
         for ort in m.get("orte") or []:
             if str(ort) not in places:
-                c.add(m, what, f"Ort „{ort}“ fehlt in der Ortsliste.")
+                c.add(m, what, f"Ort „{ort}“ fehlt in der Ortsliste.", "orte")
         c.number(m, "aufwand_eur", what)
         indicators = m.get("indikatoren") or []
         if not indicators:
@@ -209,16 +246,17 @@ def check_catalogue(data: dict[str, Any], file: str) -> list[str]:  # noqa: C901
             icode = str(ind.get("code") or "")
             iwhat = f"Indikator {icode or '(ohne Code)'}"
             if not icode.startswith(code + "."):
-                c.add(ind, iwhat, f"Code muss mit „{code}.“ beginnen.")
+                c.add(ind, iwhat, f"Code muss mit „{code}.“ beginnen.", "code")
             if icode in seen_indicators:
                 c.add(
                     ind,
                     iwhat,
                     f"Code kommt doppelt vor (zuerst in Zeile {seen_indicators[icode]}).",
+                    "code",
                 )
             seen_indicators.setdefault(icode, ind.get(LINE, 0))
             if not ind.get("name"):
-                c.add(ind, iwhat, "Pflichtfeld „name“ fehlt.")
+                c.add(ind, iwhat, "Pflichtfeld „name“ fehlt.", "name")
             c.choice(ind, "kind", INDICATOR_KINDS, iwhat)
             c.choice(ind, "direction", DIRECTIONS, iwhat)
             if ind.get("aggregation") is not None:
@@ -228,6 +266,7 @@ def check_catalogue(data: dict[str, Any], file: str) -> list[str]:  # noqa: C901
                     ind,
                     iwhat,
                     f"Einheit „{ind.get('unit')}“ unbekannt, erlaubt: Anzahl, %, EUR, Meilenstein.",
+                    "unit",
                 )
             for key in ("target", "baseline", "reduction_pct"):
                 value = c.number(ind, key, iwhat)
@@ -241,7 +280,7 @@ def check_catalogue(data: dict[str, Any], file: str) -> list[str]:  # noqa: C901
             _check_source(c, ind, iwhat, data)
             for ort in ind.get("orte") or []:
                 if str(ort) not in places:
-                    c.add(ind, iwhat, f"Ort „{ort}“ fehlt in der Ortsliste.")
+                    c.add(ind, iwhat, f"Ort „{ort}“ nennt der Plan nicht (Ortsliste).", "orte")
             _check_place_target(c, ind, iwhat)
             for q, expected in (ind.get("profil") or {}).items():
                 if q == LINE:
@@ -264,9 +303,14 @@ def _check_parent(
         return
     found = all_indicators.get(str(parent))
     if found is None:
-        c.add(ind, what, f"übergeordneter Indikator „{parent}“ gibt es nicht in diesem Plan.")
+        c.add(
+            ind,
+            what,
+            f"übergeordneter Indikator „{parent}“ gibt es nicht in diesem Plan.",
+            "parent",
+        )
     elif str(parent) == str(ind.get("code")):
-        c.add(ind, what, "ein Indikator kann nicht sein eigener Darunter-Wert sein.")
+        c.add(ind, what, "ein Indikator kann nicht sein eigener Darunter-Wert sein.", "parent")
     elif found.get("unit", "") != ind.get("unit", ""):
         c.add(
             ind,
@@ -274,6 +318,7 @@ def _check_parent(
             f"Darunter-Wert in „{ind.get('unit', '')}“, übergeordneter Indikator „{parent}“ in "
             f"„{found.get('unit', '')}“: ein Darunter-Wert braucht dieselbe Einheit "
             "(ein Anteil ist kein Teil einer Anzahl).",
+            "parent",
         )
 
 
@@ -356,9 +401,14 @@ def _check_place_target(c: _Checker, ind: dict[str, Any], what: str) -> None:
         return
     places = ind.get("orte") or []
     if per_place < 0:
-        c.add(ind, what, "„target_per_place“ darf nicht negativ sein.")
+        c.add(ind, what, f"„{c.name('target_per_place')}“ darf nicht negativ sein.")
     if not places:
-        c.add(ind, what, "„target_per_place“ braucht die Orte („orte“), in denen es gilt.")
+        c.add(
+            ind,
+            what,
+            f"„{c.name('target_per_place')}“ braucht die Orte („{c.name('orte')}“), in denen es gilt.",
+            "orte",
+        )
         return
     whole = ind.get("target")
     try:
@@ -367,8 +417,9 @@ def _check_place_target(c: _Checker, ind: dict[str, Any], what: str) -> None:
             c.add(
                 ind,
                 what,
-                f"„target“ ({whole}) muss „target_per_place“ × Anzahl der Orte sein "
+                f"„{c.name('target')}“ ({whole}) muss „{c.name('target_per_place')}“ × Anzahl der Orte sein "
                 f"({per_place} × {len(places)} = {expected}).",
+                "target",
             )
     except InvalidOperation:
         pass  # the target itself was reported as not a number
@@ -411,6 +462,12 @@ class LoadResult:
     indicators: int
     changes: int = 0
     summary: str = ""  # set for a places catalogue, which has no plan
+    # indicators whose earlier rule was kept for the released quarters (db/rule_versions.py)
+    kept_for_released: tuple[str, ...] = ()
+
+
+# table, key, old columns, new columns, the measure it belongs to (its page shows the change)
+Change = tuple[str, str, Any, Any, int | None]
 
 
 def load_catalogue(engine: Engine, path: Path, actor: str = "katalog") -> LoadResult:
@@ -427,19 +484,60 @@ def load_catalogue(engine: Engine, path: Path, actor: str = "katalog") -> LoadRe
         count = load_places_catalogue(engine, path, data, actor)
         return LoadResult("", 0, count, summary=f"{count} Kontextindikatoren und Orte")
     data = read_catalogue(path)
-    problems = check_catalogue(data, path.name)
+    return load_catalogue_data(engine, data, path.name, path.read_bytes(), actor)
+
+
+def load_catalogue_data(
+    engine: Engine,
+    data: dict[str, Any],
+    source: str,
+    content: bytes,
+    actor: str = "katalog",
+    labels: dict[str, str] | None = None,
+) -> LoadResult:
+    """A catalogue already read (YAML file, workbook): checked whole, written in one transaction."""
+    problems = check_catalogue(data, source, labels)
     if problems:
         raise CatalogueError(problems)
     with transaction(engine) as session:
-        changes: list[tuple[str, str, Any, Any]] = []
-        collect = _collect(changes)
-        event.listen(session, "before_flush", collect)
-        result = _write(session, data, path.name)
+        return write_checked(session, data, source, content, actor)
+
+
+def write_checked(
+    session: Session, data: dict[str, Any], source: str, content: bytes, actor: str
+) -> LoadResult:
+    """Write a checked catalogue inside the caller's transaction, audited; a released quarter
+    keeps the rule it was judged by."""
+    from db.rule_versions import keep_released_rules
+    from db.status import indicator_infos
+
+    plan = session.scalars(select(Plan).where(Plan.key == str(data["plan"]["key"]))).one_or_none()
+    before = {}
+    if plan is not None:
+        before = {i.id: i.rule for i in indicator_infos(session.connection(), plan.id, plan.year)}
+    changes: list[Change] = []
+    collect = _collect(changes)
+    event.listen(session, "before_flush", collect)
+    try:
+        result = _write(session, data, source)
         session.flush()
+    finally:
         event.remove(session, "before_flush", collect)
-        if changes:
-            _record(session, changes, path, actor)
-    return LoadResult(result.plan_key, result.measures, result.indicators, len(changes))
+    kept: list[str] = []
+    if changes:
+        _record(session, changes, source, content, actor)
+        if plan is not None:
+            after = {
+                i.id: i.rule for i in indicator_infos(session.connection(), plan.id, plan.year)
+            }
+            kept = keep_released_rules(session, plan.id, before, after, actor)
+    return LoadResult(
+        result.plan_key,
+        result.measures,
+        result.indicators,
+        len(changes),
+        kept_for_released=tuple(kept),
+    )
 
 
 _KEYS = ("code", "key", "title", "name", "number", "period")
@@ -459,12 +557,18 @@ def _columns(obj: Any) -> dict[str, Any]:
     }
 
 
-def _collect(changes: list[tuple[str, str, Any, Any]]) -> Any:
+def _measure_of(obj: Any) -> int | None:
+    if isinstance(obj, Massnahme):
+        return obj.id
+    return getattr(obj, "massnahme_id", None) if isinstance(obj, Indikator) else None
+
+
+def _collect(changes: list[Change]) -> Any:
     """A before_flush hook that notes every new, changed and deleted catalogue row."""
 
     def before_flush(session: Session, _context: Any, _instances: Any) -> None:
         for obj in session.new:
-            changes.append((type(obj).__tablename__, _entity_key(obj), None, _columns(obj)))
+            changes.append((type(obj).__tablename__, _entity_key(obj), None, _columns(obj), None))
         for obj in session.dirty:
             state = sa_inspect(obj)
             old, new = {}, {}
@@ -474,23 +578,25 @@ def _collect(changes: list[tuple[str, str, Any, Any]]) -> Any:
                     old[attr.key] = history.deleted[0] if history.deleted else None
                     new[attr.key] = history.added[0] if history.added else None
             if new:
-                changes.append((type(obj).__tablename__, _entity_key(obj), old, new))
+                changes.append(
+                    (type(obj).__tablename__, _entity_key(obj), old, new, _measure_of(obj))
+                )
         for obj in session.deleted:
-            changes.append((type(obj).__tablename__, _entity_key(obj), _columns(obj), None))
+            changes.append((type(obj).__tablename__, _entity_key(obj), _columns(obj), None, None))
 
     return before_flush
 
 
 def _record(
-    session: Session, changes: list[tuple[str, str, Any, Any]], path: Path, actor: str
+    session: Session, changes: list[Change], source: str, content: bytes, actor: str
 ) -> None:
     from db.audit_trail import audit
 
     run = ImportRun(
         kind="katalog",
         profile="katalog",
-        file_name=path.name,
-        checksum=hashlib.sha256(path.read_bytes()).hexdigest(),
+        file_name=source,
+        checksum=hashlib.sha256(content).hexdigest(),
         user_name=actor,
         status="ok",
         values_written=len(changes),
@@ -498,8 +604,19 @@ def _record(
     )
     session.add(run)
     session.flush()
-    for entity, key, old, new in changes:
-        audit(session, actor, "katalog", entity, key, old, new, source=path.name, run_id=run.id)
+    for entity, key, old, new, measure_id in changes:
+        audit(
+            session,
+            actor,
+            "katalog",
+            entity,
+            key,
+            old,
+            new,
+            source=source,
+            massnahme_id=measure_id,
+            run_id=run.id,
+        )
 
 
 # Writes one catalogue top-down in one transaction (plan, units, places, clusters, measures,
@@ -672,6 +789,7 @@ def _write(session: Session, data: dict[str, Any], file: str) -> LoadResult:  # 
                     "wortlaut_zielwert": ind.get("wortlaut_zielwert"),
                     "hinweis": ind.get("hinweis"),
                     "quelle": None if ind.get("quelle") is None else str(ind["quelle"]),
+                    "zu_pruefen": bool(ind.get("zu_pruefen", False)),
                 },
             )
             session.flush()

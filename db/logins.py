@@ -23,7 +23,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Engine, delete, func, select
+from sqlalchemy import ColumnElement, Engine, delete, func, select, update
 
 from db.engine import transaction
 from db.models import LoginAttempt, User, _utcnow
@@ -76,6 +76,8 @@ def attempt_login(
     if not verify_password(password, stored.password_hash if stored and stored.active else None):
         return None  # the recorded attempt stays: a failure
     _forget(engine, LoginAttempt.user_name == name)  # a success clears the account's count
+    with engine.begin() as conn:
+        conn.execute(update(User).where(User.name == name).values(last_login_at=now))
     return principal_of(engine, name)
 
 

@@ -325,6 +325,9 @@ class Indikator(Base):
     # The source its values come from (a key of the catalogue's `quellen`, e.g. "ba_eckwerte").
     quelle: Mapped[str | None] = mapped_column(String(40))
 
+    # Set by `plan copy`: target and dates taken over from last year's plan, not yet confirmed.
+    zu_pruefen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
     massnahme: Mapped[Massnahme] = relationship(back_populates="indikatoren")
     parent: Mapped[Indikator | None] = relationship(remote_side=[id])
     # In the plan's order (written by db.catalogue, which owns the link rows).
@@ -491,6 +494,7 @@ class User(Base):
     # Carried in the session cookie; raised by logout, disabling and a new password, which
     # ends every earlier session of the user on every instance.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # shown on /benutzer
 
     units: Mapped[list[Organisationseinheit]] = relationship(secondary=user_oe)
 
@@ -694,3 +698,26 @@ class SavedProfile(Base):
     data: Mapped[str] = mapped_column(Text)  # the profile as JSON, the YAML profiles' format
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+
+
+# -- catalogue edits (issue 12): what a released quarter was judged by --------------------------
+
+
+class IndicatorRuleVersion(Base):
+    """The rule an indicator was judged by up to and including a released quarter.
+
+    Written when the catalogue (workbook, browser, YAML) changes an indicator's structured fields
+    while quarters of its plan are released: the old rule keeps judging those quarters, the new
+    one applies from the next open quarter.
+    """
+
+    __tablename__ = "indikator_regelstand"
+    __table_args__ = (UniqueConstraint("indikator_id", "valid_until"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indikator_id: Mapped[int] = mapped_column(
+        ForeignKey("indikator.id", ondelete="CASCADE"), index=True
+    )
+    valid_until: Mapped[str] = mapped_column(String(10))  # "2017-Q2": the last quarter it judges
+    rule: Mapped[str] = mapped_column(Text)  # JSON of the rule (db/rule_versions.py)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(80))

@@ -182,7 +182,7 @@ def _write_index(session: Session, data: dict[str, Any]) -> None:
 
 def load_places_catalogue(engine: Engine, path: Path, data: dict[str, Any], actor: str) -> int:
     """Check all, then write in one transaction with an audit entry per changed row."""
-    from db.catalogue import CatalogueError, _collect, _record
+    from db.catalogue import CatalogueError, Change, _collect, _record
 
     problems = check_places_catalogue(data, path.name)
     if problems:
@@ -190,12 +190,12 @@ def load_places_catalogue(engine: Engine, path: Path, data: dict[str, Any], acto
     from sqlalchemy import event
 
     with transaction(engine) as session:
-        changes: list[tuple[str, str, Any, Any]] = []
+        changes: list[Change] = []
         collect = _collect(changes)
         event.listen(session, "before_flush", collect)
         count = write_places_catalogue(session, data)
         session.flush()
         event.remove(session, "before_flush", collect)
         if changes:
-            _record(session, changes, path, actor)
+            _record(session, changes, path.name, path.read_bytes(), actor)
     return count

@@ -29,6 +29,7 @@ from db.models import (
     Zielprofil,
     indikator_ort,
 )
+from db.rule_versions import released_rules, rule_as_of
 from zielcockpit.domain.calendar import DeliveryCalendar
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.rules import (
@@ -73,6 +74,8 @@ class IndicatorInfo(NamedTuple):
     measure_id: int
     rule: IndicatorRule
     source: str | None = None  # the catalogue's `quelle` (its lag moves the deadline)
+    # copied by `plan copy`: target and dates not yet confirmed („zu prüfen“)
+    to_check: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,17 @@ class PlanData:
     place_observations: PlaceObservations = field(default_factory=dict)
     # The reporting calendar: deadlines set by controlling, the sources' lags.
     calendar: DeliveryCalendar = field(default_factory=DeliveryCalendar)
+    # indicator id -> (last released quarter, the rule it was judged by), earliest first
+    kept_rules: dict[int, list[tuple[Period, IndicatorRule]]] = field(default_factory=dict)
+
+    def indicators_as_of(self, period: Period) -> list[IndicatorInfo]:
+        """The indicators with the rule that judges `period` (a released quarter keeps its own)."""
+        if not self.kept_rules:
+            return self.indicators
+        return [
+            ind._replace(rule=rule_as_of(ind.rule, self.kept_rules.get(ind.id), period))
+            for ind in self.indicators
+        ]
 
     def quarters(self) -> list[Period]:
         return [Period(self.year, quarter=q) for q in range(1, 5)]
@@ -220,91 +234,8 @@ def load_plan_data(engine: Engine, plan_key: str, up_to: Period | None = None) -
                 .order_by(Massnahme.position)
             )
         ]
-        profiles: dict[int, dict[int, float]] = defaultdict(dict)
-        for r in conn.execute(
-            select(Zielprofil.indikator_id, Zielprofil.period, Zielprofil.expected)
-            .join(Indikator, Indikator.id == Zielprofil.indikator_id)
-            .where(Indikator.plan_id == plan.id)
-        ):
-            q = Period.parse(r.period)
-            if q.year == plan.year and q.quarter is not None:
-                profiles[r.indikator_id][q.quarter] = float(r.expected)
-        rows = conn.execute(
-            select(
-                Indikator.id,
-                Indikator.code,
-                Indikator.name,
-                Indikator.massnahme_id,
-                Indikator.kind,
-                Indikator.unit,
-                Indikator.direction,
-                Indikator.aggregation,
-                Indikator.steering,
-                type_coerce(Indikator.target, Float),
-                Indikator.due,
-                type_coerce(Indikator.baseline, Float),
-                Indikator.baseline_period,
-                type_coerce(Indikator.reduction_pct, Float),
-                Indikator.parent_id,
-                Indikator.start,
-                Indikator.strict,
-                type_coerce(Indikator.target_per_place, Float),
-                Indikator.quelle,
-            )
-            .where(Indikator.plan_id == plan.id)
-            .order_by(Indikator.massnahme_id, Indikator.position)
-        ).all()
-        code_of = {r[0]: r[1] for r in rows}
-        place_names = _places_of(conn, plan.id, [r[0] for r in rows if r[-2] is not None])
-        indicators = [
-            IndicatorInfo(
-                id_,
-                code,
-                name,
-                measure_id,
-                IndicatorRule(
-                    code,
-                    kind,
-                    unit,
-                    direction,
-                    aggregation,
-                    bool(steering),
-                    target,
-                    due,
-                    baseline,
-                    baseline_period,
-                    reduction_pct,
-                    profiles.get(id_) or None,
-                    code_of.get(parent_id) if parent_id else None,
-                    start,
-                    bool(strict),
-                    target_per_place,
-                    tuple(place_names.get(id_, ())),
-                ),
-                source,
-            )
-            for (
-                id_,
-                code,
-                name,
-                measure_id,
-                kind,
-                unit,
-                direction,
-                aggregation,
-                steering,
-                target,
-                due,
-                baseline,
-                baseline_period,
-                reduction_pct,
-                parent_id,
-                start,
-                strict,
-                target_per_place,
-                source,
-            ) in rows
-        ]
+        indicators = indicator_infos(conn, plan.id, plan.year)
+        place_names = any(i.rule.places for i in indicators)
         baseline_keys = {p.key for p in default_baseline_periods(plan.year)}
         baseline_keys |= {i.rule.baseline_period for i in indicators if i.rule.baseline_period}
         if up_to is None:
@@ -335,6 +266,7 @@ def load_plan_data(engine: Engine, plan_key: str, up_to: Period | None = None) -
         ort_names = (
             {r.id: r.name for r in conn.execute(select(Ort.id, Ort.name))} if place_names else {}
         )
+        kept_rules = released_rules(conn, plan.id)
         overrides = {
             (r.massnahme_id, r.period): Override(r.light, r.justification, r.set_by, r.set_at)
             for r in conn.execute(
@@ -359,7 +291,109 @@ def load_plan_data(engine: Engine, plan_key: str, up_to: Period | None = None) -
         overrides,
         by_place,
         calendar,
+        kept_rules,
     )
+
+
+def indicator_infos(conn: Connection, plan_id: int, year: int) -> list[IndicatorInfo]:
+    """The plan's indicators with the rules that judge them (as stored now)."""
+    profiles: dict[int, dict[int, float]] = defaultdict(dict)
+    for r in conn.execute(
+        select(Zielprofil.indikator_id, Zielprofil.period, Zielprofil.expected)
+        .join(Indikator, Indikator.id == Zielprofil.indikator_id)
+        .where(Indikator.plan_id == plan_id)
+    ):
+        q = Period.parse(r.period)
+        if q.year == year and q.quarter is not None:
+            profiles[r.indikator_id][q.quarter] = float(r.expected)
+    rows = conn.execute(
+        select(
+            Indikator.id,
+            Indikator.code,
+            Indikator.name,
+            Indikator.massnahme_id,
+            Indikator.kind,
+            Indikator.unit,
+            Indikator.direction,
+            Indikator.aggregation,
+            Indikator.steering,
+            type_coerce(Indikator.target, Float),
+            Indikator.due,
+            type_coerce(Indikator.baseline, Float),
+            Indikator.baseline_period,
+            type_coerce(Indikator.reduction_pct, Float),
+            Indikator.parent_id,
+            Indikator.start,
+            Indikator.strict,
+            type_coerce(Indikator.target_per_place, Float),
+        )
+        .where(Indikator.plan_id == plan_id)
+        .order_by(Indikator.massnahme_id, Indikator.position)
+    ).all()
+    code_of = {r[0]: r[1] for r in rows}
+    to_check = set(
+        conn.scalars(
+            select(Indikator.id).where(Indikator.plan_id == plan_id, Indikator.zu_pruefen.is_(True))
+        )
+    )
+    place_names = _places_of(conn, plan_id, [r[0] for r in rows if r[-1] is not None])
+    sources = dict(
+        conn.execute(
+            select(Indikator.id, Indikator.quelle).where(
+                Indikator.plan_id == plan_id, Indikator.quelle.is_not(None)
+            )
+        ).all()
+    )
+    indicators = [
+        IndicatorInfo(
+            id_,
+            code,
+            name,
+            measure_id,
+            IndicatorRule(
+                code,
+                kind,
+                unit,
+                direction,
+                aggregation,
+                bool(steering),
+                target,
+                due,
+                baseline,
+                baseline_period,
+                reduction_pct,
+                profiles.get(id_) or None,
+                code_of.get(parent_id) if parent_id else None,
+                start,
+                bool(strict),
+                target_per_place,
+                tuple(place_names.get(id_, ())),
+            ),
+            source=sources.get(id_),
+            to_check=id_ in to_check,
+        )
+        for (
+            id_,
+            code,
+            name,
+            measure_id,
+            kind,
+            unit,
+            direction,
+            aggregation,
+            steering,
+            target,
+            due,
+            baseline,
+            baseline_period,
+            reduction_pct,
+            parent_id,
+            start,
+            strict,
+            target_per_place,
+        ) in rows
+    ]
+    return indicators
 
 
 def _places_of(conn: Connection, plan_id: int, ids: list[int]) -> dict[int, list[str]]:
@@ -501,8 +535,9 @@ def evaluate(data: PlanData, period: Period, today: dt.date | None = None) -> St
     """Judge every indicator and measure; with `today`, a missing value says whether its
     delivery deadline has passed (the reporting calendar)."""
     data.check_period(period)
+    indicators = data.indicators_as_of(period)
     by_measure: dict[int, list[IndicatorInfo]] = defaultdict(list)
-    for ind in data.indicators:
+    for ind in indicators:
         by_measure[ind.measure_id].append(ind)
     owners = {m.id: m.owner for m in data.measures}
     judged = {
@@ -517,10 +552,10 @@ def evaluate(data: PlanData, period: Period, today: dt.date | None = None) -> St
             if today is None
             else Delivery(data.calendar, today, owners.get(ind.measure_id, ""), ind.source),
         )
-        for ind in data.indicators
+        for ind in indicators
     }
     # Plan-wide: a "darunter" value may belong to another measure (REGE-10.1 under REGE-9.2).
-    parents = {i.code: i.rule.parent for i in data.indicators if i.rule.parent is not None}
+    parents = {i.code: i.rule.parent for i in indicators if i.rule.parent is not None}
     for child, warning in child_warnings(judged, parents).items():
         judged[child] = with_warning(judged[child], warning)
     measures = []
@@ -600,6 +635,7 @@ def indicator_json(ind: IndicatorInfo, j: Judgement) -> dict[str, Any]:
         # A missing value: when it is due and whether that date has passed (reporting calendar).
         "due_date": None if j.delivery is None else j.delivery.due.isoformat(),
         "overdue": None if j.delivery is None else j.delivery.overdue,
+        "zu_pruefen": ind.to_check,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select, update
@@ -26,6 +27,7 @@ class UserRow:
     units: tuple[str, ...]
     active: bool
     demo: bool
+    last_login_at: dt.datetime | None = None
 
 
 def add_user(
@@ -38,6 +40,7 @@ def add_user(
     actor: str,
     display_name: str | None = None,
     demo: bool = False,
+    source: str = "Kommandozeile",
 ) -> None:
     check_role(role)
     if not name or len(name) > 80 or any(c.isspace() for c in name):
@@ -63,11 +66,13 @@ def add_user(
             name,
             None,
             {"rolle": role, "oe": units},
-            source="Kommandozeile",
+            source=source,
         )
 
 
-def set_password(engine: Engine, name: str, password: str, *, actor: str) -> None:
+def set_password(
+    engine: Engine, name: str, password: str, *, actor: str, source: str | None = None
+) -> None:
     hashed = hash_password(password)
     with transaction(engine) as session:
         user = session.scalars(select(User).where(User.name == name)).one_or_none()
@@ -75,10 +80,10 @@ def set_password(engine: Engine, name: str, password: str, *, actor: str) -> Non
             raise AuthError(f"Benutzer „{name}“ gibt es nicht.")
         user.password_hash = hashed
         user.session_generation += 1  # whoever knew the old password is logged out
-        audit(session, actor, "passwort_geaendert", "benutzer", name, None, None)
+        audit(session, actor, "passwort_geaendert", "benutzer", name, None, None, source=source)
 
 
-def disable_user(engine: Engine, name: str, *, actor: str) -> None:
+def disable_user(engine: Engine, name: str, *, actor: str, source: str = "Kommandozeile") -> None:
     with transaction(engine) as session:
         user = session.scalars(select(User).where(User.name == name)).one_or_none()
         if user is None:
@@ -94,7 +99,26 @@ def disable_user(engine: Engine, name: str, *, actor: str) -> None:
                 name,
                 {"aktiv": True},
                 {"aktiv": False},
-                source="Kommandozeile",
+                source=source,
+            )
+
+
+def enable_user(engine: Engine, name: str, *, actor: str, source: str = "Kommandozeile") -> None:
+    with transaction(engine) as session:
+        user = session.scalars(select(User).where(User.name == name)).one_or_none()
+        if user is None:
+            raise AuthError(f"Benutzer „{name}“ gibt es nicht.")
+        if not user.active:
+            user.active = True
+            audit(
+                session,
+                actor,
+                "benutzer_entsperrt",
+                "benutzer",
+                name,
+                {"aktiv": False},
+                {"aktiv": True},
+                source=source,
             )
 
 
@@ -108,6 +132,7 @@ def list_users(engine: Engine) -> list[UserRow]:
                 tuple(sorted(o.code for o in u.units)),
                 u.active,
                 u.demo,
+                u.last_login_at,
             )
             for u in session.scalars(select(User).order_by(User.name))
         ]

@@ -58,6 +58,7 @@ INDICATOR_KEYS = {
     "demo",
     "due_date",
     "overdue",
+    "zu_pruefen",
 }
 
 

@@ -242,6 +242,7 @@ def _extensions() -> list[Callable[[Any], None]]:
     from zielcockpit import (
         backup_cli,
         calendar_cli,
+        catalogue_cli,
         import_cli,
         places_cli,
         plan_cli,
@@ -253,6 +254,7 @@ def _extensions() -> list[Callable[[Any], None]]:
 
     return [
         import_cli.register,
+        catalogue_cli.register,
         users_cli.register,
         quarter_cli.register,
         report_cli.register,

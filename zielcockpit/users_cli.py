@@ -7,7 +7,7 @@ import getpass
 import sys
 from typing import Any
 
-from zielcockpit.auth import AuthError
+from zielcockpit.auth import AuthError, Principal
 from zielcockpit.domain.vocabulary import ROLE_WORDS, ROLES
 from zielcockpit.settings import Settings
 
@@ -27,6 +27,14 @@ def _actor() -> str:
         return "shell"
 
 
+SHELL = "Kommandozeile"
+
+
+def _shell() -> Principal:
+    """Whoever may run the command line administers; the name is recorded."""
+    return Principal(_actor(), "admin")
+
+
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -37,18 +45,19 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
-    from db.users import add_user
+    from zielcockpit.services.users import create_account
 
     engine = _engine(settings)
     password = _read_password(args.password_stdin)
-    add_user(
+    create_account(
         engine,
+        _shell(),
         args.name,
         args.role,
-        password,
         args.oe or [],
-        actor=_actor(),
+        password=password,
         display_name=args.display_name,
+        source=SHELL,
     )
     units = f" für OE {', '.join(args.oe)}" if args.oe else ""
     print(f"Benutzer „{args.name}“ angelegt: {ROLE_WORDS[args.role]}{units}.")
@@ -72,9 +81,9 @@ def cmd_user_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_user_disable(args: argparse.Namespace, settings: Settings) -> int:
-    from db.users import disable_user
+    from zielcockpit.services.users import set_active
 
-    disable_user(_engine(settings), args.name, actor=_actor())
+    set_active(_engine(settings), _shell(), args.name, False, source=SHELL)
     print(f"Benutzer „{args.name}“ ist gesperrt (Anmeldung nicht mehr möglich; Verlauf bleibt).")
     return 0
 

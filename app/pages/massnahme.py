@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs
 
 import dash
-from dash import html
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, dcc, html
 
 from app import engine_of_app, ids
 from app.components.change_log import change_log
 from app.components.charts import bullet, quarter_graph
 from app.components.common import breadcrumb, demo_band, notes, page_header
 from app.components.filterbar import filter_bar
+from app.components.indicator_edit import indicator_edit_form
 from app.components.lights import light_badge, light_title, manual_mark
 from app.components.tables import comments_block, provenance_table, quarter_values_table
 from app.context import guarded, page_context
 from app.filters import first
+from app.security import current_principal
 from app.viewmodel import IndicatorView, MeasureModel, measure_view
 from db.audit_trail import audit_entries
 from db.queries import (
@@ -28,6 +32,13 @@ from db.queries import (
 )
 from db.value_versions import measure_versions
 from zielcockpit.domain.formatting import fmt_date, fmt_datetime, fmt_value
+from zielcockpit.services.catalogue_edit import (
+    EditForm,
+    IndicatorEdit,
+    edit_forms,
+    may_edit,
+    save_indicator,
+)
 
 dash.register_page(
     __name__,
@@ -90,7 +101,10 @@ def _wording(text: IndicatorText | None) -> html.P | None:
 
 
 def _indicator_panel(
-    view: IndicatorView, text: IndicatorText | None, parents: dict[str, str]
+    view: IndicatorView,
+    text: IndicatorText | None,
+    parents: dict[str, str],
+    form: EditForm | None = None,
 ) -> html.Section:
     j = view.judgement
     rule = view.info.rule
@@ -101,6 +115,8 @@ def _indicator_panel(
         tags.append(f"Darunter-Wert von {rule.parent} {parents.get(rule.parent, '')}".strip())
     if view.due:
         tags.append(f"Stichtag {fmt_date(view.due)}")
+    if view.info.to_check:
+        tags.append("zu prüfen (Zielwert und Termine aus dem Vorjahr übernommen)")
     graph = quarter_graph(view, ids.indicator_graph_id(view.code))
     return html.Section(
         [
@@ -124,6 +140,7 @@ def _indicator_panel(
                 className="indicator-body",
             ),
             _wording(text),
+            indicator_edit_form(form) if form is not None else None,
         ],
         className="panel indicator-panel",
         id=f"indikator-{view.code}",
@@ -229,6 +246,28 @@ def _paragraphs(text: str | None) -> list[html.P]:
     return [html.P(block.strip()) for block in text.split("\n\n") if block.strip()]
 
 
+def _judged(model: MeasureModel, texts: MeasureTexts, forms: dict[str, EditForm]) -> list[Any]:
+    """The answer and the indicator panels: what a saved edit redraws."""
+    names = {v.code: v.name for v in model.indicators}
+    return [
+        _answer(model),
+        html.Section(
+            [
+                html.H2("Indikatoren"),
+                *[
+                    _indicator_panel(
+                        view, texts.indicators.get(view.code), names, forms.get(view.code)
+                    )
+                    for view in model.indicators
+                ],
+            ]
+            if model.indicators
+            else [html.H2("Indikatoren"), html.P("Diese Maßnahme hat keine Indikatoren.")],
+            id=ids.MEASURE_INDICATORS,
+        ),
+    ]
+
+
 @guarded
 def layout(code: str | None = None, **query: Any) -> html.Div:
     code = (code or "").strip()
@@ -238,6 +277,8 @@ def layout(code: str | None = None, **query: Any) -> html.Div:
     f = context.filters
     model = measure_view(context.snapshot, code, f)
     texts = measure_texts(engine, plan_key, code)
+    editor = may_edit(current_principal()) is None
+    forms = edit_forms(engine, plan_key, code) if editor else {}
     comments = measure_comments(engine, plan_key, code)
     provenance = measure_provenance(engine, plan_key, code)
     log_entries = audit_entries(engine, model.row.id)
@@ -262,19 +303,13 @@ def layout(code: str | None = None, **query: Any) -> html.Div:
                 kicker=f"{r.code} · {r.owner} – {r.owner_name} · {f.period.label}",
                 question=f"Ist diese Maßnahme im {f.period.label} im Plan, und warum (nicht)?",
             ),
-            _answer(model),
-            html.Section(
-                [
-                    html.H2("Indikatoren"),
-                    *[
-                        _indicator_panel(view, texts.indicators.get(view.code), names)
-                        for view in model.indicators
-                    ],
-                ]
-                if model.indicators
-                else [html.H2("Indikatoren"), html.P("Diese Maßnahme hat keine Indikatoren.")],
-                id=ids.MEASURE_INDICATORS,
+            html.Div(
+                id=ids.MEASURE_EDIT_MESSAGE,
+                role="status",
+                className="measure-edit-message",
             ),
+            dcc.Store(id=ids.MEASURE_EDIT_CONTEXT, data={"plan": plan_key, "code": code}),
+            html.Div(_judged(model, texts, forms), id=ids.MEASURE_JUDGED),
             html.Div(
                 [
                     html.Section(
@@ -335,3 +370,76 @@ def layout(code: str | None = None, **query: Any) -> html.Div:
         id=ids.MEASURE,
         className="page page-measure",
     )
+
+
+# -- „Bearbeiten“: one indicator's structured fields (controlling) ---------------------------------
+
+
+def _all(kind: str) -> dict[str, Any]:
+    return {"type": kind, "index": ALL}
+
+
+def _edit_from(code: str, values: dict[tuple[str, str], Any]) -> IndicatorEdit:
+    def get(kind: str) -> Any:
+        return values.get((kind, code))
+
+    return IndicatorEdit(
+        code=code,
+        seen=str(get(ids.MEASURE_EDIT_SEEN) or ""),
+        target=get(ids.MEASURE_EDIT_TARGET),
+        target_per_place=get(ids.MEASURE_EDIT_PLACE_TARGET),
+        places=get(ids.MEASURE_EDIT_PLACES),
+        due=get(ids.MEASURE_EDIT_DUE),
+        start=get(ids.MEASURE_EDIT_START),
+        profile={
+            q: get(kind)
+            for q, kind in zip(("Q1", "Q2", "Q3", "Q4"), ids.MEASURE_EDIT_PROFILE, strict=True)
+        },
+        aggregation=get(ids.MEASURE_EDIT_AGGREGATION),
+        steering=get(ids.MEASURE_EDIT_STEERING) != "nein",
+    )
+
+
+@callback(
+    Output(ids.MEASURE_EDIT_MESSAGE, "children"),
+    Output(ids.MEASURE_JUDGED, "children"),
+    Input(_all(ids.MEASURE_EDIT_SAVE), "n_clicks"),
+    State(ids.MEASURE_EDIT_CONTEXT, "data"),
+    State(ids.URL, "search"),
+    *[
+        State(_all(kind), "data" if kind == ids.MEASURE_EDIT_SEEN else "value")
+        for kind in ids.MEASURE_EDIT_FIELD_TYPES
+    ],
+    prevent_initial_call=True,
+)
+def save_edit(clicks: list[int | None], context: Any, search: str | None, *_fields: Any) -> Any:
+    """Save one indicator's fields; the role is checked here and again in the use case."""
+    principal = current_principal()
+    refusal = may_edit(principal)
+    if refusal is not None:
+        return dbc.Alert(refusal, color="danger"), dash.no_update
+    triggered = dash.ctx.triggered_id
+    if not any(clicks) or not isinstance(triggered, dict) or not isinstance(context, dict):
+        raise dash.exceptions.PreventUpdate  # the forms were (re)drawn; nobody clicked
+    values = {
+        (state["id"]["type"], state["id"]["index"]): state.get("value")
+        for group in dash.ctx.states_list[2:]
+        for state in group
+    }
+    plan_key, code = str(context.get("plan")), str(context.get("code"))
+    engine = engine_of_app()
+    outcome = save_indicator(
+        engine, principal, plan_key, code, _edit_from(str(triggered["index"]), values)
+    )
+    alert = dbc.Alert(
+        [html.P(m, className="mb-0") for m in outcome.messages],
+        color="success" if outcome.saved else "danger",
+        className="mb-2",
+    )
+    if not outcome.saved:
+        return alert, dash.no_update
+    query = parse_qs((search or "").lstrip("?"))
+    page = page_context(query, plan_key=plan_key)
+    model = measure_view(page.snapshot, code, page.filters)
+    texts = measure_texts(engine, plan_key, code)
+    return alert, _judged(model, texts, edit_forms(engine, plan_key, code))

@@ -35,6 +35,7 @@ PAGES = [
     "/import",
     "/vollstaendigkeit",
     "/protokoll",
+    "/benutzer",
     "/hilfe",
     "/bezirke",
     "/bezirke/Baumheide",

@@ -81,6 +81,23 @@ def value_label(kind: str, aggregation: str, unit: str = "") -> str:
     return "Zugänge im Quartal"
 
 
+# -- the catalogue's choices as a controller reads them (workbook drop-downs, the edit form) --------
+
+KIND_NAMES: dict[str, str] = {
+    "count": "Anzahl",
+    "rate": "Quote",
+    "upper_bound": "Obergrenze",
+    "reduction": "Senkung",
+    "money": "Euro",
+    "milestone": "Meilenstein",
+    "unquantified": "ohne Zielwert",
+}
+DIRECTION_NAMES: dict[str, str] = {"higher": "höher ist besser", "lower": "niedriger ist besser"}
+AGGREGATION_NAMES: dict[str, str] = {FLOW: "Zugänge", STOCK: "Bestand"}
+YES, NO = "ja", "nein"
+TO_CHECK = "zu prüfen"  # a target or date copied from last year's plan, not yet confirmed
+
+
 # -- statistical symbols (Zeichenerklärung of the statistical offices) --------------------------
 
 SYMBOL_MEANINGS: dict[str, str] = {

@@ -1,0 +1,302 @@
+"""Use cases: the catalogue as a workbook (export, import with its changes) and `plan copy`.
+
+One validator, two readers: a workbook is read into the catalogue's own shape and judged by
+`db.catalogue.check_catalogue`, exactly as a YAML file is, and written by the same writer (one
+transaction, every change in the audit trail, a released quarter keeps its rule).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine
+
+from db.catalogue import CatalogueError, LoadResult, check_catalogue, load_catalogue_data
+from db.catalogue_export import catalogue_data
+from zielcockpit.domain.formatting import fmt_date, fmt_number
+from zielcockpit.services.catalogue_workbook import (
+    INDICATOR_COLUMNS,
+    INDICATORS,
+    LABELS,
+    MEASURE_COLUMNS,
+    MEASURES,
+    catalogue_workbook,
+    read_catalogue_workbook,
+)
+
+UNCHANGED = "unverändert"
+
+
+def export_workbook(engine: Engine, plan_key: str) -> bytes:
+    """The whole catalogue of a plan as a workbook."""
+    return catalogue_workbook(catalogue_data(engine, plan_key))
+
+
+@dataclass(frozen=True)
+class CatalogueChange:
+    sheet: str
+    code: str
+    field: str  # the column header; "" for a whole row added or dropped
+    old: str
+    new: str
+
+    def line(self) -> str:
+        if not self.field:
+            return f"{self.sheet} {self.code}: {self.old or '–'} → {self.new or '–'}"
+        return f"{self.code} {self.field}: {self.old} → {self.new}"
+
+
+@dataclass
+class ImportOutcome:
+    plan_key: str
+    changes: list[CatalogueChange] = field(default_factory=list)
+    written: bool = False
+    result: LoadResult | None = None
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.changes
+
+
+def import_workbook(
+    engine: Engine,
+    content: bytes,
+    file_name: str,
+    plan_key: str | None = None,
+    *,
+    apply: bool = False,
+    actor: str = "katalog",
+) -> ImportOutcome:
+    """Read and check a catalogue workbook, list its changes, and with `apply` write them.
+
+    Any problem: `CatalogueError` with every problem (sheet and cell), nothing written.
+    """
+    workbook_plan = _peek_plan(content, file_name)
+    key = plan_key or workbook_plan
+    if not key:
+        raise CatalogueError(
+            [f"{file_name}: kein Plan angegeben (--plan) und keiner im Blatt „Hinweise“."]
+        )
+    if plan_key and workbook_plan and workbook_plan != plan_key:
+        raise CatalogueError(
+            [f"{file_name}: die Mappe gehört zu Plan {workbook_plan}, nicht zu Plan {plan_key}."]
+        )
+    current = catalogue_data(engine, key)
+    fields = {hf["titel"]: hf["key"] for hf in current["handlungsfelder"]}
+    oes = {str(o["code"]) for o in current["organisationseinheiten"]}
+    read = read_catalogue_workbook(content, file_name, fields, oes)
+    for m in read.measures:
+        for ind in m["indikatoren"]:
+            _defaults(ind)
+    new = dict(current, massnahmen=read.measures)
+    reported = {p.split(": ", 1)[0] for p in read.problems}
+    problems = read.problems + [
+        p for p in check_catalogue(new, file_name, LABELS) if p.split(": ", 1)[0] not in reported
+    ]
+    if problems:
+        raise CatalogueError(problems)
+    changes = catalogue_changes(current["massnahmen"], read.measures)
+    outcome = ImportOutcome(key, changes)
+    if changes and apply:
+        _keep_equal(current["massnahmen"], read.measures)
+        _confirm_changed(current["massnahmen"], read.measures)
+        outcome.result = load_catalogue_data(engine, new, file_name, content, actor, LABELS)
+        outcome.written = True
+    return outcome
+
+
+def _peek_plan(content: bytes, file_name: str) -> str | None:
+    """The plan named in the workbook; a file that is no catalogue workbook is refused here."""
+    found = read_catalogue_workbook(content, file_name, {}, set())
+    if found.problems and not found.measures:
+        raise CatalogueError(found.problems)
+    return found.plan_key
+
+
+def _defaults(ind: dict[str, Any]) -> None:
+    """Empty cells mean what an absent key means in the YAML file."""
+    if ind.get("unit") is None:
+        ind["unit"] = ""
+    if ind.get("steering") is None:
+        ind["steering"] = True
+    for key in ("strict", "zu_pruefen"):
+        if ind.get(key) is None:
+            ind[key] = False
+
+
+def _keep_equal(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> None:
+    """Where a cell means the same as the stored value (an empty text, 4 for 4.0), keep the
+    stored value, so only real changes are written and audited."""
+    before_m = {m["code"]: m for m in old}
+    before_i = {i["code"]: i for m in old for i in m["indikatoren"]}
+    for m in new:
+        _take_equal(before_m.get(m["code"]), m)
+        for ind in m["indikatoren"]:
+            _take_equal(before_i.get(ind["code"]), ind)
+
+
+def _take_equal(old: dict[str, Any] | None, new: dict[str, Any]) -> None:
+    if old is None:
+        return
+    for key, value in old.items():
+        if key != "indikatoren" and key in new and _norm(new[key]) == _norm(value):
+            new[key] = value
+
+
+def _confirm_changed(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> None:
+    """A target or date changed in the workbook confirms it: no longer „zu prüfen“."""
+    before = {i["code"]: i for m in old for i in m["indikatoren"]}
+    for m in new:
+        for ind in m["indikatoren"]:
+            was = before.get(ind["code"])
+            if was and any(_norm(was.get(k)) != _norm(ind.get(k)) for k in CONFIRMING):
+                ind["zu_pruefen"] = False
+
+
+CONFIRMING = ("target", "target_per_place", "due", "start", "profil")
+
+
+# -- comparing --------------------------------------------------------------------------------------
+
+
+def _norm(value: Any) -> Any:
+    if value is None or value == "" or value == [] or value == {}:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float | Decimal):
+        return Decimal(str(value)).normalize()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, list | tuple):
+        return tuple(_norm(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(
+            sorted((str(k), _norm(v)) for k, v in value.items() if not str(k).startswith("__"))
+        )
+    return value
+
+
+def _show(value: Any, words: dict[Any, str] | None = None) -> str:
+    if words and value in words:
+        return words[value]
+    if value is None or value == "" or value == [] or value == {}:
+        return "(leer)"
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, int | float | Decimal):
+        return fmt_number(float(value))
+    if isinstance(value, dt.date):
+        return fmt_date(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(_show(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_show(v)}" for k, v in value.items() if not str(k).startswith("__"))
+    text = str(value).replace("\n", " ")
+    return f"„{text[:60]}…“" if len(text) > 60 else f"„{text}“"
+
+
+_WORDS = {c.key: c.choices for c in INDICATOR_COLUMNS if c.choices and c.kind == "choice"}
+_MEASURE_FIELDS = [(c.key, c.header) for c in MEASURE_COLUMNS if c.key != "code"]
+_INDICATOR_FIELDS = [
+    (c.key, c.header) for c in INDICATOR_COLUMNS if c.key not in ("code", "Q1", "Q2", "Q3", "Q4")
+] + [("profil", "Profil"), ("position", "Reihenfolge")]
+
+
+def catalogue_changes(
+    old: list[dict[str, Any]], new: list[dict[str, Any]]
+) -> list[CatalogueChange]:
+    """Every difference between two lists of measures, per code and field (old → new)."""
+    changes: list[CatalogueChange] = []
+    before = {m["code"]: m for m in old}
+    old_ind = _indicators(old)
+    new_ind = _indicators(new)
+    for m in new:
+        was = before.get(m["code"])
+        if was is None:
+            changes.append(CatalogueChange(MEASURES, m["code"], "", "", f"neu: {m.get('titel')}"))
+            continue
+        changes += _field_changes(MEASURES, m["code"], was, m, _MEASURE_FIELDS)
+    for code in before.keys() - {m["code"] for m in new}:
+        changes.append(CatalogueChange(MEASURES, code, "", "vorhanden", "entfällt"))
+    for code, ind in new_ind.items():
+        if code not in old_ind:
+            changes.append(CatalogueChange(INDICATORS, code, "", "", f"neu: {ind.get('name')}"))
+            continue
+        changes += _field_changes(INDICATORS, code, old_ind[code], ind, _INDICATOR_FIELDS)
+    for code in old_ind.keys() - new_ind.keys():
+        changes.append(CatalogueChange(INDICATORS, code, "", "vorhanden", "entfällt"))
+    return changes
+
+
+def _indicators(measures: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {
+        str(ind["code"]): dict(ind, massnahme=m["code"], position=pos)
+        for m in measures
+        for pos, ind in enumerate(m.get("indikatoren") or [], start=1)
+    }
+
+
+def _field_changes(
+    sheet: str, code: str, old: dict[str, Any], new: dict[str, Any], fields: list[tuple[str, str]]
+) -> list[CatalogueChange]:
+    return [
+        CatalogueChange(
+            sheet,
+            code,
+            label,
+            _show(old.get(key), _WORDS.get(key)),
+            _show(new.get(key), _WORDS.get(key)),
+        )
+        for key, label in fields
+        if _norm(old.get(key)) != _norm(new.get(key))
+    ]
+
+
+# -- next year's plan -------------------------------------------------------------------------------
+
+
+def copy_plan(
+    engine: Engine, source_key: str, target_key: str, actor: str = "katalog"
+) -> LoadResult:
+    """A new plan from an existing one: measures, indicators and texts copied, dates moved by
+    the difference of the years, every indicator with a target or a date „zu prüfen“."""
+    from db.status import plan_keys
+
+    if target_key in plan_keys(engine):
+        raise CatalogueError(
+            [f"Plan „{target_key}“ gibt es schon; „plan copy“ legt nur einen neuen Plan an."]
+        )
+    data = catalogue_data(engine, source_key)
+    plan = data["plan"]
+    year = int(target_key) if target_key.isdigit() else int(plan["jahr"]) + 1
+    shift = year - int(plan["jahr"])
+    old_year, new_year = str(plan["jahr"]), str(year)
+    data["plan"] = dict(
+        plan, key=target_key, jahr=year, titel=str(plan["titel"]).replace(old_year, new_year)
+    )
+    for m in data["massnahmen"]:
+        for ind in m["indikatoren"]:
+            for key in ("due", "start"):
+                ind[key] = _moved(ind.get(key), shift)
+            if ind.get("baseline_period"):
+                period = str(ind["baseline_period"])
+                head = period[:4]
+                if head.isdigit():
+                    ind["baseline_period"] = str(int(head) + shift) + period[4:]
+            if any(ind.get(k) is not None for k in ("target", "target_per_place", "due", "start")):
+                ind["zu_pruefen"] = True
+    source = f"plan copy {source_key} → {target_key}"
+    return load_catalogue_data(engine, data, source, source.encode(), actor)
+
+
+def _moved(day: dt.date | None, years: int) -> dt.date | None:
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
