@@ -234,9 +234,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list[Callable[[Any], None]]:
-    """The command modules (import/template, users/tokens, quarters, report, plan, backup), each
-    with `register`."""
-    from zielcockpit import backup_cli, import_cli, plan_cli, quarter_cli, report_cli, users_cli
+    """The command modules (import/template, users/tokens, quarters, report, plan, backup,
+    worker), each with `register`."""
+    from zielcockpit import (
+        backup_cli,
+        import_cli,
+        plan_cli,
+        quarter_cli,
+        report_cli,
+        users_cli,
+        worker_cli,
+    )
 
     return [
         import_cli.register,
@@ -245,6 +253,7 @@ def _extensions() -> list[Callable[[Any], None]]:
         report_cli.register,
         plan_cli.register,
         backup_cli.register,
+        worker_cli.register,
     ]
 
 

@@ -56,6 +56,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Kopfzeile eines vertrauenswürdigen Reverse-Proxys mit dem Benutzernamen (Single Sign-on); "
         "leer: aus.",
     ),
+    Setting(
+        "ZIELCOCKPIT_JOBS",
+        "eingebettet",
+        "Wo lange Arbeit (große Importe, der Bericht) läuft: „eingebettet“ in Threads des "
+        "App-Prozesses, oder eine Redis-Adresse (redis://127.0.0.1:6379/0) für getrennte "
+        "Worker (`zielcockpit worker`).",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -70,6 +77,7 @@ class Settings:
     secret_key: str
     secure_cookies: bool
     proxy_user_header: str
+    jobs: str = "eingebettet"
 
     @classmethod
     def resolve(
@@ -94,4 +102,5 @@ class Settings:
             secret_key=get("ZIELCOCKPIT_SECRET_KEY"),
             secure_cookies=get("ZIELCOCKPIT_SECURE_COOKIES") == "1",
             proxy_user_header=get("ZIELCOCKPIT_PROXY_USER_HEADER"),
+            jobs=get("ZIELCOCKPIT_JOBS"),
         )
