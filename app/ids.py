@@ -53,6 +53,9 @@ OVERVIEW_REPORT = "overview-report"
 OVERVIEW_REPORT_CONTEXT = "overview-report-context"
 OVERVIEW_REPORT_DOWNLOAD = "overview-report-download"
 OVERVIEW_REPORT_MESSAGE = "overview-report-message"
+# the report runs as a job: its id, and the timer that asks for its progress
+OVERVIEW_REPORT_JOB = "overview-report-job"
+OVERVIEW_REPORT_POLL = "overview-report-poll"
 
 # -- Handlungsfeld (/cluster/<id>) -----------------------------------------------------------------
 HANDLUNGSFELD = "cluster"
@@ -119,6 +122,9 @@ IMPORT_PREVIEW = "import-preview"
 IMPORT_CHECKED = "import-checked"
 IMPORT_CONFIRM = "import-confirm"
 IMPORT_RESULT = "import-result"
+# „Übernehmen“ runs as a job: its id, and the timer that asks for its progress
+IMPORT_JOB = "import-job"
+IMPORT_POLL = "import-poll"
 
 # -- Vollständigkeit (/vollstaendigkeit) -----------------------------------------------------------
 COMPLETENESS = "vollstaendigkeit"

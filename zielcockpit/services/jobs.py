@@ -33,7 +33,9 @@ from db.jobs import (
     JobView,
     create_job,
     finish_job,
+    get_job,
     heartbeat,
+    job_file,
     report_progress,
     start_job,
     this_process,
@@ -198,6 +200,25 @@ def _submit(
             "nichts wurde geschrieben.",
         )
     return job_id
+
+
+def job_of(engine: Engine, principal: Principal | None, job_id: str) -> JobView | None:
+    """A job as its submitter sees it (None: unknown, or someone else's)."""
+    if principal is None:
+        return None
+    view = get_job(engine, job_id)
+    if view is None or view.user_name != principal.name:
+        return None
+    return view
+
+
+def job_download(
+    engine: Engine, principal: Principal | None, job_id: str
+) -> tuple[bytes, str] | None:
+    """The file a finished job made (the report), for its submitter only."""
+    if job_of(engine, principal, job_id) is None:
+        return None
+    return job_file(engine, job_id)
 
 
 # --- running (in a worker) -----------------------------------------------------------------
