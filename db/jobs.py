@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from db.models import Job
@@ -26,6 +26,8 @@ FINAL = (DONE, FAILED)
 HEARTBEAT_SECONDS = 2.0
 LEASE_SECONDS = 60.0
 ABORTED = "Der Auftrag wurde abgebrochen (Verarbeitung beendet, nichts geschrieben)."
+# Ended jobs (and a report's PDF) are kept this long for a page that still asks, then dropped.
+KEEP_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,13 @@ def create_job(
     worker: str | None = None,
 ) -> str:
     job_id = uuid.uuid4().hex
+    now = _now()
     with Session(engine) as session, session.begin():
+        session.execute(
+            delete(Job).where(
+                Job.state.in_(FINAL), Job.finished_at < now - dt.timedelta(days=KEEP_DAYS)
+            )
+        )
         session.add(
             Job(
                 id=job_id,
@@ -79,7 +87,7 @@ def create_job(
                 params=json.dumps(params),
                 payload=payload,
                 worker=worker,
-                created_at=_now(),
+                created_at=now,
             )
         )
     return job_id

@@ -8,6 +8,7 @@ large import leaves no value written and its job failed with the German message.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import os
 import signal
 import socket
@@ -18,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 
 from benchmarks.bench_import import bench_catalogue, bench_workbook
 from db.catalogue import load_catalogue
@@ -173,6 +174,15 @@ def test_job003_a_job_whose_process_died_is_failed_with_the_message(
     assert ABORTED == "Der Auftrag wurde abgebrochen (Verarbeitung beendet, nichts geschrieben)."
     kept = get_job(engine, alive)
     assert kept is not None and kept.state == "wartend"
+    # Ended jobs are dropped after a week, when the next job is made.
+    with engine.begin() as conn:
+        conn.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(finished_at=dt.datetime(2020, 1, 1), result_file=b"%PDF")
+        )
+    create_job(engine, "report", "x", {})
+    assert get_job(engine, job_id) is None and get_job(engine, alive) is not None
 
 
 @pytest.fixture
