@@ -51,6 +51,8 @@ bench: demo-db
 	$(BIN)/python -m benchmarks.bench_entry
 	$(BIN)/python -m benchmarks.bench_places
 	$(BIN)/python -m benchmarks.bench_catalogue
+	$(BIN)/python -m benchmarks.bench_export
+	$(BIN)/python -m benchmarks.bench_first_overview
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache tests/js/node_modules

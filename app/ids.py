@@ -54,6 +54,9 @@ OVERVIEW_REPORT = "overview-report"
 OVERVIEW_REPORT_CONTEXT = "overview-report-context"
 OVERVIEW_REPORT_DOWNLOAD = "overview-report-download"
 OVERVIEW_REPORT_MESSAGE = "overview-report-message"
+# the report runs as a job: its id, and the timer that asks for its progress
+OVERVIEW_REPORT_JOB = "overview-report-job"
+OVERVIEW_REPORT_POLL = "overview-report-poll"
 
 # -- Handlungsfeld (/cluster/<id>) -----------------------------------------------------------------
 HANDLUNGSFELD = "cluster"
@@ -188,6 +191,10 @@ TEACH_TITLE = "import-teach-title"
 TEACH_PREVIEW = "import-teach-preview"
 TEACH_SAVE = "import-teach-save"
 TEACH_RESULT = "import-teach-result"
+
+# „Übernehmen“ runs as a job: its id, and the timer that asks for its progress
+IMPORT_JOB = "import-job"
+IMPORT_POLL = "import-poll"
 
 # -- Vollständigkeit (/vollstaendigkeit) -----------------------------------------------------------
 COMPLETENESS = "vollstaendigkeit"

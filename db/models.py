@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -721,3 +722,30 @@ class IndicatorRuleVersion(Base):
     rule: Mapped[str] = mapped_column(Text)  # JSON of the rule (db/rule_versions.py)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
     created_by: Mapped[str | None] = mapped_column(String(80))
+
+
+# --- Jobs (issue 16): long work (large imports, the committee report) run by a queue worker ---
+
+
+class Job(Base):
+    """One piece of long work and its state, written by whoever runs it, so any instance can show
+    it: queued → running → done or failed, with progress, a German message and the result."""
+
+    __tablename__ = "job"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "import", "report"
+    state: Mapped[str] = mapped_column(String(20), default="wartend")
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # 0..100
+    message: Mapped[str] = mapped_column(Text, default="")
+    user_name: Mapped[str] = mapped_column(String(80))
+    params: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary)  # the uploaded file
+    result: Mapped[str | None] = mapped_column(Text)  # JSON
+    result_file: Mapped[bytes | None] = mapped_column(LargeBinary)  # the report's PDF
+    result_name: Mapped[str | None] = mapped_column(String(300))
+    # host:pid of the process running it (embedded: also of the process that queued it)
+    worker: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow, index=True)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

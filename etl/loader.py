@@ -18,7 +18,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -700,17 +700,27 @@ def import_files(
     settings: Settings | None = None,
     writable_units: frozenset[str] | None = None,
     candidate: Profile | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import files as one unit: any problem in any file, and nothing is written.
 
     `writable_units`: the sender may write only indicators of these units (None: all), checked
     on the staged values, so a file is read once. `candidate`: a profile not saved yet (the
-    preview of a layout being taught), used instead of `profile`.
+    preview of a layout being taught), used instead of `profile`. `progress(percent, German
+    message)` is told each step (a job shows it in the browser).
     """
     with _no_cyclic_gc():
         return _import_files(
-            engine, sources, profile, dry_run, user, settings, writable_units, candidate
+            engine, sources, profile, dry_run, user, settings, writable_units, candidate, progress
         )
+
+
+# Told the share done (0-100) and what happens now, in German.
+Progress = Callable[[int, str], None]
+
+
+def _no_progress(_percent: int, _message: str) -> None:
+    pass
 
 
 def _import_files(
@@ -722,7 +732,9 @@ def _import_files(
     settings: Settings | None,
     writable_units: frozenset[str] | None,
     candidate: Profile | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
+    tell = progress or _no_progress
     settings = settings or Settings.resolve()
     user = user or getpass.getuser()
     max_bytes = settings.max_upload_mb * 1024 * 1024
@@ -730,7 +742,14 @@ def _import_files(
         index = load_catalogue_index(conn)
         profiles = all_profiles(conn)
     chosen = candidate or resolve_profile(profile, profiles)
-    staged = [_stage(src, chosen, profiles, index, max_bytes) for src in sources]
+    staged = []
+    for n, src in enumerate(sources):
+        tell(
+            5 + 55 * n // len(sources),
+            f"Datei {n + 1} von {len(sources)} wird gelesen und geprüft …",
+        )
+        staged.append(_stage(src, chosen, profiles, index, max_bytes))
+    tell(60, "Die Werte werden mit dem Bestand verglichen …")
     report = ImportReport([s.report for s in staged], dry_run)
     catalogues = [s for s in staged if s.report.profile and _is_catalogue(s.report.profile)]
     if catalogues and len(catalogues) != len(staged):
@@ -751,6 +770,7 @@ def _import_files(
             for s in staged:
                 _preview(session, s)
         return report
+    tell(70, "Die Werte werden geschrieben …")
     _write_all(engine, staged, report, user, settings.archive_dir)
     return report
 

@@ -237,8 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list[Callable[[Any], None]]:
-    """The command modules (import/template, users/tokens, quarters, report, plan, backup, calendar), each
-    with `register`."""
+    """The command modules (import/template, users/tokens, quarters, report, plan, backup,
+    calendar, catalogue, places, profiles, worker), each with `register`."""
     from zielcockpit import (
         backup_cli,
         calendar_cli,
@@ -250,6 +250,7 @@ def _extensions() -> list[Callable[[Any], None]]:
         quarter_cli,
         report_cli,
         users_cli,
+        worker_cli,
     )
 
     return [
@@ -263,6 +264,7 @@ def _extensions() -> list[Callable[[Any], None]]:
         calendar_cli.register,
         places_cli.register,
         profiles_cli.register,
+        worker_cli.register,
     ]
 
 

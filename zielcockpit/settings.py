@@ -63,6 +63,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Das Datum „heute“ für Liefertermine (JJJJ-MM-TT), für Tests und Vorführungen; leer: das "
         "echte Datum.",
     ),
+    Setting(
+        "ZIELCOCKPIT_JOBS",
+        "eingebettet",
+        "Wo lange Arbeit (große Importe, der Bericht) läuft: „eingebettet“ in Threads des "
+        "App-Prozesses, oder eine Redis-Adresse (redis://127.0.0.1:6379/0) für getrennte "
+        "Worker (`zielcockpit worker`).",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -83,6 +90,8 @@ class Settings:
     def today(self) -> dt.date:
         """„Heute“ for the reporting calendar: the setting, else the real date."""
         return self.today_override or dt.date.today()
+
+    jobs: str = "eingebettet"
 
     @classmethod
     def resolve(
@@ -108,6 +117,7 @@ class Settings:
             secure_cookies=get("ZIELCOCKPIT_SECURE_COOKIES") == "1",
             proxy_user_header=get("ZIELCOCKPIT_PROXY_USER_HEADER"),
             today_override=_date_setting("ZIELCOCKPIT_TODAY", get("ZIELCOCKPIT_TODAY")),
+            jobs=get("ZIELCOCKPIT_JOBS"),
         )
 
 

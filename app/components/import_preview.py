@@ -12,7 +12,7 @@ from app import ids
 from app.components.common import period_text
 from etl.loader import Change
 from zielcockpit.domain.formatting import fmt_number
-from zielcockpit.services.upload import UploadOutcome
+from zielcockpit.services.upload import UploadOutcome, outcome_summary
 
 
 def _changes_table(changes: Sequence[Change], total: int) -> html.Div:
@@ -167,27 +167,37 @@ def import_preview(outcome: UploadOutcome) -> html.Div:
 
 
 def import_result(outcome: UploadOutcome) -> dbc.Alert:
-    if outcome.refusal is not None:
-        return dbc.Alert([html.Strong("Nicht übernommen. "), outcome.refusal], color="danger")
-    report = outcome.report
-    assert report is not None
-    if report.status == "rejected":
+    return import_summary(outcome_summary(outcome))
+
+
+def import_summary(summary: dict[str, Any]) -> dbc.Alert:
+    """The result of „Übernehmen“ from its summary (`outcome_summary`, also kept by a job)."""
+    status = summary.get("status")
+    if status == "refused":
+        return dbc.Alert(
+            [html.Strong("Nicht übernommen. "), str(summary.get("refusal", ""))], color="danger"
+        )
+    if status == "rejected":
+        errors = [html.Li(e) for e in summary.get("errors", [])]
+        more = int(summary.get("errors_total", 0)) - len(errors)
+        if more > 0:
+            errors.append(html.Li(f"… und {fmt_number(more)} weitere Fehler."))
         return dbc.Alert(
             [
                 html.Strong("Nicht übernommen – die erneute Prüfung fand Fehler:"),
-                html.Ul([html.Li(e.text()) for e in report.all_errors], className="mb-0"),
+                html.Ul(errors, className="mb-0"),
             ],
             color="danger",
         )
-    written = sum(f.values_written for f in report.files)
-    unchanged = sum(f.values_unchanged for f in report.files)
-    comments = sum(f.comments_written for f in report.files)
-    if report.status == "unchanged":
+    written = int(summary.get("written", 0))
+    unchanged = int(summary.get("unchanged", 0))
+    comments = int(summary.get("comments", 0))
+    if status == "unchanged":
         return dbc.Alert(
             f"Nichts geändert: alle {fmt_number(unchanged)} Werte sind bereits so gespeichert.",
             color="secondary",
         )
-    runs = ", ".join(f"Nr. {f.import_run_id}" for f in report.files if f.import_run_id)
+    runs = ", ".join(f"Nr. {r}" for r in summary.get("runs", []))
     return dbc.Alert(
         [
             html.Strong("Übernommen. "),

@@ -13,7 +13,8 @@ from flask import current_app
 
 from app import engine_of_app, ids
 from app.components.common import no_permission, page_header
-from app.components.import_preview import import_preview, import_result
+from app.components.import_preview import import_preview, import_result, import_summary
+from app.components.jobs import job_progress
 from app.components.teach import (
     ALL_ROWS,
     ANY_COLUMN,
@@ -26,6 +27,7 @@ from app.components.teach import (
 )
 from app.context import guarded
 from app.security import current_principal
+from zielcockpit.services.jobs import job_of, submit_upload
 from zielcockpit.services.teach import (
     open_upload,
     parse_address,
@@ -46,6 +48,8 @@ from zielcockpit.services.upload import (
 from zielcockpit.settings import Settings
 
 log = logging.getLogger(__name__)
+# How often the page asks for the progress of „Übernehmen“ (a job on the queue).
+POLL_MS = 700
 
 dash.register_page(
     __name__,
@@ -98,6 +102,8 @@ def layout(**_query: Any) -> html.Div:
             dcc.Store(id=ids.IMPORT_LIMIT, data=limit),
             dcc.Store(id=ids.IMPORT_FILE),
             dcc.Store(id=ids.IMPORT_CHECKED),
+            dcc.Store(id=ids.IMPORT_JOB),
+            dcc.Interval(id=ids.IMPORT_POLL, interval=POLL_MS, disabled=True),
             dcc.Upload(
                 id=ids.IMPORT_UPLOAD,
                 children=html.Div(
@@ -217,33 +223,66 @@ def _preview(data: Any) -> tuple[Any, Any]:
 @callback(
     Output(ids.IMPORT_RESULT, "children"),
     Output(ids.IMPORT_CONFIRM, "disabled"),
+    Output(ids.IMPORT_JOB, "data"),
+    Output(ids.IMPORT_POLL, "disabled"),
     Input(ids.IMPORT_CONFIRM, "n_clicks"),
     State(ids.IMPORT_FILE, "data"),
     State(ids.IMPORT_CHECKED, "data"),
     prevent_initial_call=True,
 )
-def confirm(clicks: int | None, data: Any, checked: Any) -> tuple[Any, bool]:
+def confirm(clicks: int | None, data: Any, checked: Any) -> tuple[Any, bool, Any, bool]:
+    """„Übernehmen“ queues the writing as a job (it checks everything again first); the timer
+    then shows its progress and its result."""
     if not clicks:
         raise PreventUpdate
     name, contents = _file(data)
     expected = checked.get("checksum") if isinstance(checked, dict) else None
     if contents is None or not isinstance(expected, str):
-        return dbc.Alert("Bitte zuerst eine Datei hochladen und prüfen.", color="warning"), False
+        alert = dbc.Alert("Bitte zuerst eine Datei hochladen und prüfen.", color="warning")
+        return alert, False, None, True
     try:
-        # The same call as the preview, now writing: it checks everything again first.
-        outcome = run_upload(
-            engine_of_app(),
-            _settings(),
-            current_principal(),
-            name,
-            contents,
-            dry_run=False,
-            expected_checksum=expected,
+        queued = submit_upload(
+            engine_of_app(), _settings(), current_principal(), name, contents, expected
         )
     except Exception:
-        log.exception("Fehler beim Übernehmen eines Imports")
-        outcome = _failed(name, False)
-    return import_result(outcome), outcome.accepted
+        log.exception("Fehler beim Einreihen eines Imports")
+        queued = _failed(name, False)
+    if isinstance(queued, UploadOutcome):
+        return import_result(queued), False, None, True
+    progress = job_progress(0, "Wartet auf die Verarbeitung …", ids.IMPORT_JOB + "-bar")
+    return progress, True, {"id": queued, "checksum": expected}, False
+
+
+@callback(
+    Output(ids.IMPORT_RESULT, "children", allow_duplicate=True),
+    Output(ids.IMPORT_CONFIRM, "disabled", allow_duplicate=True),
+    Output(ids.IMPORT_POLL, "disabled", allow_duplicate=True),
+    Input(ids.IMPORT_POLL, "n_intervals"),
+    State(ids.IMPORT_JOB, "data"),
+    State(ids.IMPORT_CHECKED, "data"),
+    prevent_initial_call=True,
+)
+def poll(_ticks: int | None, job: Any, checked: Any) -> tuple[Any, Any, bool]:
+    """The job's progress; once it has ended, its result (any instance can answer: the state is
+    in the database)."""
+    if not isinstance(job, dict) or not isinstance(job.get("id"), str):
+        return dash.no_update, dash.no_update, True
+    if not isinstance(checked, dict) or checked.get("checksum") != job.get("checksum"):
+        return dash.no_update, dash.no_update, True  # another file is shown now
+    view = job_of(engine_of_app(), current_principal(), job["id"])
+    if view is None:
+        alert = dbc.Alert("Dieser Auftrag ist nicht (mehr) bekannt.", color="warning")
+        return alert, False, True
+    if not view.finished:
+        return job_progress(view.progress, view.message, ids.IMPORT_JOB + "-bar"), True, False
+    if view.result is None:  # broke off (worker died, unexpected error): nothing was written
+        return (
+            dbc.Alert([html.Strong("Nicht übernommen. "), view.message], color="danger"),
+            False,
+            True,
+        )
+    written = view.result.get("status") in ("ok", "unchanged")
+    return import_summary(view.result), written, True
 
 
 # -- „Aufbau anlernen“: teach a layout no profile reads (issue 13) ------------------------------

@@ -7,10 +7,12 @@ from urllib.parse import quote
 
 import dash
 from dash import Input, Output, State, callback, dcc, html
+from flask import current_app
 
 from app import engine_of_app, ids
 from app.components.common import attrs, count_tiles, demo_band, notes, page_header
 from app.components.filterbar import filter_bar
+from app.components.jobs import job_progress
 from app.components.lights import legend
 from app.components.quarter_release import state_line
 from app.components.tables import attention_list, handlungsfeld_table, scorecard
@@ -21,7 +23,8 @@ from app.viewmodel import OverviewModel, overview
 from db.quarters import QuarterState, quarter_state
 from zielcockpit.domain.formatting import fmt_number, fmt_percent
 from zielcockpit.domain.vocabulary import LIGHT_MEANINGS
-from zielcockpit.services.report import ReportError, committee_report, may_download
+from zielcockpit.services.jobs import job_download, job_of, submit_report
+from zielcockpit.services.report import may_download
 
 dash.register_page(
     __name__,
@@ -32,6 +35,10 @@ dash.register_page(
     nav_id=ids.NAV_OVERVIEW,
     nav_carries=FILTER_KEYS,
 )
+
+# How often the page asks for the report job's progress, and its bar's id.
+REPORT_POLL_MS = 1000
+REPORT_BAR = ids.OVERVIEW_REPORT_JOB + "-bar"
 
 
 def measure_href(filters: Filters) -> Any:
@@ -96,6 +103,8 @@ def report_control(plan: str, period: str, state: QuarterState) -> html.Div | No
             ),
             html.Span(id=ids.OVERVIEW_REPORT_MESSAGE, role="status", className="report-message"),
             dcc.Download(id=ids.OVERVIEW_REPORT_DOWNLOAD),
+            dcc.Store(id=ids.OVERVIEW_REPORT_JOB),
+            dcc.Interval(id=ids.OVERVIEW_REPORT_POLL, interval=REPORT_POLL_MS, disabled=True),
         ],
         className="report-control",
     )
@@ -254,23 +263,51 @@ def layout(**query: Any) -> html.Div:
 
 
 @callback(
-    Output(ids.OVERVIEW_REPORT_DOWNLOAD, "data"),
     Output(ids.OVERVIEW_REPORT_MESSAGE, "children"),
+    Output(ids.OVERVIEW_REPORT_JOB, "data"),
+    Output(ids.OVERVIEW_REPORT_POLL, "disabled"),
     Input(ids.OVERVIEW_REPORT, "n_clicks"),
     State(ids.OVERVIEW_REPORT_CONTEXT, "data"),
     prevent_initial_call=True,
 )
-def download_report(_clicks: int | None, context: Any) -> tuple[Any, str]:
+def request_report(_clicks: int | None, context: Any) -> tuple[Any, Any, bool]:
+    """„Bericht als PDF“ queues the report as a job; the timer shows its progress, then the
+    download starts."""
     # Checked here, on the server: this callback answers any POST, not only the button.
     refusal = may_download(current_principal())
     if refusal is not None:
-        return None, refusal
+        return refusal, None, True
     if not isinstance(context, dict):
-        return None, "Die Anfrage nennt kein Quartal."
-    try:
-        report = committee_report(
-            engine_of_app(), str(context.get("plan")), str(context.get("period"))
-        )
-    except ReportError as exc:
-        return None, str(exc)
-    return dict(dcc.send_bytes(report.content, report.file_name, type="application/pdf")), ""
+        return "Die Anfrage nennt kein Quartal.", None, True
+    job_id = submit_report(
+        engine_of_app(),
+        current_app.config["ZC_SETTINGS"],
+        current_principal(),
+        str(context.get("plan")),
+        str(context.get("period")),
+    )
+    return job_progress(0, "Wartet auf die Verarbeitung …", REPORT_BAR), job_id, False
+
+
+@callback(
+    Output(ids.OVERVIEW_REPORT_DOWNLOAD, "data"),
+    Output(ids.OVERVIEW_REPORT_MESSAGE, "children", allow_duplicate=True),
+    Output(ids.OVERVIEW_REPORT_POLL, "disabled", allow_duplicate=True),
+    Input(ids.OVERVIEW_REPORT_POLL, "n_intervals"),
+    State(ids.OVERVIEW_REPORT_JOB, "data"),
+    prevent_initial_call=True,
+)
+def poll_report(_ticks: int | None, job_id: Any) -> tuple[Any, Any, bool]:
+    if not isinstance(job_id, str):
+        return None, dash.no_update, True
+    engine, principal = engine_of_app(), current_principal()
+    view = job_of(engine, principal, job_id)
+    if view is None:
+        return None, "Dieser Auftrag ist nicht (mehr) bekannt.", True
+    if not view.finished:
+        return None, job_progress(view.progress, view.message, REPORT_BAR), False
+    made = job_download(engine, principal, job_id)
+    if made is None:  # refused (no values) or broke off: the message says why
+        return None, view.message, True
+    content, name = made
+    return dict(dcc.send_bytes(content, name, type="application/pdf")), view.message, True

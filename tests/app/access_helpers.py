@@ -83,10 +83,15 @@ def preview_payload(name: str, content: bytes) -> dict[str, Any]:
 
 def confirm_payload(name: str, content: bytes, checked: Any) -> dict[str, Any]:
     return {
-        "output": f"..{aids.IMPORT_RESULT}.children...{aids.IMPORT_CONFIRM}.disabled..",
+        "output": (
+            f"..{aids.IMPORT_RESULT}.children...{aids.IMPORT_CONFIRM}.disabled..."
+            f"{aids.IMPORT_JOB}.data...{aids.IMPORT_POLL}.disabled.."
+        ),
         "outputs": [
             {"id": aids.IMPORT_RESULT, "property": "children"},
             {"id": aids.IMPORT_CONFIRM, "property": "disabled"},
+            {"id": aids.IMPORT_JOB, "property": "data"},
+            {"id": aids.IMPORT_POLL, "property": "disabled"},
         ],
         "inputs": [{"id": aids.IMPORT_CONFIRM, "property": "n_clicks", "value": 1}],
         "changedPropIds": [f"{aids.IMPORT_CONFIRM}.n_clicks"],
@@ -99,6 +104,54 @@ def confirm_payload(name: str, content: bytes, checked: Any) -> dict[str, Any]:
             {"id": aids.IMPORT_CHECKED, "property": "data", "value": checked},
         ],
     }
+
+
+def callback_output(client: Any, marker: str) -> str:
+    """The output key of the callback whose outputs contain `marker` (outputs declared with
+    `allow_duplicate=True` carry a hash Dash makes), as the renderer reads it."""
+    for dependency in client.get("/_dash-dependencies").get_json():
+        if marker in dependency["output"]:
+            return str(dependency["output"])
+    raise AssertionError(f"Kein Callback mit der Ausgabe {marker}.")
+
+
+def poll_payload(output: str, job: Any, checked: Any) -> dict[str, Any]:
+    """The import page's timer asking for the progress of „Übernehmen“ (a job)."""
+    return {
+        "output": output,
+        "outputs": [
+            {"id": aids.IMPORT_RESULT, "property": "children"},
+            {"id": aids.IMPORT_CONFIRM, "property": "disabled"},
+            {"id": aids.IMPORT_POLL, "property": "disabled"},
+        ],
+        "inputs": [{"id": aids.IMPORT_POLL, "property": "n_intervals", "value": 1}],
+        "changedPropIds": [f"{aids.IMPORT_POLL}.n_intervals"],
+        "state": [
+            {"id": aids.IMPORT_JOB, "property": "data", "value": job},
+            {"id": aids.IMPORT_CHECKED, "property": "data", "value": checked},
+        ],
+    }
+
+
+def confirm_and_wait(client: Any, name: str, content: bytes, checked: Any) -> Any:
+    """Post „Übernehmen“, then poll its job as the page's timer does until it has ended; the
+    last response (the result, or the refusal when nothing was queued)."""
+    import time
+
+    response = client.post("/_dash-update-component", json=confirm_payload(name, content, checked))
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    job = response.get_json()["response"].get(aids.IMPORT_JOB, {}).get("data")
+    if not job:
+        return response
+    output = callback_output(client, f"{aids.IMPORT_POLL}.disabled@")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        response = client.post("/_dash-update-component", json=poll_payload(output, job, checked))
+        assert response.status_code == 200, response.get_data(as_text=True)[:500]
+        if response.get_json()["response"][aids.IMPORT_POLL]["disabled"]:
+            return response
+        time.sleep(0.2)
+    raise AssertionError("Der Import-Auftrag wurde nicht in 120 s fertig.")
 
 
 def trail_payload(measure: str = "alle", user: str = "alle", kind: str = "alle") -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 from access_helpers import (
     PAGES,
     all_payloads,
-    confirm_payload,
+    confirm_and_wait,
     download_payload,
     dump,
     engine_of,
@@ -288,11 +288,11 @@ def test_acc109_upload_preview_then_confirm_writes_and_audits(web: Dash) -> None
     assert dump(engine_of(web)) == before  # the preview writes nothing
 
     other = long_csv([("REGE-4.1", "2017-Q4", "13")])
-    changed = answer(client.post(DASH, json=confirm_payload("werte.csv", other, checked)))
+    changed = answer(confirm_and_wait(client, "werte.csv", other, checked))
     assert "unterscheidet sich von der geprüften Vorschau" in changed
     assert dump(engine_of(web)) == before
 
-    done = answer(client.post(DASH, json=confirm_payload("werte.csv", content, checked)))
+    done = answer(confirm_and_wait(client, "werte.csv", content, checked))
     assert "Übernommen" in done and "Geschrieben: 3 Werte" in done
     assert value_of(web, "REGE-4.1", "2017-Q4").value == Decimal("12")
     with engine_of(web).connect() as conn:
@@ -346,9 +346,7 @@ def test_acc111_fachbereich_imports_only_its_own_units(web: Dash) -> None:
     text, checked = preview(rege, "gemischt.csv", mixed)
     assert checked is None
     assert "Indikatoren anderer Organisationseinheiten: 510-4.2 (510)" in text
-    refused = answer(
-        rege.post(DASH, json=confirm_payload("gemischt.csv", mixed, {"checksum": "x" * 64}))
-    )
+    refused = answer(confirm_and_wait(rege, "gemischt.csv", mixed, {"checksum": "x" * 64}))
     assert "Nicht übernommen" in refused
     assert dump(engine_of(web)) == before
     leitung = logged_in_client(web, "demo-leitung")
@@ -359,7 +357,7 @@ def test_acc111_fachbereich_imports_only_its_own_units(web: Dash) -> None:
     own = long_csv([("REGE-4.1", "2017-Q4", "12")])
     text, checked = preview(rege, "eigen.csv", own)
     assert checked is not None, text
-    done = answer(rege.post(DASH, json=confirm_payload("eigen.csv", own, checked)))
+    done = answer(confirm_and_wait(rege, "eigen.csv", own, checked))
     assert "Übernommen" in done
     assert value_of(web, "REGE-4.1", "2017-Q4").recorded_by == "demo-fb-rege"
 

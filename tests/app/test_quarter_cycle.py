@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from typing import Any
 
 import pytest
-from access_helpers import dump, engine_of, save_payload
+from access_helpers import callback_output, dump, engine_of, save_payload
 from dash import Dash
 from dash_helpers import logged_in_client
 from flask import g
@@ -163,9 +164,13 @@ def test_qc005_a_crafted_quarter_is_refused_in_german(web: Dash) -> None:
 
 
 def report_payload(context: Any = None) -> dict[str, Any]:
-    """The request of „Bericht als PDF“ on the overview."""
+    """The request of „Bericht als PDF“ on the overview (it queues the report as a job)."""
     return callback_payload(
-        [(aids.OVERVIEW_REPORT_DOWNLOAD, "data"), (aids.OVERVIEW_REPORT_MESSAGE, "children")],
+        [
+            (aids.OVERVIEW_REPORT_MESSAGE, "children"),
+            (aids.OVERVIEW_REPORT_JOB, "data"),
+            (aids.OVERVIEW_REPORT_POLL, "disabled"),
+        ],
         [{"id": aids.OVERVIEW_REPORT, "property": "n_clicks", "value": 1}],
         f"{aids.OVERVIEW_REPORT}.n_clicks",
         [
@@ -178,20 +183,48 @@ def report_payload(context: Any = None) -> dict[str, Any]:
     )
 
 
+def report_and_wait(client: Any, context: Any = None) -> Any:
+    """„Bericht als PDF“, then the page's timer until the job has ended: the last response."""
+    response = client.post(DASH, json=report_payload(context))
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    job = response.get_json()["response"][aids.OVERVIEW_REPORT_JOB]["data"]
+    if job is None:
+        return response
+    output = callback_output(client, f"{aids.OVERVIEW_REPORT_POLL}.disabled@")
+    poll = {
+        "output": output,
+        "outputs": [
+            {"id": aids.OVERVIEW_REPORT_DOWNLOAD, "property": "data"},
+            {"id": aids.OVERVIEW_REPORT_MESSAGE, "property": "children"},
+            {"id": aids.OVERVIEW_REPORT_POLL, "property": "disabled"},
+        ],
+        "inputs": [{"id": aids.OVERVIEW_REPORT_POLL, "property": "n_intervals", "value": 1}],
+        "changedPropIds": [f"{aids.OVERVIEW_REPORT_POLL}.n_intervals"],
+        "state": [{"id": aids.OVERVIEW_REPORT_JOB, "property": "data", "value": job}],
+    }
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        response = client.post(DASH, json=poll)
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        if response.get_json()["response"][aids.OVERVIEW_REPORT_POLL]["disabled"]:
+            return response
+        time.sleep(0.3)
+    raise AssertionError("Der Bericht wurde nicht in 180 s fertig.")
+
+
 def test_qc006_report_download_for_leitung_refused_for_fachbereich(web: Dash) -> None:
     import base64
 
     assert "Bericht als PDF (Entwurf)" in render(web, "demo-leitung", "overview", period="2017-Q3")
     assert "Bericht als PDF" not in render(web, "demo-fb-510", "overview", period="2017-Q3")
     leitung = logged_in_client(web, "demo-leitung")
-    response = leitung.post(DASH, json=report_payload())
-    assert response.status_code == 200
+    response = report_and_wait(leitung)
     data = response.get_json()["response"][aids.OVERVIEW_REPORT_DOWNLOAD]["data"]
     assert data["filename"] == "Zielcockpit_2017_2017-Q3_Bericht_Entwurf.pdf"
     assert base64.b64decode(data["content"]).startswith(b"%PDF")
-    text = answer(leitung.post(DASH, json=report_payload({"plan": "2017", "period": "2017-Q4"})))
+    text = answer(report_and_wait(leitung, {"plan": "2017", "period": "2017-Q4"}))
     assert "gibt es noch keine Werte" in text and "%PDF" not in text
     fb = logged_in_client(web, "demo-fb-510")
-    text = answer(fb.post(DASH, json=report_payload()))
+    text = answer(report_and_wait(fb))
     assert "Keine Berechtigung" in text and '"content"' not in text
     assert web.server.test_client().post(DASH, json=report_payload()).status_code == 401

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -106,10 +107,20 @@ def render_pdf(html: str) -> tuple[bytes, int]:
 
 
 def committee_report(
-    engine: Engine, plan_key: str, period_key: str, now: dt.datetime | None = None
+    engine: Engine,
+    plan_key: str,
+    period_key: str,
+    now: dt.datetime | None = None,
+    progress: Callable[[int, str], None] | None = None,
 ) -> ReportFile:
-    """The report of a plan's quarter as a PDF; ReportError explains a refusal in German."""
+    """The report of a plan's quarter as a PDF; ReportError explains a refusal in German.
+
+    `progress(percent, German message)` is told each step (a job shows it in the browser)."""
+    if progress is not None:
+        progress(10, "Die Werte des Quartals werden ausgewertet …")
     data = report_data(engine, plan_key, period_key, now)
+    if progress is not None:
+        progress(40, "Der Bericht wird gesetzt (PDF) …")
     content, pages = render_pdf(report_html(data))
     draft = "" if data.state.released else "_Entwurf"
     name = f"Zielcockpit_{plan_key}_{data.report.period.key}_Bericht{draft}.pdf"

@@ -10,10 +10,11 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
-from etl.loader import ImportReport, Upload, import_files
+from etl.loader import ImportReport, Progress, Upload, import_files
 from etl.profile import Profile
 from zielcockpit.auth import Principal
 from zielcockpit.domain.formatting import fmt_number
@@ -22,6 +23,7 @@ from zielcockpit.settings import Settings
 ALLOWED_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")
 ACCEPT = ",".join(ALLOWED_SUFFIXES)
 MAX_NAME = 200
+MAX_SHOWN_ERRORS = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -170,6 +172,7 @@ def import_uploads(
     expected_checksum: str | None = None,
     paths_allowed: bool = True,
     candidate: Profile | None = None,
+    progress: Progress | None = None,
 ) -> UploadOutcome:
     """Import received files as one unit (preview with `dry_run`), as `zielcockpit import` does.
 
@@ -220,5 +223,22 @@ def import_uploads(
             settings=settings,
             writable_units=units,
             candidate=candidate,
+            progress=progress,
         )
     return outcome
+
+
+def outcome_summary(outcome: UploadOutcome) -> dict[str, Any]:
+    """What the page shows of a written upload, as JSON (a job keeps it for any instance)."""
+    report = outcome.report
+    if outcome.refusal is not None or report is None:
+        return {"status": "refused", "refusal": outcome.refusal or ""}
+    return {
+        "status": report.status,
+        "errors": [e.text() for e in report.all_errors[:MAX_SHOWN_ERRORS]],
+        "errors_total": len(report.all_errors),
+        "written": sum(f.values_written for f in report.files),
+        "unchanged": sum(f.values_unchanged for f in report.files),
+        "comments": sum(f.comments_written for f in report.files),
+        "runs": [f.import_run_id for f in report.files if f.import_run_id],
+    }
