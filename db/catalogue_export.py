@@ -18,6 +18,7 @@ from db.models import (
     Handlungsfeld,
     Indikator,
     Kategorie,
+    Liefertermin,
     Massnahme,
     Organisationseinheit,
     Ort,
@@ -76,6 +77,19 @@ def session_catalogue_data(session: Session, plan_key: str) -> dict[str, Any]:
                 "gruen": number(plan.threshold_green),
                 "gelb": number(plan.threshold_yellow),
             },
+        },
+        # the sources' usual delivery lags, as the catalogue file states them (`quellen`)
+        "quellen": {
+            r.quelle: {"verzug_tage": r.lag_days}
+            for r in session.scalars(
+                select(Liefertermin).where(
+                    Liefertermin.plan_id == plan.id,
+                    Liefertermin.period == "",
+                    Liefertermin.oe == "",
+                    Liefertermin.quelle != "",
+                    Liefertermin.lag_days.is_not(None),
+                )
+            )
         },
         "organisationseinheiten": [
             {"code": o.code, "name": o.name, "parent": o.parent.code if o.parent else None}
@@ -178,4 +192,5 @@ def indicator_data(i: Indikator) -> dict[str, Any]:
         "wortlaut_zielwert": i.wortlaut_zielwert,
         "hinweis": i.hinweis,
         "zu_pruefen": bool(i.zu_pruefen),
+        "quelle": i.quelle,
     }

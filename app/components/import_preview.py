@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
 from app import ids
 from app.components.common import period_text
@@ -158,10 +158,9 @@ def import_preview(outcome: UploadOutcome) -> html.Div:
                 ],
                 className="import-actions",
             ),
-            dcc.Loading(
-                html.Div(id=ids.IMPORT_RESULT),
-                custom_spinner=html.Div("Werte werden geschrieben …", className="loading-text"),
-            ),
+            # No loading overlay: „Übernehmen“ answers at once with the job's progress bar, and
+            # an overlay would cover that bar at every poll of the timer.
+            html.Div(id=ids.IMPORT_RESULT, role="status"),
         ]
     return html.Div(body, className="panel import-panel")
 

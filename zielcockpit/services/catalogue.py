@@ -88,9 +88,13 @@ def import_workbook(
     fields = {hf["titel"]: hf["key"] for hf in current["handlungsfelder"]}
     oes = {str(o["code"]) for o in current["organisationseinheiten"]}
     read = read_catalogue_workbook(content, file_name, fields, oes)
+    stored = {i["code"]: i for m in current["massnahmen"] for i in m["indikatoren"]}
     for m in read.measures:
         for ind in m["indikatoren"]:
             _defaults(ind)
+            # The source of the values (its delivery lag) is kept in the catalogue file and the
+            # `calendar` command, not in the workbook: an indicator keeps its own.
+            ind.setdefault("quelle", (stored.get(ind.get("code")) or {}).get("quelle"))
     new = dict(current, massnahmen=read.measures)
     reported = {p.split(": ", 1)[0] for p in read.problems}
     problems = read.problems + [
