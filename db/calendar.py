@@ -203,6 +203,18 @@ def set_deadline(
         return CalendarLine(period, oe, source, deadline, None, row.set_by)
 
 
+def lag_row(session: Session, plan_id: int, source: str) -> Liefertermin | None:
+    """The row of a source's usual lag in a plan, if there is one."""
+    return session.scalars(
+        select(Liefertermin).where(
+            Liefertermin.plan_id == plan_id,
+            Liefertermin.period == "",
+            Liefertermin.oe == "",
+            Liefertermin.quelle == source,
+        )
+    ).one_or_none()
+
+
 def set_lag(engine: Engine, plan_key: str, source: str, days: int, user: str) -> CalendarLine:
     """A source's usual lag in days: its indicators' deadlines move by it (audited)."""
     if days < 0 or days > 366:
@@ -210,14 +222,7 @@ def set_lag(engine: Engine, plan_key: str, source: str, days: int, user: str) ->
     with transaction(engine) as session:
         plan_id, _year = _plan(session, plan_key)
         _check_scope(session, plan_id, ANY, source)
-        row = session.scalars(
-            select(Liefertermin).where(
-                Liefertermin.plan_id == plan_id,
-                Liefertermin.period == "",
-                Liefertermin.oe == "",
-                Liefertermin.quelle == source,
-            )
-        ).one_or_none()
+        row = lag_row(session, plan_id, source)
         old = None if row is None else row.lag_days
         if row is None:
             row = Liefertermin(plan_id=plan_id, period="", oe="", quelle=source)

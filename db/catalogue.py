@@ -22,6 +22,7 @@ from sqlalchemy import Engine, delete, event, insert, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
+from db.calendar import lag_row
 from db.engine import transaction
 from db.models import (
     AGGREGATIONS,
@@ -52,6 +53,21 @@ SHEET = "__sheet__"
 CELLS = "__cells__"
 LEVEL_KINDS = {"rate", "upper_bound", "reduction"}
 UNITS = ("Anzahl", "%", "EUR", "Meilenstein", "")
+
+
+# The texts of a measure as the plan words them, kept as they are (the YAML keys = the columns).
+MEASURE_TEXTS = (
+    "leitsatz_wortlaut",
+    "ausgangslage",
+    "zielsetzung",
+    "massnahmen_zur_zielerreichung",
+    "umsetzungsschritte",
+    "indikator_wortlaut",
+    "zielwert_wortlaut",
+    "datenquellen",
+    "aufwand",
+    "weitere_angaben",
+)
 
 
 class CatalogueError(Exception):
@@ -371,14 +387,7 @@ def _source_lags(data: dict[str, Any]) -> dict[str, int]:
 def _write_lags(session: Session, plan_id: int, lags: dict[str, int]) -> None:
     """A source's lag from the catalogue, unless controlling has set another one."""
     for source, days in lags.items():
-        row = session.scalars(
-            select(Liefertermin).where(
-                Liefertermin.plan_id == plan_id,
-                Liefertermin.period == "",
-                Liefertermin.oe == "",
-                Liefertermin.quelle == source,
-            )
-        ).one_or_none()
+        row = lag_row(session, plan_id, source)
         if row is None:
             session.add(
                 Liefertermin(
@@ -736,21 +745,7 @@ def _write(session: Session, data: dict[str, Any], file: str) -> LoadResult:  # 
                 "kategorie_id": categories[str(m["kategorie"])].id if m.get("kategorie") else None,
                 "oe_id": oes[str(m["oe"])].id,
                 "schwerpunktthema_id": topic.id if topic else None,
-                **{
-                    key: m.get(key)
-                    for key in (
-                        "leitsatz_wortlaut",
-                        "ausgangslage",
-                        "zielsetzung",
-                        "massnahmen_zur_zielerreichung",
-                        "umsetzungsschritte",
-                        "indikator_wortlaut",
-                        "zielwert_wortlaut",
-                        "datenquellen",
-                        "aufwand",
-                        "weitere_angaben",
-                    )
-                },
+                **{key: m.get(key) for key in MEASURE_TEXTS},
                 "aufwand_eur": _dec(m.get("aufwand_eur")),
             },
         )

@@ -13,31 +13,19 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
+from db.calendar import load_calendar
+from db.catalogue import MEASURE_TEXTS
 from db.engine import transaction
 from db.models import (
     Handlungsfeld,
     Indikator,
     Kategorie,
-    Liefertermin,
     Massnahme,
     Organisationseinheit,
     Ort,
     Plan,
 )
 from db.status import NotFound
-
-MEASURE_TEXTS = (
-    "leitsatz_wortlaut",
-    "ausgangslage",
-    "zielsetzung",
-    "massnahmen_zur_zielerreichung",
-    "umsetzungsschritte",
-    "indikator_wortlaut",
-    "zielwert_wortlaut",
-    "datenquellen",
-    "aufwand",
-    "weitere_angaben",
-)
 
 
 def number(value: Decimal | None) -> int | float | None:
@@ -80,16 +68,8 @@ def session_catalogue_data(session: Session, plan_key: str) -> dict[str, Any]:
         },
         # the sources' usual delivery lags, as the catalogue file states them (`quellen`)
         "quellen": {
-            r.quelle: {"verzug_tage": r.lag_days}
-            for r in session.scalars(
-                select(Liefertermin).where(
-                    Liefertermin.plan_id == plan.id,
-                    Liefertermin.period == "",
-                    Liefertermin.oe == "",
-                    Liefertermin.quelle != "",
-                    Liefertermin.lag_days.is_not(None),
-                )
-            )
+            source: {"verzug_tage": days}
+            for source, days in load_calendar(session, plan.id).lags.items()
         },
         "organisationseinheiten": [
             {"code": o.code, "name": o.name, "parent": o.parent.code if o.parent else None}

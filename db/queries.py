@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Select, func, select
 
 from db.models import (
     Handlungsfeld,
@@ -593,11 +593,24 @@ class ProvenanceRow:
     value_id: int | None = None  # the stored value, for its source cell (/quelle/<id>)
 
 
+def stored_values(*columns: Any) -> Select[Any]:
+    """`columns` of stored values with their indicator, measure, plan, place and import run
+    (the last two may be missing), for the pages that show where a value came from."""
+    return (
+        select(*columns)
+        .join(Indikator, Indikator.id == Messwert.indikator_id)
+        .join(Massnahme, Massnahme.id == Indikator.massnahme_id)
+        .join(Plan, Plan.id == Massnahme.plan_id)
+        .outerjoin(Ort, Ort.id == Messwert.ort_id)
+        .outerjoin(ImportRun, ImportRun.id == Messwert.import_run_id)
+    )
+
+
 def measure_provenance(engine: Engine, plan_key: str, code: str) -> list[ProvenanceRow]:
     """Every stored value of the measure's indicators with its source, oldest period first."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(
+            stored_values(
                 Messwert.id,
                 Indikator.code.label("indicator_code"),
                 Indikator.position,
@@ -619,13 +632,7 @@ def measure_provenance(engine: Engine, plan_key: str, code: str) -> list[Provena
                 ImportRun.started_at,
                 ImportRun.finished_at,
                 ImportRun.user_name,
-            )
-            .join(Indikator, Indikator.id == Messwert.indikator_id)
-            .join(Massnahme, Massnahme.id == Indikator.massnahme_id)
-            .join(Plan, Plan.id == Massnahme.plan_id)
-            .outerjoin(Ort, Ort.id == Messwert.ort_id)
-            .outerjoin(ImportRun, ImportRun.id == Messwert.import_run_id)
-            .where(Plan.key == plan_key, Massnahme.code == code)
+            ).where(Plan.key == plan_key, Massnahme.code == code)
         ).all()
         ids = [r.id for r in rows]
         earlier: dict[int, list[EarlierVersion]] = {}

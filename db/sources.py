@@ -7,9 +7,10 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from db.models import ImportRun, Indikator, Massnahme, Messwert, Organisationseinheit, Ort, Plan
+from db.queries import stored_values
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def value_source(engine: Engine, value_id: int) -> ValueSource | None:
     """Where a stored value came from; None when there is no such value."""
     with engine.connect() as conn:
         r = conn.execute(
-            select(
+            stored_values(
                 Messwert.id,
                 Indikator.code.label("indicator_code"),
                 Indikator.name.label("indicator_name"),
@@ -71,12 +72,7 @@ def value_source(engine: Engine, value_id: int) -> ValueSource | None:
                 ImportRun.user_name,
                 ImportRun.report,
             )
-            .join(Indikator, Indikator.id == Messwert.indikator_id)
-            .join(Massnahme, Massnahme.id == Indikator.massnahme_id)
-            .join(Plan, Plan.id == Massnahme.plan_id)
             .join(Organisationseinheit, Organisationseinheit.id == Massnahme.oe_id)
-            .outerjoin(Ort, Ort.id == Messwert.ort_id)
-            .outerjoin(ImportRun, ImportRun.id == Messwert.import_run_id)
             .where(Messwert.id == value_id)
         ).one_or_none()
     if r is None:

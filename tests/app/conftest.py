@@ -19,7 +19,14 @@ from typing import Any
 
 import pytest
 from dash import Dash
-from dash_helpers import CHROMIUM, CHROMIUM_ARGS, SIZES, LiveServer, Visit, build_app
+from dash_helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LiveServer,
+    Visit,
+    browser_pages,
+    build_app,
+)
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
@@ -125,21 +132,9 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def visit(browser: Any, live_server: LiveServer) -> Iterator[Callable[[str], Visit]]:
     """visit("gross") -> a fresh page at 1920×1080 (or "beamer": 1024×768), checked afterwards."""
-    opened: list[tuple[Any, Visit]] = []
-    logged_in = live_server.login_cookies()
+    with browser_pages(browser, live_server) as open_page:
 
-    def _open(size: str = "gross") -> Visit:
-        width, height = SIZES[size]
-        context = browser.new_context(
-            viewport={"width": width, "height": height}, locale="de-DE", accept_downloads=True
-        )
-        context.add_cookies(logged_in)
-        v = Visit(context.new_page(), size)
-        opened.append((context, v))
-        return v
+        def _open(size: str = "gross") -> Visit:
+            return open_page("demo-leitung", size)
 
-    yield _open
-    for context, v in opened:
-        context.close()
-        assert not v.outside(), f"Anfragen nach außen: {v.outside()}"
-        assert not v.errors, f"Fehler im Browser: {v.errors}"
+        yield _open

@@ -6,6 +6,7 @@ import functools
 import http.cookiejar
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SIZES = {"gross": (1920, 1080), "laptop": (1366, 768), "beamer": (1024, 768)}
+READY = ".page, .message-page"  # every page's outermost element, rendered by its layout
+BROWSER_TIMEOUT = 30_000
 LOCAL_PREFIXES = ("http://127.0.0.1:", "data:", "blob:", "about:")
 
 
@@ -126,7 +130,16 @@ def free_port() -> int:
 class LiveServer:
     """`zielcockpit serve` in a subprocess, on its own port and database."""
 
-    def __init__(self, database_url: str, log: Path):
+    def __init__(
+        self,
+        database_url: str,
+        log: Path,
+        env: dict[str, str | None] | None = None,
+        archive: Path | None = None,
+    ):
+        """`env`: settings of this server (None: unset); `archive`: its archive folder."""
+        self.database_url = database_url
+        self.archive = archive
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log
@@ -145,7 +158,7 @@ class LiveServer:
             cwd=REPO,
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=_server_env(env, archive),
         )
         self._wait()
 
@@ -191,6 +204,96 @@ class LiveServer:
                 self.process.kill()
                 self.process.wait(10)
         self._log.close()
+
+
+def _server_env(settings: dict[str, str | None] | None, archive: Path | None) -> dict[str, str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if archive is not None:
+        env["ZIELCOCKPIT_ARCHIVE_DIR"] = str(archive)
+    for name, value in (settings or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def copy_demo(templates: dict[str, Path], folder: Path) -> Path:
+    """A copy of the demo database in `folder`, for a server of one test module."""
+    db = folder / "demo.db"
+    shutil.copy(templates["demo"], db)
+    return db
+
+
+@contextmanager
+def demo_server(
+    folder: Path, db: Path, env: dict[str, str | None] | None = None
+) -> Iterator[LiveServer]:
+    """The real app on `db` (SQLite) with its archive in `folder`, stopped afterwards."""
+    server = LiveServer(f"sqlite:///{db}", folder / "server.log", env, folder / "archiv")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def browser_pages(
+    browser: Any, server: LiveServer, downloads: bool = True, dialogs: bool = False
+) -> Iterator[Callable[..., Visit]]:
+    """open(name, size) -> a fresh page logged in as `name` (None: logged out); afterwards
+    every page is checked: no request left the machine, no browser error, and with `dialogs`
+    no dialog was opened (a script of a user's text would open one)."""
+    opened: list[tuple[Any, Visit, list[str]]] = []
+
+    def _open(name: str | None = "demo-leitung", size: str = "gross") -> Visit:
+        width, height = SIZES[size]
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, locale="de-DE", accept_downloads=downloads
+        )
+        if name:
+            context.add_cookies(server.login_cookies(name))
+        v = Visit(context.new_page(), size)
+        seen: list[str] = []
+        if dialogs:
+
+            def note_and_dismiss(dialog: Any) -> None:
+                seen.append(dialog.message)
+                dialog.dismiss()
+
+            v.page.on("dialog", note_and_dismiss)
+        opened.append((context, v, seen))
+        return v
+
+    yield _open
+    for context, v, seen in opened:
+        context.close()
+        assert not seen, f"Dialoge geöffnet (Skript ausgeführt?): {seen}"
+        assert not v.outside(), f"Anfragen nach außen: {v.outside()}"
+        assert not v.errors, f"Fehler im Browser: {v.errors}"
+
+
+def go(v: Visit, url: str, timeout: int = BROWSER_TIMEOUT) -> Any:
+    """Open `url` and wait until the page's outermost element is drawn."""
+    v.page.goto(url)
+    v.page.wait_for_selector(READY, timeout=timeout)
+    return v.page
+
+
+def wait_text(page: Any, selector: str, text: str, timeout: int = BROWSER_TIMEOUT) -> str:
+    """The text of `selector` once it holds `text` (the text that held it, not a later one)."""
+    found = page.wait_for_function(
+        """([s, t]) => { const e = document.querySelector(s);
+             return e && e.innerText.includes(t) ? e.innerText : null; }""",
+        arg=[selector, text],
+        timeout=timeout,
+    )
+    return str(found.json_value())
+
+
+def field(kind: str, code: str) -> str:
+    """The CSS selector of a pattern-matching id as Dash renders it (JSON, keys sorted)."""
+    return f'[id=\'{{"index":"{code}","type":"{kind}"}}\']'
 
 
 class Visit:

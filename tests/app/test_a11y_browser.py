@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 from axe_helpers import describe, reviewed, run_axe
-from dash_helpers import SIZES, LiveServer, Visit
+from dash_helpers import SIZES, LiveServer, Visit, browser_pages
+from dash_helpers import go as open_page
 
 from app import ids
 
 pytestmark = pytest.mark.browser
 
 TIMEOUT = 15_000
-READY = ".page, .message-page"
 Open = Callable[..., Visit]
 
 ROLES = ["demo-leitung", "demo-fb-510", "demo-fb-rege", "demo-controlling", "demo-admin"]
@@ -55,28 +55,12 @@ ACTIVE = """() => {
 @pytest.fixture
 def as_role(browser: Any, live_server: LiveServer) -> Iterator[Open]:
     """as_role("demo-admin", "beamer") -> a fresh page of that account (None: logged out)."""
-    opened: list[tuple[Any, Visit]] = []
-
-    def _open(name: str | None, size: str = "gross") -> Visit:
-        width, height = SIZES[size]
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="de-DE")
-        if name:
-            context.add_cookies(live_server.login_cookies(name))
-        v = Visit(context.new_page(), size)
-        opened.append((context, v))
-        return v
-
-    yield _open
-    for context, v in opened:
-        context.close()
-        assert not v.outside(), f"Anfragen nach außen: {v.outside()}"
-        assert not v.errors, f"Fehler im Browser: {v.errors}"
+    with browser_pages(browser, live_server, downloads=False) as open_page:
+        yield open_page
 
 
 def go(v: Visit, url: str) -> Any:
-    page = v.page
-    page.goto(url)
-    page.wait_for_selector(READY, timeout=TIMEOUT)
+    page = open_page(v, url, TIMEOUT)
     page.wait_for_function(DRAWN, timeout=TIMEOUT)
     return page
 

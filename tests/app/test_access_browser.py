@@ -7,24 +7,28 @@ These tests write, so they run on their own server and database copy (not the sh
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from access_helpers import long_csv
-from dash_helpers import SIZES, LiveServer, Visit
+from dash_helpers import (
+    LiveServer,
+    Visit,
+    browser_pages,
+    copy_demo,
+    demo_server,
+    field,
+    go,
+    wait_text,
+)
 
 from app import ids as aids
-
-if TYPE_CHECKING:  # playwright is imported only where a browser test runs (see conftest.py)
-    from playwright.sync_api import Dialog
 
 pytestmark = pytest.mark.browser
 
 TIMEOUT = 20_000
-READY = ".page, .message-page"
 XSS = (
     '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2"> '
     "[klick](javascript:alert(1)) <a href=\"javascript:alert('x')\">Link</a>"
@@ -37,64 +41,17 @@ def access_server(
     sqlite_templates: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("access_live")
-    db = folder / "demo.db"
-    shutil.copy(sqlite_templates["demo"], db)
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("ZIELCOCKPIT_ARCHIVE_DIR", str(folder / "archiv"))
-        env.setenv("ZIELCOCKPIT_MAX_UPLOAD_MB", "1")
-        server = LiveServer(f"sqlite:///{db}", folder / "server.log")
-    yield server
-    server.stop()
+    db = copy_demo(sqlite_templates, folder)
+    with demo_server(folder, db, {"ZIELCOCKPIT_MAX_UPLOAD_MB": "1"}) as server:
+        yield server
 
 
 @pytest.fixture
 def as_user(browser: Any, access_server: LiveServer) -> Iterator[Open]:
-    """as_user("demo-fb-510", "beamer") -> a fresh page logged in as that demo account."""
-    opened: list[tuple[Any, Visit, list[str]]] = []
-
-    def _open(name: str, size: str = "gross") -> Visit:
-        width, height = SIZES[size]
-        context = browser.new_context(
-            viewport={"width": width, "height": height}, locale="de-DE", accept_downloads=True
-        )
-        context.add_cookies(access_server.login_cookies(name))
-        v = Visit(context.new_page(), size)
-        dialogs: list[str] = []
-
-        def note_and_dismiss(dialog: Dialog) -> None:
-            dialogs.append(dialog.message)
-            dialog.dismiss()
-
-        v.page.on("dialog", note_and_dismiss)
-        opened.append((context, v, dialogs))
-        return v
-
-    yield _open
-    for context, v, dialogs in opened:
-        context.close()
-        assert not dialogs, f"Dialoge geöffnet (Skript ausgeführt?): {dialogs}"
-        assert not v.outside(), f"Anfragen nach außen: {v.outside()}"
-        assert not v.errors, f"Fehler im Browser: {v.errors}"
-
-
-def go(v: Visit, url: str) -> Any:
-    v.page.goto(url)
-    v.page.wait_for_selector(READY, timeout=TIMEOUT)
-    return v.page
-
-
-def field(kind: str, code: str) -> str:
-    """The CSS selector of a pattern-matching id as Dash renders it (JSON, keys sorted)."""
-    return f'[id=\'{{"index":"{code}","type":"{kind}"}}\']'
-
-
-def wait_text(page: Any, selector: str, text: str) -> str:
-    page.wait_for_function(
-        "([s, t]) => { const e = document.querySelector(s); return e && e.innerText.includes(t); }",
-        arg=[selector, text],
-        timeout=TIMEOUT,
-    )
-    return str(page.inner_text(selector))
+    """as_user("demo-fb-510", "beamer") -> a fresh page logged in as that demo account; no
+    dialog may open (a user's text run as a script would open one)."""
+    with browser_pages(browser, access_server, dialogs=True) as open_page:
+        yield open_page
 
 
 def test_bacc001_entry_with_comment_shown_as_text_and_in_the_audit_trail(

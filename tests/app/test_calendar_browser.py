@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
-from dash_helpers import SCREENSHOTS, SIZES, LiveServer, Visit
+from dash_helpers import SCREENSHOTS, SIZES, LiveServer, Visit, copy_demo, demo_server
 from sqlalchemy import delete, select
 
 from app import ids as aids
@@ -32,8 +31,7 @@ def calendar_server(
     sqlite_templates: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("calendar_live")
-    db = folder / "demo.db"
-    shutil.copy(sqlite_templates["demo"], db)
+    db = copy_demo(sqlite_templates, folder)
     engine = make_engine(f"sqlite:///{db}")
     with engine.begin() as conn:
         # The BA's Q3 figures have not come yet (42 days' lag: due 26.11.2017).
@@ -46,12 +44,8 @@ def calendar_server(
         )
     set_deadline(engine, "2017", "2017-Q3", dt.date(2017, 10, 10), "controlling", oe="540")
     engine.dispose()
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("ZIELCOCKPIT_ARCHIVE_DIR", str(folder / "archiv"))
-        env.setenv("ZIELCOCKPIT_TODAY", "2017-10-20")
-        server = LiveServer(f"sqlite:///{db}", folder / "server.log")
-    yield server
-    server.stop()
+    with demo_server(folder, db, {"ZIELCOCKPIT_TODAY": "2017-10-20"}) as server:
+        yield server
 
 
 def test_bcal001_completeness_shows_late_and_not_yet_due_with_dates(

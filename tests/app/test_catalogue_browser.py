@@ -4,20 +4,29 @@ is refused in German; the Fachbereich sees no form."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from dash_helpers import SIZES, LiveServer, Visit
+from dash_helpers import (
+    READY,
+    SIZES,
+    LiveServer,
+    Visit,
+    browser_pages,
+    copy_demo,
+    demo_server,
+    field,
+    go,
+    wait_text,
+)
 
 from app import ids as aids
 
 pytestmark = pytest.mark.browser
 
 TIMEOUT = 30_000
-READY = ".page, .message-page"
 
 
 @pytest.fixture(scope="module")
@@ -25,51 +34,14 @@ def edit_server(
     sqlite_templates: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("catalogue_live")
-    db = folder / "demo.db"
-    shutil.copy(sqlite_templates["demo"], db)
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("ZIELCOCKPIT_ARCHIVE_DIR", str(folder / "archiv"))
-        server = LiveServer(f"sqlite:///{db}", folder / "server.log")
-    yield server
-    server.stop()
+    with demo_server(folder, copy_demo(sqlite_templates, folder)) as server:
+        yield server
 
 
 @pytest.fixture
 def as_user(browser: Any, edit_server: LiveServer) -> Iterator[Callable[[str], Visit]]:
-    opened: list[tuple[Any, Visit]] = []
-
-    def _open(name: str) -> Visit:
-        width, height = SIZES["gross"]
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="de-DE")
-        context.add_cookies(edit_server.login_cookies(name))
-        v = Visit(context.new_page(), "gross")
-        opened.append((context, v))
-        return v
-
-    yield _open
-    for context, v in opened:
-        context.close()
-        assert not v.outside(), f"Anfragen nach außen: {v.outside()}"
-        assert not v.errors, f"Fehler im Browser: {v.errors}"
-
-
-def go(v: Visit, url: str) -> Any:
-    v.page.goto(url)
-    v.page.wait_for_selector(READY, timeout=TIMEOUT)
-    return v.page
-
-
-def field(kind: str, code: str) -> str:
-    return f'[id=\'{{"index":"{code}","type":"{kind}"}}\']'
-
-
-def wait_text(page: Any, selector: str, text: str) -> str:
-    page.wait_for_function(
-        "([s, t]) => { const e = document.querySelector(s); return e && e.innerText.includes(t); }",
-        arg=[selector, text],
-        timeout=TIMEOUT,
-    )
-    return str(page.inner_text(selector))
+    with browser_pages(browser, edit_server, downloads=False) as open_page:
+        yield open_page
 
 
 def test_bcat001_edit_a_target_light_changes_audited(

@@ -4,14 +4,23 @@ the released quarter and refusing the rest. Screenshots go to the browser tests'
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from dash_helpers import SCREENSHOTS, SIZES, LiveServer, Visit
+from dash_helpers import (
+    SCREENSHOTS,
+    LiveServer,
+    Visit,
+    browser_pages,
+    copy_demo,
+    demo_server,
+    field,
+    go,
+    wait_text,
+)
 
 from app import ids as aids
 from db.engine import make_engine
@@ -21,7 +30,6 @@ from zielcockpit.services.entry import FieldInput, Submission, save_entry
 pytestmark = pytest.mark.browser
 
 TIMEOUT = 30_000
-READY = ".page, .message-page"
 
 
 @pytest.fixture(scope="module")
@@ -29,55 +37,14 @@ def cycle_server(
     sqlite_templates: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[LiveServer, str]]:
     folder = tmp_path_factory.mktemp("cycle_live")
-    db = folder / "demo.db"
-    shutil.copy(sqlite_templates["demo"], db)
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("ZIELCOCKPIT_ARCHIVE_DIR", str(folder / "archiv"))
-        server = LiveServer(f"sqlite:///{db}", folder / "server.log")
-    yield server, f"sqlite:///{db}"
-    server.stop()
+    with demo_server(folder, copy_demo(sqlite_templates, folder)) as server:
+        yield server, server.database_url
 
 
 @pytest.fixture
 def as_user(browser: Any, cycle_server: tuple[LiveServer, str]) -> Iterator[Callable[..., Visit]]:
-    server, _url = cycle_server
-    opened: list[tuple[Any, Visit]] = []
-
-    def _open(name: str | None) -> Visit:
-        width, height = SIZES["gross"]
-        context = browser.new_context(
-            viewport={"width": width, "height": height}, locale="de-DE", accept_downloads=True
-        )
-        if name:
-            context.add_cookies(server.login_cookies(name))
-        v = Visit(context.new_page(), "gross")
-        opened.append((context, v))
-        return v
-
-    yield _open
-    for context, v in opened:
-        context.close()
-        assert not v.outside(), f"Anfragen nach außen: {v.outside()}"
-        assert not v.errors, f"Fehler im Browser: {v.errors}"
-
-
-def go(v: Visit, url: str) -> Any:
-    v.page.goto(url)
-    v.page.wait_for_selector(READY, timeout=TIMEOUT)
-    return v.page
-
-
-def field(kind: str, code: str = "quartal") -> str:
-    return f'[id=\'{{"index":"{code}","type":"{kind}"}}\']'
-
-
-def wait_text(page: Any, selector: str, text: str) -> str:
-    page.wait_for_function(
-        "([s, t]) => { const e = document.querySelector(s); return e && e.innerText.includes(t); }",
-        arg=[selector, text],
-        timeout=TIMEOUT,
-    )
-    return str(page.inner_text(selector))
+    with browser_pages(browser, cycle_server[0]) as open_page:
+        yield open_page
 
 
 def test_bcyc001_a_whole_quarter(
@@ -96,10 +63,10 @@ def test_bcyc001_a_whole_quarter(
     controlling = as_user("demo-controlling")
     page = go(controlling, server.url + "/vollstaendigkeit?period=2017-Q3")
     assert "Entwurf" in page.inner_text(f"#{aids.COMPLETENESS_QUARTER_STATE}")
-    page.click(field(aids.COMPLETENESS_RELEASE))
+    page.click(field(aids.COMPLETENESS_RELEASE, "quartal"))
     wait_text(page, f"#{aids.COMPLETENESS_QUARTER_MESSAGE}", "Nicht freigegeben")
-    page.check(field(aids.COMPLETENESS_RELEASE_CONFIRM))
-    page.click(field(aids.COMPLETENESS_RELEASE))
+    page.check(field(aids.COMPLETENESS_RELEASE_CONFIRM, "quartal"))
+    page.click(field(aids.COMPLETENESS_RELEASE, "quartal"))
     wait_text(page, f"#{aids.COMPLETENESS_QUARTER_MESSAGE}", "ist freigegeben")
     state = page.inner_text(f"#{aids.COMPLETENESS_QUARTER_STATE}")
     assert "freigegeben am" in state and "demo-controlling" in state

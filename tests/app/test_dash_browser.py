@@ -7,20 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from dash_helpers import LiveServer, Visit
+from dash_helpers import LiveServer, Visit, go
 from openpyxl import load_workbook
 
 pytestmark = pytest.mark.browser
 
 Open = Callable[[str], Visit]
-READY = ".page, .message-page"  # every page's outermost element, rendered by its layout
 TIMEOUT = 15_000
-
-
-def go(v: Visit, url: str) -> Any:
-    v.page.goto(url)
-    v.page.wait_for_selector(READY, timeout=TIMEOUT)
-    return v.page
 
 
 def cluster_path(v: Visit, server: LiveServer) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from dash_helpers import SCREENSHOTS, SIZES, LiveServer, Visit
+from dash_helpers import SCREENSHOTS, SIZES, LiveServer, Visit, copy_demo, demo_server
 
 from app import ids as aids
 from benchmarks.bench_import import bench_catalogue, bench_workbook
@@ -28,20 +27,15 @@ def jobs_server(
 ) -> Iterator[tuple[LiveServer, Path]]:
     """The app (embedded jobs, the default) on a demo copy with the benchmark plan loaded."""
     folder = tmp_path_factory.mktemp("jobs_live")
-    db = folder / "demo.db"
-    shutil.copy(sqlite_templates["demo"], db)
+    db = copy_demo(sqlite_templates, folder)
     bench_catalogue(folder / "bench.yaml")
     engine = make_engine(f"sqlite:///{db}")
     load_catalogue(engine, folder / "bench.yaml")
     engine.dispose()
     workbook = folder / "gross.xlsx"
     bench_workbook(workbook, ROWS)
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("ZIELCOCKPIT_ARCHIVE_DIR", str(folder / "archiv"))
-        env.delenv("ZIELCOCKPIT_JOBS", raising=False)
-        server = LiveServer(f"sqlite:///{db}", folder / "server.log")
-    yield server, workbook
-    server.stop()
+    with demo_server(folder, db, {"ZIELCOCKPIT_JOBS": None}) as server:
+        yield server, workbook
 
 
 def shoot(page: Any, name: str, selector: str) -> None:

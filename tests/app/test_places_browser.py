@@ -10,18 +10,12 @@ from io import BytesIO
 from typing import Any
 
 import pytest
-from dash_helpers import LiveServer, Visit
+from dash_helpers import LiveServer, Visit, go
 from openpyxl import load_workbook
 
 pytestmark = pytest.mark.browser
 Open = Callable[[str], Visit]
 TIMEOUT = 15_000
-
-
-def go(v: Visit, url: str) -> Any:
-    v.page.goto(url)
-    v.page.wait_for_selector(".page, .message-page", timeout=TIMEOUT)
-    return v.page
 
 
 def _official_like_map() -> str:

@@ -6,14 +6,13 @@ These tests write, so they run on their own server and database copy.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_helpers import describe, reviewed, run_axe
-from dash_helpers import SIZES, LiveServer, Visit
+from dash_helpers import LiveServer, Visit, browser_pages, copy_demo, demo_server, go, wait_text
 
 from app import ids as aids
 from tests.etl.test_teach import schuldnerberatung
@@ -22,7 +21,6 @@ from zielcockpit.cli import main
 pytestmark = pytest.mark.browser
 
 TIMEOUT = 30_000
-READY = ".page, .message-page"
 Open = Callable[..., Visit]
 
 
@@ -31,49 +29,14 @@ def teach_server(
     sqlite_templates: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("teach_live")
-    db = folder / "demo.db"
-    shutil.copy(sqlite_templates["demo"], db)
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("ZIELCOCKPIT_ARCHIVE_DIR", str(folder / "archiv"))
-        server = LiveServer(f"sqlite:///{db}", folder / "server.log")
-    server.database_url = f"sqlite:///{db}"  # type: ignore[attr-defined]
-    server.archive = folder / "archiv"  # type: ignore[attr-defined]
-    yield server
-    server.stop()
+    with demo_server(folder, copy_demo(sqlite_templates, folder)) as server:
+        yield server
 
 
 @pytest.fixture
 def as_user(browser: Any, teach_server: LiveServer) -> Iterator[Open]:
-    opened: list[tuple[Any, Visit]] = []
-
-    def _open(name: str, size: str = "gross") -> Visit:
-        width, height = SIZES[size]
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="de-DE")
-        context.add_cookies(teach_server.login_cookies(name))
-        v = Visit(context.new_page(), size)
-        opened.append((context, v))
-        return v
-
-    yield _open
-    for context, v in opened:
-        context.close()
-        assert not v.outside(), f"Anfragen nach außen: {v.outside()}"
-        assert not v.errors, f"Fehler im Browser: {v.errors}"
-
-
-def go(v: Visit, url: str) -> Any:
-    v.page.goto(url)
-    v.page.wait_for_selector(READY, timeout=TIMEOUT)
-    return v.page
-
-
-def wait_text(page: Any, selector: str, text: str) -> str:
-    page.wait_for_function(
-        "([s, t]) => { const e = document.querySelector(s); return e && e.innerText.includes(t); }",
-        arg=[selector, text],
-        timeout=TIMEOUT,
-    )
-    return str(page.inner_text(selector))
+    with browser_pages(browser, teach_server, downloads=False) as open_page:
+        yield open_page
 
 
 def no_barriers(page: Any) -> None:
@@ -184,13 +147,13 @@ def test_btch002_source_cell_three_clicks_from_the_overview(
 ) -> None:
     """Overview → measure → „Herkunft der Werte“ → „Quelle“: the archived sheet around the
     cell, the cell marked, file name, checksum, import time and who imported it."""
-    monkeypatch.setenv("ZIELCOCKPIT_ARCHIVE_DIR", str(teach_server.archive))  # type: ignore[attr-defined]
+    monkeypatch.setenv("ZIELCOCKPIT_ARCHIVE_DIR", str(teach_server.archive))
     path = tmp_path / "Werte_Q1.csv"
     path.write_bytes(
         b"Hinweis;Liste der Schuldnerberatung\n\nIndikator;Zeitraum;Wert\n"
         b"500-1.3;2017-Q1;3\n500-1.4;2017-Q1;4\n"
     )
-    url = teach_server.database_url  # type: ignore[attr-defined]
+    url = teach_server.database_url
     assert main(["--database-url", url, "import", str(path), "--user", "importeur"]) == 0
     v = as_user("demo-leitung")
     page = go(v, teach_server.url + "/")

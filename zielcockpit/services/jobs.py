@@ -46,11 +46,9 @@ from zielcockpit.services.report import ReportError, committee_report, may_downl
 from zielcockpit.services.upload import (
     UploadedFile,
     UploadOutcome,
-    UploadRefused,
-    decode_contents,
-    import_refusal,
     import_uploads,
     outcome_summary,
+    received,
 )
 from zielcockpit.settings import Settings
 
@@ -147,16 +145,10 @@ def submit_upload(
     expected_checksum: str | None,
 ) -> str | UploadOutcome:
     """Queue the writing of a checked browser upload: the job's id, or the refusal (not queued)."""
-    outcome = UploadOutcome(raw_name or "", False)
-    refusal = import_refusal(principal)
-    if refusal is not None or principal is None:
-        outcome.refusal = refusal or "Bitte zuerst anmelden."
-        return outcome
-    try:
-        data = decode_contents(contents, settings.max_upload_mb * 1024 * 1024)
-    except UploadRefused as exc:
-        outcome.refusal = str(exc)
-        return outcome
+    data = received(settings, principal, raw_name, contents, dry_run=False)
+    if isinstance(data, UploadOutcome):
+        return data
+    assert principal is not None  # received() refuses a request without one
     params = {
         "name": raw_name,
         "expected_checksum": expected_checksum,

@@ -130,6 +130,27 @@ class UploadedFile:
     data: bytes
 
 
+def received(
+    settings: Settings,
+    principal: Principal | None,
+    raw_name: str | None,
+    contents: str | None,
+    dry_run: bool,
+) -> bytes | UploadOutcome:
+    """The bytes of a browser upload (`data:...;base64,...`) its sender may import, or the
+    refusal (no role to import, not logged in, not a file, too large)."""
+    outcome = UploadOutcome(raw_name or "", dry_run)
+    refusal = import_refusal(principal)
+    if refusal is not None or principal is None:
+        outcome.refusal = refusal or "Bitte zuerst anmelden."
+        return outcome
+    try:
+        return decode_contents(contents, settings.max_upload_mb * 1024 * 1024)
+    except UploadRefused as exc:
+        outcome.refusal = str(exc)
+        return outcome
+
+
 def run_upload(
     engine: Engine,
     settings: Settings,
@@ -141,16 +162,10 @@ def run_upload(
     expected_checksum: str | None = None,
 ) -> UploadOutcome:
     """A browser upload (`data:...;base64,...`): check (dry_run) or write it with the importer."""
-    outcome = UploadOutcome(raw_name or "", dry_run)
-    refusal = import_refusal(principal)
-    if refusal is not None or principal is None:
-        outcome.refusal = refusal or "Bitte zuerst anmelden."
-        return outcome
-    try:
-        data = decode_contents(contents, settings.max_upload_mb * 1024 * 1024)
-    except UploadRefused as exc:
-        outcome.refusal = str(exc)
-        return outcome
+    data = received(settings, principal, raw_name, contents, dry_run)
+    if isinstance(data, UploadOutcome):
+        return data
+    assert principal is not None  # received() refuses a request without one
     return import_uploads(
         engine,
         settings,
