@@ -165,7 +165,7 @@ def index_form(
                 ]
             )
         )
-    version = f"gültig: Fassung {current.version} von {current.created_by}" if current else ""
+    version = f"Gültig: Fassung {current.version} von {current.created_by}" if current else ""
     return html.Section(
         [
             html.H2("Sozialstrukturindex festlegen"),

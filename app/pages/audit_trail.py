@@ -62,7 +62,8 @@ def count_text(shown: int) -> str:
 
 @guarded
 def layout(**_query: Any) -> html.Div:
-    if not may_see(current_principal()):
+    principal = current_principal()
+    if not may_see(principal):
         return no_permission("Änderungsprotokoll", REFUSAL, ids.AUDIT)
     engine = engine_of_app()
     choices = trail_choices(engine)
@@ -99,6 +100,11 @@ def layout(**_query: Any) -> html.Div:
                 question="Wer hat wann was geändert, und woher kam es?",
                 extra=html.P(count_text(len(rows)), id=ids.AUDIT_COUNT, className="page-answer"),
             ),
+            # The way to the accounts on every screen: the name in the bar that leads there is
+            # hidden below 1200 px to leave room for the links.
+            html.P(html.A("Benutzer verwalten", href="/benutzer"), className="panel-sub")
+            if principal is not None and principal.can_manage_users
+            else None,
             trail_grid(rows),
         ],
         id=ids.AUDIT,

@@ -228,3 +228,10 @@ def test_qc006_report_download_for_leitung_refused_for_fachbereich(web: Dash) ->
     text = answer(report_and_wait(fb))
     assert "Keine Berechtigung" in text and '"content"' not in text
     assert web.server.test_client().post(DASH, json=report_payload()).status_code == 401
+
+
+def test_qc007_the_way_to_the_accounts_on_the_audit_trail_for_the_administration(web: Dash) -> None:
+    # The name in the bar that links to /benutzer is hidden below 1200 px: the audit trail,
+    # the administration's page, carries the link on every screen.
+    assert '"href": "/benutzer"' in render(web, "demo-admin", "audit_trail")
+    assert "/benutzer" not in render(web, "demo-controlling", "audit_trail")
