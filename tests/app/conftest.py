@@ -130,6 +130,14 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
+def as_role(browser: Any, live_server: LiveServer) -> Iterator[Callable[..., Visit]]:
+    """as_role("demo-admin", "beamer") -> a fresh page of that account on the shared demo server
+    (None: logged out); afterwards no request left the machine and no browser error."""
+    with browser_pages(browser, live_server, downloads=False) as open_page:
+        yield open_page
+
+
+@pytest.fixture
 def visit(browser: Any, live_server: LiveServer) -> Iterator[Callable[[str], Visit]]:
     """visit("gross") -> a fresh page at 1920×1080 (or "beamer": 1024×768), checked afterwards."""
     with browser_pages(browser, live_server) as open_page:

@@ -1,113 +1,20 @@
-"""Accessibility in headless Chromium: axe-core (WCAG 2.0/2.1 A and AA) on every page for every
-role at two sizes, the keyboard paths that keep their place, visible focus, nothing overflowing.
-
-axe-core comes from the npm registry (`npm ci --prefix tests/js`, run by `make test`) and is
-injected by the test; the app itself never loads it.
+"""Accessibility in headless Chromium, part 2: the keyboard paths that keep their place and the
+visible focus. Focus timing is measured, so `make test` runs this file alone, not beside another
+test worker; axe and the layout checks are in test_a11y_axe_browser.py.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from axe_helpers import describe, reviewed, run_axe
-from dash_helpers import SIZES, LiveServer, Visit, browser_pages
-from dash_helpers import go as open_page
+from a11y_helpers import TIMEOUT, Open, active, go
+from dash_helpers import LiveServer
 
 from app import ids
 
 pytestmark = pytest.mark.browser
-
-TIMEOUT = 15_000
-Open = Callable[..., Visit]
-
-ROLES = ["demo-leitung", "demo-fb-510", "demo-fb-rege", "demo-controlling", "demo-admin"]
-PAGES = [
-    "/",
-    "/cluster/2",
-    "/massnahme/510-1",
-    "/quartale",
-    "/praesentation",
-    "/praesentation?folie=2",
-    "/erfassung",
-    "/import",
-    "/vollstaendigkeit",
-    "/protokoll",
-    "/benutzer",
-    "/hilfe",
-    "/bezirke",
-    "/bezirke/Baumheide",
-    "/gibt-es-nicht",
-]
-# A page is finished when its grid has rows and its charts are drawn (where it has them: a
-# role without access gets a refusal instead); axe looks at the finished page.
-DRAWN = """() => !!document.querySelector('.page, .message-page')
-  && (!document.querySelector('.ag-root-wrapper') || !!document.querySelector('.ag-row'))
-  && (!document.querySelector('.dash-graph') || !!document.querySelector('.js-plotly-plot .main-svg'))"""
-ACTIVE = """() => {
-  const a = document.activeElement;
-  return a ? { tag: a.tagName, id: a.id, cls: String(a.className), text: (a.innerText || '').trim().slice(0, 80) } : null;
-}"""
-
-
-@pytest.fixture
-def as_role(browser: Any, live_server: LiveServer) -> Iterator[Open]:
-    """as_role("demo-admin", "beamer") -> a fresh page of that account (None: logged out)."""
-    with browser_pages(browser, live_server, downloads=False) as open_page:
-        yield open_page
-
-
-def go(v: Visit, url: str) -> Any:
-    page = open_page(v, url, TIMEOUT)
-    page.wait_for_function(DRAWN, timeout=TIMEOUT)
-    return page
-
-
-def active(page: Any) -> dict[str, str]:
-    found: dict[str, str] = page.evaluate(ACTIVE)
-    return found
-
-
-# -- axe ---------------------------------------------------------------------------------------
-
-
-def check_axe(page: Any, where: str) -> None:
-    result = run_axe(page)
-    assert not result["violations"], f"{where}: WCAG-Verstöße\n{describe(result['violations'])}"
-    unexplained = reviewed(result["incomplete"])
-    assert not unexplained, (
-        f"{where}: axe bittet um Prüfung, und die README nennt keinen Grund\n"
-        f"{describe(unexplained)}"
-    )
-
-
-@pytest.mark.parametrize("size", ["gross", "beamer"])
-def test_a11y001_axe_logged_out(as_role: Open, live_server: LiveServer, size: str) -> None:
-    v = as_role(None, size)
-    page = v.page
-    page.goto(live_server.url + "/hilfe")  # any page: logged out, the login page answers
-    page.wait_for_selector("form[action='/login']", timeout=TIMEOUT)
-    assert page.locator("code").count() > 0  # the demo accounts, whose contrast was too low
-    check_axe(page, f"/login {size}")
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_a11y002_axe_every_page_every_role(
-    as_role: Open, live_server: LiveServer, role: str
-) -> None:
-    # Each page is loaded once and checked at both sizes: the window is resized in between
-    # (the CSS answers to the new width as on a fresh load; charts and grids redraw).
-    v = as_role(role, "gross")
-    for path in PAGES:
-        page = go(v, live_server.url + path)
-        for size in ("gross", "beamer"):
-            width, height = SIZES[size]
-            page.set_viewport_size({"width": width, "height": height})
-            page.evaluate("() => new Promise(r => setTimeout(r, 250))")
-            check_axe(page, f"{path} als {role} ({width}×{height})")
-        page.set_viewport_size(dict(zip(("width", "height"), SIZES["gross"], strict=True)))
 
 
 # -- keyboard -----------------------------------------------------------------------------------
@@ -296,67 +203,3 @@ def test_a11y006_save_bar_never_covers_the_focused_field(
             covered.append(state)
     assert fields > 40, fields
     assert not covered, f"vom Speicherbalken verdeckt: {covered[:5]}"
-
-
-# -- layout --------------------------------------------------------------------------------------
-
-OVERFLOW_JS = """() => {
-  const width = document.documentElement.clientWidth;
-  const scrolls = (el) => { for (let e = el.parentElement; e; e = e.parentElement) {
-      const o = getComputedStyle(e).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden') return true; }
-    return false; };
-  const out = [];
-  for (const el of document.querySelectorAll('#_pages_content *')) {
-    const r = el.getBoundingClientRect();
-    if (!r.width || !r.height || scrolls(el)) continue;
-    if (r.right > width + 1 || r.left < -1) { out.push(['Fenster', el.tagName + '.' + el.className, Math.round(r.right)]); continue; }
-    const card = el.parentElement && el.parentElement.closest('.panel, .indicator-panel');
-    if (card) { const c = card.getBoundingClientRect(); if (r.right > c.right + 1) out.push(['Karte', el.tagName + '.' + el.className, Math.round(r.right - c.right)]); }
-  }
-  return out.slice(0, 10);
-}"""
-
-
-@pytest.mark.parametrize("size", ["beamer", "laptop", "gross"])
-def test_a11y007_nothing_overflows_its_card_or_the_window(
-    as_role: Open, live_server: LiveServer, size: str
-) -> None:
-    v = as_role("demo-admin", size)
-    for path in [p for p in PAGES if "praesentation" not in p]:
-        page = go(v, live_server.url + path)
-        assert page.evaluate(OVERFLOW_JS) == [], f"{path} bei {SIZES[size][0]} px"
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
-
-
-def test_a11y008_help_page_is_linked_and_says_what_it_must(
-    as_role: Open, live_server: LiveServer
-) -> None:
-    v = as_role("demo-fb-510", "laptop")
-    page = go(v, live_server.url + "/?plan=2017")
-    page.locator(f"#{ids.NAV_HELP}").click()
-    page.wait_for_url(re.compile(r"/hilfe\?plan=2017$"), timeout=TIMEOUT)
-    page.wait_for_selector(f"#{ids.HELP}", timeout=TIMEOUT)
-    text = page.inner_text(f"#{ids.HELP}")
-    badges = page.locator(".help-light .light").all_inner_texts()
-    assert [" ".join(b.split()) for b in badges] == [
-        "● im Plan",
-        "▲ gefährdet",
-        "■ nicht im Plan",
-        "○ keine Bewertung",
-    ], badges
-    for part in (
-        "grün, Kreis",
-        "gelb, Dreieck",
-        "rot, Quadrat",
-        "grau, Ring",
-        "grün ab 95 %",
-        "gelb ab 85 %",
-        "Prognose",
-        "nachrichtlich",
-        "Bild↓",
-        "Erklärung zur Barrierefreiheit",
-        "BITV 2.0",
-        "Barriere melden",
-    ):
-        assert part in text.replace("\u00a0", " "), part
-    v.shoot("hilfe")

@@ -73,8 +73,10 @@ def test_bjob001_a_large_upload_shows_progress_then_the_result(
         deadline = time.monotonic() + TIMEOUT / 1000
         while page.locator(".import-done").count() == 0:
             assert time.monotonic() < deadline, steps
-            if page.locator(".job-message").count():
-                steps.add(page.inner_text(".job-message"))
+            # Read in one step: the message may be gone by the next call (the job finished).
+            step = page.evaluate("() => document.querySelector('.job-message')?.innerText")
+            if step:
+                steps.add(step)
             assert page.locator(".alert-danger").count() == 0, page.inner_text(".import-panel")
             page.wait_for_timeout(100)
         done = page.inner_text(".import-done")
