@@ -94,6 +94,12 @@ def test_plac003_profile_against_bezirk_and_city(
     table = page.locator(".place-profile").inner_text()
     assert "Stadtbezirk Heepen: Anteil" in table and "Gesamtstadt: Anteil" in table
     assert "◆" in table and "Demodaten" in table
+    # The whole profile is in view from 1024 px on: no sideways scrolling inside its card.
+    width, room = page.evaluate(
+        "() => { const t = document.querySelector('.place-profile');"
+        " return [t.scrollWidth, t.parentElement.clientWidth]; }"
+    )
+    assert width <= room + 1, (width, room)
     measures = page.locator("#place-measures").inner_text()
     assert "Jobcenter-8" in measures
     v.shoot("bezirk_baumheide")
