@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from db.audit_trail import audit
 from db.engine import transaction
-from db.models import Indikator, Liefertermin, Organisationseinheit, Plan
+from db.models import Indikator, Liefertermin, Organisationseinheit
+from db.plans import plan_id_and_year, plan_quarter
 from zielcockpit.domain.calendar import (
     ANY,
     DeadlineKey,
@@ -18,7 +19,7 @@ from zielcockpit.domain.calendar import (
     default_deadline,
 )
 from zielcockpit.domain.formatting import fmt_date
-from zielcockpit.domain.periods import Period, PeriodError
+from zielcockpit.domain.periods import Period
 
 
 class CalendarError(ValueError):
@@ -108,23 +109,11 @@ def calendar_lines(engine: Engine, plan_key: str) -> list[CalendarLine]:
 
 
 def _plan(session: Session, plan_key: str) -> tuple[int, int]:
-    found = session.execute(select(Plan.id, Plan.year).where(Plan.key == plan_key)).one_or_none()
-    if found is None:
-        known = ", ".join(session.scalars(select(Plan.key).order_by(Plan.key))) or "keine"
-        raise CalendarError(f"Plan „{plan_key}“ gibt es nicht. Vorhanden: {known}.")
-    return found.id, found.year
+    return plan_id_and_year(session, plan_key, CalendarError)
 
 
 def _quarter(text: str, year: int) -> str:
-    try:
-        period = Period.parse(text)
-    except PeriodError as exc:
-        raise CalendarError(f"--period: {exc}") from exc
-    if period.kind != "quarter" or period.year != year:
-        raise CalendarError(
-            f"--period „{text}“ ist kein Quartal des Planungsjahres {year} (z. B. {year}-Q3)."
-        )
-    return period.key
+    return plan_quarter(text, year, CalendarError, "--period").key
 
 
 def _check_scope(session: Session, plan_id: int, oe: str, source: str) -> None:

@@ -25,6 +25,7 @@ from db.models import (
     Ort,
     Plan,
 )
+from db.plans import unknown_plan
 from db.status import NotFound
 
 
@@ -47,8 +48,7 @@ def catalogue_data(engine: Engine, plan_key: str) -> dict[str, Any]:
 def session_catalogue_data(session: Session, plan_key: str) -> dict[str, Any]:
     plan = session.scalars(select(Plan).where(Plan.key == plan_key)).one_or_none()
     if plan is None:
-        known = ", ".join(session.scalars(select(Plan.key).order_by(Plan.key))) or "keine"
-        raise NotFound(f"Plan „{plan_key}“ gibt es nicht. Vorhandene Pläne: {known}.")
+        raise NotFound(unknown_plan(session, plan_key))
     oes = session.scalars(select(Organisationseinheit).order_by(Organisationseinheit.id)).all()
     places = session.scalars(select(Ort).order_by(Ort.id)).all()
     return {

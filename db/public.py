@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from db.audit_trail import audit
 from db.models import Indikator, Kommentar, Massnahme, Plan
+from db.plans import unknown_plan
 from db.status import NotFound
 from zielcockpit.domain.periods import Period
 
@@ -34,8 +35,7 @@ def set_plan_public(session: Session, plan_key: str, public: bool, user: str) ->
     """Switch the public view of a plan on or off; returns whether anything changed."""
     plan = session.scalars(select(Plan).where(Plan.key == plan_key)).one_or_none()
     if plan is None:
-        known = ", ".join(session.scalars(select(Plan.key).order_by(Plan.key))) or "keine"
-        raise NotFound(f"Plan „{plan_key}“ gibt es nicht. Vorhandene Pläne: {known}.")
+        raise NotFound(unknown_plan(session, plan_key))
     if bool(plan.public) == public:
         return False
     audit(

@@ -24,6 +24,7 @@ from db.models import (
     StatusOverride,
     _utcnow,
 )
+from db.plans import plan_id_and_year, plan_quarter
 from zielcockpit.domain.formatting import fmt_datetime
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.vocabulary import QUARTER_OPEN, QUARTER_RELEASED
@@ -92,23 +93,11 @@ def quarter_of(period_key: str) -> str | None:
 
 
 def _plan(conn: Connection | Session, plan_key: str) -> tuple[int, int]:
-    found = conn.execute(select(Plan.id, Plan.year).where(Plan.key == plan_key)).one_or_none()
-    if found is None:
-        known = ", ".join(conn.scalars(select(Plan.key).order_by(Plan.key))) or "keine"
-        raise QuarterError(f"Plan „{plan_key}“ gibt es nicht. Vorhanden: {known}.")
-    return found.id, found.year
+    return plan_id_and_year(conn, plan_key, QuarterError)
 
 
 def _quarter(period_key: str, year: int) -> Period:
-    try:
-        period = Period.parse(period_key)
-    except PeriodError as exc:
-        raise QuarterError(f"Quartal: {exc}") from exc
-    if period.kind != "quarter" or period.year != year:
-        raise QuarterError(
-            f"„{period_key}“ ist kein Quartal des Planungsjahres {year} (z. B. {year}-Q2)."
-        )
-    return period
+    return plan_quarter(period_key, year, QuarterError, "Quartal")
 
 
 def _state(plan_key: str, period: str, row: QuarterRelease | None) -> QuarterState:
