@@ -34,6 +34,17 @@ def select_field(id_: str, label: str, options: list[tuple[str, str]], value: st
     )
 
 
+def text_field(id_: str, label: str, value: str) -> html.Div:
+    """A labelled text input beside the selects (an amount, a share typed the German way)."""
+    return html.Div(
+        [
+            html.Label(label, htmlFor=id_, className="form-label"),
+            dcc.Input(id=id_, value=value, type="text", className="form-control"),
+        ],
+        className="places-control",
+    )
+
+
 def ranking(names: dict[str, str], result: IndexResult | None) -> html.Div:
     if result is None:
         return html.Div([html.H2("Sozialstrukturindex"), html.P("Kein Index definiert.")])

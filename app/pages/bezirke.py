@@ -23,6 +23,7 @@ from app.components.places_panels import (
     index_form,
     ranking,
     select_field,
+    text_field,
 )
 from app.context import guarded
 from app.security import current_principal
@@ -119,30 +120,8 @@ def layout(**query: Any) -> html.Div:
                     ),
                     html.Div(
                         [
-                            html.Div(
-                                [
-                                    html.Label("Betrag in Euro", htmlFor=ids.PLACES_AMOUNT),
-                                    dcc.Input(
-                                        id=ids.PLACES_AMOUNT,
-                                        value="250.000,00",
-                                        type="text",
-                                        className="form-control",
-                                    ),
-                                ],
-                                className="places-control",
-                            ),
-                            html.Div(
-                                [
-                                    html.Label("Sockelanteil in %", htmlFor=ids.PLACES_BASE_SHARE),
-                                    dcc.Input(
-                                        id=ids.PLACES_BASE_SHARE,
-                                        value="40",
-                                        type="text",
-                                        className="form-control",
-                                    ),
-                                ],
-                                className="places-control",
-                            ),
+                            text_field(ids.PLACES_AMOUNT, "Betrag in Euro", "250.000,00"),
+                            text_field(ids.PLACES_BASE_SHARE, "Sockelanteil in %", "40"),
                             select_field(
                                 ids.PLACES_TARGET_GROUP,
                                 "Zielgruppe (Köpfe)",
