@@ -125,15 +125,20 @@ def layout(**_query: Any) -> html.Div:
                 className_active="upload-zone upload-zone-active",
             ),
             html.Div(id=ids.IMPORT_CLIENT_MESSAGE, role="alert"),
+            # The spinners answer to their own area's callback only: the confirm button, the
+            # result and the job's progress live inside the preview and must stay in view
+            # while they update (without `target_components` every poll hid the preview).
             dcc.Loading(
                 html.Div(id=ids.IMPORT_PREVIEW, className="import-preview"),
                 custom_spinner=html.Div(
                     "Datei wird gelesen und geprüft …", className="loading-text"
                 ),
+                target_components={ids.IMPORT_PREVIEW: "children"},
             ),
             dcc.Loading(
                 html.Div(id=ids.TEACH),
                 custom_spinner=html.Div("Datei wird gelesen …", className="loading-text"),
+                target_components={ids.TEACH: "children"},
             ),
         ],
         id=ids.IMPORT,

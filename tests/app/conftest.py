@@ -26,6 +26,8 @@ from dash_helpers import (
     Visit,
     browser_pages,
     build_app,
+    copy_demo,
+    demo_server,
 )
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
@@ -127,6 +129,27 @@ def browser() -> Iterator[Any]:
         instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+@pytest.fixture(scope="module")
+def module_server(
+    sqlite_templates: dict[str, Path],
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+) -> Iterator[LiveServer]:
+    """A server of its own for one test module, on a writable copy of the demo database: what the
+    module's tests change stays in that module."""
+    folder = tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])
+    with demo_server(folder, copy_demo(sqlite_templates, folder)) as server:
+        yield server
+
+
+@pytest.fixture
+def as_user(browser: Any, module_server: LiveServer) -> Iterator[Callable[..., Visit]]:
+    """as_user("demo-controlling", "laptop") -> a fresh page of that account on the module's
+    own server (None: logged out), checked afterwards like every browser page."""
+    with browser_pages(browser, module_server) as open_page:
+        yield open_page
 
 
 @pytest.fixture

@@ -4,8 +4,7 @@ is refused in German; the Fachbereich sees no form."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,9 +13,6 @@ from dash_helpers import (
     SIZES,
     LiveServer,
     Visit,
-    browser_pages,
-    copy_demo,
-    demo_server,
     field,
     go,
     wait_text,
@@ -29,25 +25,10 @@ pytestmark = pytest.mark.browser
 TIMEOUT = 30_000
 
 
-@pytest.fixture(scope="module")
-def edit_server(
-    sqlite_templates: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    folder = tmp_path_factory.mktemp("catalogue_live")
-    with demo_server(folder, copy_demo(sqlite_templates, folder)) as server:
-        yield server
-
-
-@pytest.fixture
-def as_user(browser: Any, edit_server: LiveServer) -> Iterator[Callable[[str], Visit]]:
-    with browser_pages(browser, edit_server, downloads=False) as open_page:
-        yield open_page
-
-
 def test_bcat001_edit_a_target_light_changes_audited(
-    as_user: Callable[[str], Visit], edit_server: LiveServer
+    as_user: Callable[[str], Visit], module_server: LiveServer
 ) -> None:
-    url = edit_server.url + "/massnahme/REGE-3?period=2017-Q3"
+    url = module_server.url + "/massnahme/REGE-3?period=2017-Q3"
     panel = "#indikator-REGE-3\\.1 .judgement"
 
     # The Fachbereich reads the page but gets no form.
@@ -78,7 +59,7 @@ def test_bcat001_edit_a_target_light_changes_audited(
     controlling.shoot("katalog_bearbeiten_gespeichert")
 
     # The audit trail names who changed what.
-    page = go(controlling, edit_server.url + "/protokoll")
+    page = go(controlling, module_server.url + "/protokoll")
     page.wait_for_function("() => document.body.innerText.includes('REGE-3.1')", timeout=TIMEOUT)
     body = page.inner_text("body")
     assert "demo-controlling" in body and "Formular Maßnahme REGE-3" in body
@@ -98,17 +79,17 @@ def _login(browser: Any, server: LiveServer, name: str, password: str) -> Any:
 
 
 def test_bcat002_admin_adds_a_user_who_then_logs_in(
-    as_user: Callable[[str], Visit], edit_server: LiveServer, browser: Any
+    as_user: Callable[[str], Visit], module_server: LiveServer, browser: Any
 ) -> None:
     # Controlling does not manage users: no link, and the page refuses.
     controlling = as_user("demo-controlling")
-    page = go(controlling, edit_server.url + "/benutzer")
+    page = go(controlling, module_server.url + "/benutzer")
     wait_text(page, f"#{aids.NAV_USER}", "demo-controlling")
     assert page.locator(f"#{aids.NAV_USERS}").count() == 0  # the name links nowhere
     assert "nur die Administration" in page.inner_text("body")
 
     admin = as_user("demo-admin")
-    page = go(admin, edit_server.url + "/")
+    page = go(admin, module_server.url + "/")
     page.locator(f"#{aids.NAV_USERS}").click()
     page.wait_for_selector(f"#{aids.USERS_TABLE}", timeout=TIMEOUT)
     assert "demo-fb-510" in page.inner_text(f"#{aids.USERS_TABLE}")
@@ -129,7 +110,7 @@ def test_bcat002_admin_adds_a_user_who_then_logs_in(
     admin.shoot("benutzer_angelegt")
 
     # berta logs in with the password shown once and sees her own name in the navigation.
-    context, berta = _login(browser, edit_server, "berta", password)
+    context, berta = _login(browser, module_server, "berta", password)
     try:
         berta.wait_for_selector(READY, timeout=TIMEOUT)
         assert "berta" in berta.inner_text(f"#{aids.NAV_USER}")
@@ -137,15 +118,15 @@ def test_bcat002_admin_adds_a_user_who_then_logs_in(
         context.close()
 
     # Disabled, she can no longer log in; the audit trail has all of it.
-    page = go(admin, edit_server.url + "/benutzer")
+    page = go(admin, module_server.url + "/benutzer")
     page.click(field(aids.USERS_DISABLE, "berta"))
     wait_text(page, f"#{aids.USERS_MESSAGE}", "gesperrt")
-    context, berta = _login(browser, edit_server, "berta", password)
+    context, berta = _login(browser, module_server, "berta", password)
     try:
         assert "/login" in berta.url
     finally:
         context.close()
-    page = go(admin, edit_server.url + "/protokoll")
+    page = go(admin, module_server.url + "/protokoll")
     page.wait_for_function("() => document.body.innerText.includes('berta')", timeout=TIMEOUT)
     body = page.inner_text("body")
     assert "Benutzer angelegt" in body and "Benutzer gesperrt" in body

@@ -5,18 +5,14 @@ the released quarter and refusing the rest. Screenshots go to the browser tests'
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from dash_helpers import (
     SCREENSHOTS,
     LiveServer,
     Visit,
-    browser_pages,
-    copy_demo,
-    demo_server,
     field,
     go,
     wait_text,
@@ -32,25 +28,10 @@ pytestmark = pytest.mark.browser
 TIMEOUT = 30_000
 
 
-@pytest.fixture(scope="module")
-def cycle_server(
-    sqlite_templates: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[LiveServer, str]]:
-    folder = tmp_path_factory.mktemp("cycle_live")
-    with demo_server(folder, copy_demo(sqlite_templates, folder)) as server:
-        yield server, server.database_url
-
-
-@pytest.fixture
-def as_user(browser: Any, cycle_server: tuple[LiveServer, str]) -> Iterator[Callable[..., Visit]]:
-    with browser_pages(browser, cycle_server[0]) as open_page:
-        yield open_page
-
-
 def test_bcyc001_a_whole_quarter(
-    as_user: Callable[..., Visit], cycle_server: tuple[LiveServer, str], tmp_path: Path
+    as_user: Callable[..., Visit], module_server: LiveServer, tmp_path: Path
 ) -> None:
-    server, url = cycle_server
+    server, url = module_server, module_server.database_url
     # 1. A value entered by the Jugendamt.
     fb = as_user("demo-fb-510")
     page = go(fb, server.url + "/erfassung?period=2017-Q3&oe=510")

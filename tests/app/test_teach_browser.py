@@ -6,13 +6,13 @@ These tests write, so they run on their own server and database copy.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_helpers import describe, reviewed, run_axe
-from dash_helpers import LiveServer, Visit, browser_pages, copy_demo, demo_server, go, wait_text
+from dash_helpers import LiveServer, Visit, go, wait_text
 
 from app import ids as aids
 from tests.etl.test_teach import schuldnerberatung
@@ -22,21 +22,6 @@ pytestmark = pytest.mark.browser
 
 TIMEOUT = 30_000
 Open = Callable[..., Visit]
-
-
-@pytest.fixture(scope="module")
-def teach_server(
-    sqlite_templates: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    folder = tmp_path_factory.mktemp("teach_live")
-    with demo_server(folder, copy_demo(sqlite_templates, folder)) as server:
-        yield server
-
-
-@pytest.fixture
-def as_user(browser: Any, teach_server: LiveServer) -> Iterator[Open]:
-    with browser_pages(browser, teach_server, downloads=False) as open_page:
-        yield open_page
 
 
 def no_barriers(page: Any) -> None:
@@ -66,12 +51,12 @@ def upload(page: Any, path: Path) -> None:
 
 
 def test_btch001_teach_save_and_next_file_imports_alone(
-    as_user: Open, teach_server: LiveServer, tmp_path: Path
+    as_user: Open, module_server: LiveServer, tmp_path: Path
 ) -> None:
     first = schuldnerberatung(tmp_path / "Schuldnerberatung_Q2.xlsx", values=(11, 8))
     second = schuldnerberatung(tmp_path / "Schuldnerberatung_Q3.xlsx", "3. Quartal 2017", (4, 3))
     v = as_user("demo-controlling")
-    page = go(v, teach_server.url + "/import")
+    page = go(v, module_server.url + "/import")
     upload(page, first)
     wait_text(page, ".import-panel", "Kein Importprofil passt")
     page.click(f"#{aids.TEACH_OPEN}")
@@ -135,7 +120,7 @@ def test_btch001_teach_save_and_next_file_imports_alone(
     v.shoot("import_angelernt_erkannt")
 
     # the creation is in the audit trail
-    page = go(v, teach_server.url + "/protokoll")
+    page = go(v, module_server.url + "/protokoll")
     page.wait_for_selector(".ag-row", timeout=TIMEOUT)
     page.wait_for_function(
         "() => document.body.innerText.includes('Importprofil angelernt')", timeout=TIMEOUT
@@ -143,20 +128,20 @@ def test_btch001_teach_save_and_next_file_imports_alone(
 
 
 def test_btch002_source_cell_three_clicks_from_the_overview(
-    as_user: Open, teach_server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    as_user: Open, module_server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Overview → measure → „Herkunft der Werte“ → „Quelle“: the archived sheet around the
     cell, the cell marked, file name, checksum, import time and who imported it."""
-    monkeypatch.setenv("ZIELCOCKPIT_ARCHIVE_DIR", str(teach_server.archive))
+    monkeypatch.setenv("ZIELCOCKPIT_ARCHIVE_DIR", str(module_server.archive))
     path = tmp_path / "Werte_Q1.csv"
     path.write_bytes(
         b"Hinweis;Liste der Schuldnerberatung\n\nIndikator;Zeitraum;Wert\n"
         b"500-1.3;2017-Q1;3\n500-1.4;2017-Q1;4\n"
     )
-    url = teach_server.database_url
+    url = module_server.database_url
     assert main(["--database-url", url, "import", str(path), "--user", "importeur"]) == 0
     v = as_user("demo-leitung")
-    page = go(v, teach_server.url + "/")
+    page = go(v, module_server.url + "/")
     page.locator('a[href^="/massnahme/500-1?"], a[href="/massnahme/500-1"]').first.click()  # 1
     page.wait_for_selector(f"#{aids.MEASURE_PROVENANCE}", timeout=TIMEOUT)
     page.locator(f"#{aids.MEASURE_PROVENANCE} summary").click()  # 2
