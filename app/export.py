@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, get_args
 
 from app.components.grid import CHANGE_TEXT
 from app.components.lights import light_text
@@ -12,6 +12,7 @@ from app.viewmodel import MeasureRow
 from app.xlsx import MIME, Sheet, workbook
 from zielcockpit.domain.formatting import fmt_datetime
 from zielcockpit.domain.periods import Period
+from zielcockpit.domain.vocabulary import Light
 
 FILLS = {  # the light colours (Okabe–Ito), dark text stays readable on all of them
     "green": "009E73",
@@ -32,9 +33,11 @@ def headers(quarters: Sequence[Period]) -> list[str]:
 
 
 def table_rows(rows: Sequence[MeasureRow], quarters: Sequence[Period]) -> list[list[Any]]:
+    texts: dict[Light | None, str] = {light: light_text(light) for light in get_args(Light)}
+    texts[None] = NOT_REPORTED  # one text per light, not one per cell
     result = []
     for r in rows:
-        lights = [light_text(x) if x is not None else NOT_REPORTED for x in r.quarter_lights]
+        lights = [texts[x] for x in r.quarter_lights]
         result.append(
             [r.cluster, r.code, r.title, f"{r.owner} – {r.owner_name}"]
             + lights

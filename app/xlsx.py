@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from math import isinf, isnan
 from typing import Any
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
 
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_COLUMNS = 16384
 # Control characters are not allowed in XML, so not in a cell (translate: fast per cell).
 _CONTROL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_HAS_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BAD_SHEET_CHARS = set("[]:*?/\\")
 DATE = "date"  # the format key of date cells (dd.mm.yyyy)
+_STRMAX = 32767  # UTF-16 units in one cell
 
 
 @dataclass
@@ -77,40 +82,153 @@ def workbook(sheets: Sequence[Sheet]) -> bytes:
         return formats[key]
 
     for sheet in sheets:
-        _write_sheet(book.add_worksheet(sheet.title), sheet, fmt)
+        ws = book.add_worksheet(sheet.title, worksheet_class=_RowsWorksheet)
+        _write_sheet(ws, sheet, fmt)
     book.close()
     return buffer.getvalue()
 
 
-def _write_sheet(ws: Any, sheet: Sheet, fmt: Callable[[bool, str | None], Any]) -> None:
+def _write_sheet(ws: _RowsWorksheet, sheet: Sheet, fmt: Callable[[bool, str | None], Any]) -> None:
     for col, width in enumerate(sheet.widths):
         ws.set_column(col, col, width)
-    width = 0
-    fills = sheet.fills
-    write_string, write_number = ws.write_string, ws.write_number
-    for r, row in enumerate(sheet.rows):
-        width = max(width, len(row))
-        row_bold = r in sheet.bold_rows
+    ws.put_rows(sheet.rows, sheet.bold_rows, sheet.fills, fmt)
+    if sheet.freeze:
+        ws.freeze_panes(*sheet.freeze)
+    width = max((len(row) for row in sheet.rows), default=0)
+    if sheet.autofilter and sheet.rows and width:
+        ws.autofilter(0, 0, len(sheet.rows) - 1, width - 1)
+
+
+class _RowsWorksheet(Worksheet):
+    """A worksheet that takes all its rows at once and writes their cells as ready XML.
+
+    Cell by cell through `write_string`, XlsxWriter spends some 15 µs on each cell (a decorator,
+    a tuple stored in a dict of dicts, then per cell an attribute list, escaping and a file
+    write at `close`): most of a second for the 60,000 cells of a 5,000-measure export. Here a
+    cell is one f-string, with the XML XlsxWriter writes for it (the same shared-string and
+    style indices, row spans and dimensions: tests/app/test_dash_xlsx.py compares the files part
+    by part). Everything else, styles, shared strings, columns, panes, autofilter and the zip,
+    stays XlsxWriter's. Its internals used here (`_write_rows`, `str_table`, `fh`,
+    `_check_dimensions`, `_get_xf_index`, `_convert_date_time`) are checked by that test.
+    """
+
+    _cells_xml: str | None = None
+
+    def put_rows(
+        self,
+        rows: Sequence[Sequence[Any]],
+        bold_rows: frozenset[int],
+        fills: dict[tuple[int, int], str],
+        fmt: Callable[[bool, str | None], Any],
+    ) -> None:
+        """Keep the XML of every cell; `None` leaves a cell empty (texts, numbers, dates)."""
+        self._fmt = fmt
+        self._styles: dict[tuple[bool, str | None], str] = {}
+        by_row: dict[int, dict[int, str]] = {}
+        for (r, c), fill in fills.items():
+            by_row.setdefault(r, {})[c] = fill
+        width = min(max((len(row) for row in rows), default=0), self.xls_colmax)
+        letters = [xl_col_to_name(c) for c in range(width)]
+        lines = []  # row, first and last column, cells
+        for r, row in enumerate(rows[: self.xls_rowmax]):
+            cells = self._row_cells(r, row[:width], r in bold_rows, by_row.get(r), letters)
+            if cells:  # a row without a cell is left out, as XlsxWriter leaves it out
+                lines.append((r, *cells))
+        if lines:
+            self._keep(lines)
+
+    def _style(self, is_bold: bool, fill: str | None) -> str:
+        """' s="3"' for a formatted cell, "" for a plain one; the index is taken at the first
+        use, in the order XlsxWriter takes it while it writes the cells."""
+        key = (is_bold, fill)
+        if key not in self._styles:
+            cell_format = self._fmt(is_bold, fill) if (is_bold or fill) else None
+            self._styles[key] = f' s="{cell_format._get_xf_index()}"' if cell_format else ""
+        return self._styles[key]
+
+    def _row_cells(
+        self,
+        r: int,
+        row: Sequence[Any],
+        is_bold: bool,
+        fills: dict[int, str] | None,
+        letters: list[str],
+    ) -> tuple[int, int, str] | None:
+        """The first and last column with a value and the XML of the row's cells."""
+        shared = self.str_table._get_shared_string_index
+        line = str(r + 1)
+        plain = self._style(is_bold, None)
+        cells: list[str] = []
+        first = last = -1
         for c, value in enumerate(row):
             if value is None:
                 continue
-            fill = fills.get((r, c)) if fills else None
-            if isinstance(value, dt.date):
-                ws.write_datetime(
-                    r, c, dt.datetime(value.year, value.month, value.day), fmt(row_bold, DATE)
-                )
-                continue
-            cell_format = fmt(row_bold, fill) if (row_bold or fill) else None
-            if isinstance(value, str):
+            if first < 0:
+                first = c
+            last = c
+            s = self._style(is_bold, fills[c]) if fills and c in fills else plain
+            if value.__class__ is str:  # nearly every cell: the short way
                 # Most texts hold no control character at all: `isprintable` (in C) says so
-                # without building a copy (the export of 5,000 measures: a third faster).
-                text = value if value.isprintable() else value.translate(_CONTROL)
-                write_string(r, c, text, cell_format)
-            elif isinstance(value, bool) or not isinstance(value, int | float):
-                write_string(r, c, str(value).translate(_CONTROL), cell_format)
+                # without building a copy; it is also false for a no-break space, so a search
+                # (in C as well) decides before the slow `translate`.
+                if not value.isprintable() and _HAS_CONTROL.search(value):
+                    value = value.translate(_CONTROL)
+                if len(value) > _STRMAX // 2:
+                    value = _excel_length(value)
+                cells.append(f'<c r="{letters[c]}{line}"{s} t="s"><v>{shared(value)}</v></c>')
+            elif isinstance(value, dt.date):
+                day = self._convert_date_time(dt.datetime(value.year, value.month, value.day))
+                s = self._style(is_bold, DATE)
+                cells.append(f'<c r="{letters[c]}{line}"{s}><v>{day:.16G}</v></c>')
             else:
-                write_number(r, c, value, cell_format)
-    if sheet.freeze:
-        ws.freeze_panes(*sheet.freeze)
-    if sheet.autofilter and sheet.rows and width:
-        ws.autofilter(0, 0, len(sheet.rows) - 1, width - 1)
+                cells.append(self._other_cell(f"{letters[c]}{line}", value, s))
+        return (first, last, "".join(cells)) if cells else None
+
+    def _keep(self, lines: list[tuple[int, int, int, str]]) -> None:
+        """The dimensions, and the rows with the `spans` XlsxWriter gives them."""
+        self._check_dimensions(lines[0][0], min(first for _, first, _, _ in lines))
+        self._check_dimensions(lines[-1][0], max(last for _, _, last, _ in lines))
+        # Each block of 16 rows shares one `spans` attribute: its first to its last column.
+        bounds: dict[int, tuple[int, int]] = {}
+        for r, first, last, _ in lines:
+            low, high = bounds.get(r // 16, (first, last))
+            bounds[r // 16] = (min(low, first), max(high, last))
+        spans = {block: f"{low + 1}:{high + 1}" for block, (low, high) in bounds.items()}
+        self._cells_xml = "".join(
+            f'<row r="{r + 1}" spans="{spans[r // 16]}">{cells}</row>' for r, _, _, cells in lines
+        )
+
+    def _other_cell(self, ref: str, value: Any, s: str) -> str:
+        """The XML of a cell that is neither a plain `str` nor a date: a number or other value."""
+        if isinstance(value, str):
+            text = _excel_length(value.translate(_CONTROL))
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            text = _excel_length(str(value).translate(_CONTROL))
+        else:
+            if isnan(value) or isinf(value):
+                # XlsxWriter's own refusal (no `nan_inf_to_errors`), as before.
+                raise TypeError(
+                    "NAN/INF not supported in write_number() "
+                    "without 'nan_inf_to_errors' Workbook() option"
+                )
+            return f'<c r="{ref}"{s}><v>{value:.16G}</v></c>'
+        index = self.str_table._get_shared_string_index(text)
+        return f'<c r="{ref}"{s} t="s"><v>{index}</v></c>'
+
+    def _write_rows(self) -> None:
+        if self._cells_xml is None:
+            super()._write_rows()
+        else:
+            self.fh.write(self._cells_xml)
+
+
+def _excel_length(text: str) -> str:
+    """At most the 32,767 UTF-16 units a cell holds, cut as XlsxWriter cuts it."""
+    if len(text) <= _STRMAX // 2 or len(text.encode("utf-16-le", "surrogatepass")) // 2 <= _STRMAX:
+        return text
+    length = 0
+    for index, char in enumerate(text):
+        length += 2 if ord(char) > 0xFFFF else 1
+        if length > _STRMAX:
+            return text[:index]
+    return text
