@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -390,6 +391,28 @@ def quarter_table(snapshot: PlanSnapshot, filters: Filters) -> QuarterTable:
         len(report.measures),
         report.demo,
     )
+
+
+# The download reuses the table its page has just built: same plan state (the snapshot and its
+# evaluation of the quarter are the same objects), same filters. A few views are kept.
+_TABLES: dict[tuple[int, Filters], tuple[PlanSnapshot, StatusReport, QuarterTable]] = {}
+_TABLES_KEPT = 4
+_TABLES_LOCK = threading.Lock()
+
+
+def view_table(snapshot: PlanSnapshot, filters: Filters) -> QuarterTable:
+    report = snapshot.report(filters.period)
+    key = (id(snapshot), filters)
+    with _TABLES_LOCK:
+        kept = _TABLES.get(key)
+    if kept is not None and kept[0] is snapshot and kept[1] is report:
+        return kept[2]
+    table = quarter_table(snapshot, filters)
+    with _TABLES_LOCK:
+        while len(_TABLES) >= _TABLES_KEPT:
+            del _TABLES[next(iter(_TABLES))]
+        _TABLES[key] = (snapshot, report, table)
+    return table
 
 
 # -- Ausschussmodus --------------------------------------------------------------------------------

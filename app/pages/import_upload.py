@@ -68,6 +68,12 @@ def _settings() -> Settings:
 
 
 @guarded
+def _own(area: str) -> Any:
+    """A spinner's `target_components`: only the callback of its own area's children (Dash
+    types the dict as an empty TypedDict, so it goes in as Any)."""
+    return {area: "children"}
+
+
 def layout(**_query: Any) -> html.Div:
     principal = current_principal()
     refusal = import_refusal(principal)
@@ -133,12 +139,12 @@ def layout(**_query: Any) -> html.Div:
                 custom_spinner=html.Div(
                     "Datei wird gelesen und geprüft …", className="loading-text"
                 ),
-                target_components={ids.IMPORT_PREVIEW: "children"},
+                target_components=_own(ids.IMPORT_PREVIEW),
             ),
             dcc.Loading(
                 html.Div(id=ids.TEACH),
                 custom_spinner=html.Div("Datei wird gelesen …", className="loading-text"),
-                target_components={ids.TEACH: "children"},
+                target_components=_own(ids.TEACH),
             ),
         ],
         id=ids.IMPORT,

@@ -17,7 +17,7 @@ from app.components.lights import legend
 from app.context import guarded, page_context
 from app.export import MIME, workbook_bytes
 from app.filters import FILTER_KEYS, FILTER_LABELS, Filters
-from app.viewmodel import QuarterTable, quarter_table
+from app.viewmodel import QuarterTable, view_table
 from db.queries import PlanSnapshot
 from zielcockpit.domain.formatting import fmt_number
 from zielcockpit.domain.vocabulary import LIGHT_MEANINGS
@@ -43,7 +43,7 @@ def _measure_link(f: Filters) -> Any:
 def layout(**query: Any) -> html.Div:
     context = page_context(query)
     f = context.filters
-    table = quarter_table(context.snapshot, f)
+    table = view_table(context.snapshot, f)
     reset = f.link("/quartale", cluster=None, oe=None, leitsatz=None, light=None)
     return html.Div(
         [
@@ -115,7 +115,7 @@ def export_file(
 ) -> dict[str, Any]:
     """The workbook of the current view; rows as the grid shows them (its filters and order)."""
     context = page_context(parse_qs((search or "").lstrip("?")))
-    table = quarter_table(context.snapshot, context.filters)
+    table = view_table(context.snapshot, context.filters)
     rows = table.rows
     if visible_rows is not None:
         by_code = {r.code: r for r in rows}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sqlalchemy import Engine
 
@@ -13,6 +15,7 @@ from app.viewmodel import (
     overview,
     quarter_table,
     slides,
+    view_table,
 )
 from db.queries import PlanSnapshot, plan_snapshot
 from zielcockpit.domain.rules import count_lights
@@ -125,3 +128,22 @@ def test_view009_plan_without_measures(catalogue_engine: Engine) -> None:
     assert len(model.clusters) == 8
     assert model.has_budget and all(c.budget for c in model.clusters)
     assert len(slides(snapshot, model.filters)) == 1
+
+
+def test_view008_download_reuses_the_page_table_only_for_the_same_plan_state(
+    snapshot: PlanSnapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    f = parse_filters({}, snapshot)
+    first = view_table(snapshot, f)
+    assert view_table(snapshot, f) is first  # the page built it; the download takes it
+    # Other filters: another table.
+    narrow = parse_filters({"oe": ["510"]}, snapshot)
+    assert view_table(snapshot, narrow) is not first
+    assert {r.owner for r in view_table(snapshot, narrow).rows} == {"510"}
+    # Another plan state (a new snapshot after a change): built anew, not taken from the cache.
+    fresh = dataclasses.replace(snapshot, _reports={}, _indexes={}, _quarter_indexes={})
+    again = view_table(fresh, f)
+    assert again is not first and [r.code for r in again.rows] == [r.code for r in first.rows]
+    # A new day judges missing values anew: the evaluation changes, so does the table.
+    monkeypatch.setenv("ZIELCOCKPIT_TODAY", "2018-03-01")
+    assert view_table(fresh, f) is not again
