@@ -29,8 +29,15 @@ def split_context(
         return [], list(values)
     context: list[Staged] = []
     plan: list[Staged] = []
+    # Codes repeat (a 100,000-row file holds a few hundred): fold each distinct code once.
+    is_context: dict[str, bool] = {}
+    known = index.context
     for v in values:
-        (context if fold(v.code) in index.context else plan).append(v)
+        code = v[0]
+        hit = is_context.get(code)
+        if hit is None:
+            hit = is_context[code] = fold(code) in known
+        (context if hit else plan).append(v)
     return context, plan
 
 

@@ -483,7 +483,15 @@ def _extract_long(ctx: _Context, item: Located) -> None:  # noqa: C901
                     code, period, str(comment_raw).strip(), sheet_name, cell_address(r, c_comment)
                 )
             )
-        has_value = not _blank(value_raw) or (missing and (r, c_value) in missing)
+        has_value = (
+            value_raw.__class__ is float  # the common case, never blank; else as _blank()
+            or not (
+                value_raw is None
+                or value_raw == ""
+                or (value_raw.__class__ is str and value_raw.isspace())
+            )
+            or bool(missing and (r, c_value) in missing)
+        )
         has_status = not (status_raw == "" or status_raw is None) and not _blank(status_raw)
         if has_value and has_status:
             ctx.problem(

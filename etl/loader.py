@@ -22,7 +22,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import chain
+from itertools import chain, compress
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -165,10 +166,13 @@ class ValueDiff:
     unchanged: list[ValueRow] = field(default_factory=list)
 
 
+_INDICATOR = itemgetter(0)  # ValueRow.indikator_id
+
+
 def diff_values(session: Session, rows: Sequence[ValueRow]) -> ValueDiff:
     """Compare with what is stored: new, changed (with the old version) or unchanged."""
     stored: dict[tuple[int, str, int], StoredValue] = {}
-    ids = sorted({r.indikator_id for r in rows})
+    ids = sorted(set(map(_INDICATOR, rows)))
     for start in range(0, len(ids), CHUNK):
         for m in session.execute(
             select(
@@ -202,8 +206,11 @@ def diff_values(session: Session, rows: Sequence[ValueRow]) -> ValueDiff:
                 m.version,
             )
     diff = ValueDiff()
+    if not stored:  # a first import of these indicators: everything is new
+        diff.new = list(rows)
+        return diff
     for row in rows:
-        old = stored.get(row.key)
+        old = stored.get((row[0], row[1], row[2] or 0))  # row.key, without a call per row
         if old is None:
             diff.new.append(row)
         elif old.content == row.content and not old.demo:
@@ -217,19 +224,25 @@ def _bulk_insert(
     session: Session,
     table: Any,
     columns: Sequence[str],
-    rows: list[tuple[Any, ...]],
+    rows: Sequence[Sequence[Any]],
     constants: dict[str, Any],
 ) -> None:
     """One executemany with the driver's own placeholders: a 100,000-row file spends its time
-    in the database, not in building 100,000 parameter dictionaries. Values pass each column
-    type's bind processor (as the ORM would store them); constants are processed once."""
+    in the database, not in building 100,000 parameter dictionaries. Each row holds the values
+    of `columns` first (a longer row, such as a ValueRow, gives its leading fields). Values pass
+    each column type's bind processor (as the ORM would store them); constants are processed
+    once."""
     conn = session.connection()
     dialect = conn.dialect
     names = [*columns, *constants]
+    width, size = len(names), len(columns)
     marker = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
     if marker is None:  # an unusual driver: let SQLAlchemy do it
         fixed = tuple(constants.values())
-        conn.execute(insert(table), [dict(zip(names, row + fixed, strict=True)) for row in rows])
+        conn.execute(
+            insert(table),
+            [dict(zip(names, (*row[:size], *fixed), strict=True)) for row in rows],
+        )
         return
 
     def processor(name: str) -> Any:
@@ -240,35 +253,32 @@ def _bulk_insert(
         v if v is None or (proc := processor(k)) is None else proc(v) for k, v in constants.items()
     )
     procs = [(i, p) for i, name in enumerate(columns) if (p := processor(name)) is not None]
-    if len(procs) == 1:  # SQLite: only the Numeric value needs converting (to float)
-        i, proc = procs[0]
-        rows = [
-            (*row[:i], None if row[i] is None else proc(row[i]), *row[i + 1 :], *fixed)
-            for row in rows
-        ]
-    elif procs:
-        converted = []
-        for row in rows:
-            values = list(row)
-            for i, proc in procs:
-                if values[i] is not None:
-                    values[i] = proc(values[i])
-            converted.append((*values, *fixed))
-        rows = converted
-    else:
-        rows = [(*row, *fixed) for row in rows]
+    # The values of a file repeat (the same Decimal objects, shared by the value parser's
+    # cache): each distinct object of a column is converted once. Ids are stable while `rows`
+    # holds the objects.
+    memos: list[dict[int, Any]] = [{id(None): None} for _ in procs]
     quote = dialect.identifier_preparer.quote
     head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in names)}) VALUES "
-    one = f"({', '.join([marker] * len(names))})"
+    one = f"({', '.join([marker] * width)})"
     # Many rows per statement (fewer round trips than executemany); SQLite before 3.32 takes
     # at most 999 parameters per statement, later versions and PostgreSQL far more.
     limit = 999 if dialect.name == "sqlite" and sqlite3.sqlite_version_info < (3, 32) else 30000
-    per = max(1, min(500, limit // len(names)))
+    per = max(1, min(500, limit // width))
     full = head + ", ".join([one] * per)
     for start in range(0, len(rows), per):
         chunk = rows[start : start + per]
+        # the parameters of all rows of the statement, flat, then each converted column at once
+        flat = list(chain.from_iterable([(*row[:size], *fixed) for row in chunk]))
+        for (i, proc), memo in zip(procs, memos, strict=True):
+            column = []
+            for v in flat[i::width]:
+                out = memo.get(id(v), memo)
+                if out is memo:
+                    out = memo[id(v)] = proc(v)
+                column.append(out)
+            flat[i::width] = column
         sql = full if len(chunk) == per else head + ", ".join([one] * len(chunk))
-        conn.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
+        conn.exec_driver_sql(sql, tuple(flat))
 
 
 def apply_values(
@@ -290,19 +300,7 @@ def apply_values(
                 "source_sheet",
                 "source_cell",
             ),
-            [
-                (
-                    r.indikator_id,
-                    r.period,
-                    r.ort_id,
-                    r.value,
-                    r.symbol,
-                    r.status,
-                    r.source_sheet,
-                    r.source_cell,
-                )
-                for r in diff.new
-            ],
+            diff.new,  # a ValueRow's first fields are these columns
             {
                 "demo": False,
                 "import_run_id": run_id,
@@ -984,7 +982,7 @@ def _show_old(old: Any, unit: str) -> str:
 
 
 def _units(session: Session, rows: Sequence[ValueRow]) -> dict[int, str]:
-    ids = sorted({r.indikator_id for r in rows})
+    ids = sorted(set(map(_INDICATOR, rows)))
     units: dict[int, str] = {}
     for start in range(0, len(ids), CHUNK):
         for i, unit in session.execute(
@@ -1028,6 +1026,18 @@ def _fill_changes(report: FileReport, diff: ValueDiff, units: dict[int, str]) ->
         )
 
 
+_INDICATOR_PERIOD = itemgetter(0, 1)  # of a ValueRow: (indikator_id, period)
+
+
+def _written_periods(diff: ValueDiff, comments: Sequence[CommentRow]) -> Iterator[tuple[int, str]]:
+    """Indicator × period of every write; consumed only when a quarter has been released."""
+    return chain(
+        map(_INDICATOR_PERIOD, diff.new),
+        (_INDICATOR_PERIOD(row) for row, _old in diff.changed),
+        ((c.indikator_id, c.period) for c in comments),
+    )
+
+
 def _preview(session: Session, s: _Staged) -> None:
     assert s.checked is not None
     diff = diff_values(session, s.checked.rows)
@@ -1042,13 +1052,14 @@ def _preview(session: Session, s: _Staged) -> None:
     s.report.status = "ok" if s.report.values_written or s.report.comments_written else "unchanged"
     hits = locked(  # the preview says now what the import would be refused for
         session,
-        [(r.indikator_id, r.period) for r in diff.new]
-        + [(r.indikator_id, r.period) for r, _old in diff.changed]
-        + [(c.indikator_id, c.period) for c in comments],
+        _written_periods(diff, comments),
     )
     if hits:
         s.report.errors.extend(Problem(s.report.file, None, None, None, h.refusal()) for h in hits)
         s.report.status = "rejected"
+
+
+_CELLS = itemgetter(10)  # ValueRow.cells
 
 
 def _write_file(
@@ -1072,18 +1083,14 @@ def _write_file(
         return
     refuse_locked(  # a released quarter stays as released; the whole import is rolled back
         session,
-        [(r.indikator_id, r.period) for r in diff.new]
-        + [(r.indikator_id, r.period) for r, _old in diff.changed]
-        + [(c.indikator_id, c.period) for c in comments],
+        _written_periods(diff, comments),
     )
     pending = archive_file(s.book, archive_dir)
     archives.append(pending)
     archived = pending.target
-    sums = {
-        f"{r.code}|{r.period}|{r.place or ''}": list(r.cells)
-        for r in s.checked.rows
-        if len(r.cells) > 1
-    }
+    rows = s.checked.rows
+    summed = compress(rows, map((1).__lt__, map(len, map(_CELLS, rows))))  # rare: C-level scan
+    sums = {f"{r.code}|{r.period}|{r.place or ''}": list(r.cells) for r in summed}
     run = ImportRun(
         kind="datei",
         profile=report.profile,

@@ -222,10 +222,11 @@ def _calamine_sheet(workbook: calamine.CalamineWorkbook, name: str) -> SheetData
     if merged:
         fill_merged(rows, merged)
     # Every row as wide as the widest, so readers may index any header column.
-    width = max((len(r) for r in rows), default=0)
-    for r in rows:
-        if len(r) < width:
-            r.extend([""] * (width - len(r)))
+    width = max(map(len, rows), default=0)
+    if min(map(len, rows), default=0) < width:
+        for r in rows:
+            if len(r) < width:
+                r.extend([""] * (width - len(r)))
     return SheetData(name, rows, merged=tuple(merged))
 
 

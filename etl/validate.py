@@ -120,6 +120,17 @@ class Checked:
     problems: list[Problem] = field(default_factory=list)
 
 
+class _Ref(NamedTuple):
+    """The indicator a staged value's code and period lead to, with what the loop asks of it."""
+
+    ref: IndicatorRef
+    id: int
+    period_key: str
+    milestone: bool
+    parent_id: int | None
+    places: frozenset[int]  # the indicator's places; empty: any place
+
+
 def compact_cells(cells: tuple[str, ...]) -> str:
     """The source cell column holds 20 characters: „E5“, „E5,E9“, or „E5 (+7)“ for long sums."""
     joined = ",".join(cells)
@@ -138,12 +149,13 @@ def check(extraction: Extraction, index: CatalogueIndex, file: str) -> Checked: 
     """Every staged value against the catalogue; caches keep 100,000 rows cheap, since codes,
     periods and places repeat."""
     out = Checked()
-    seen: dict[tuple[int, str, int], tuple[ValueRow, Staged]] = {}
-    refs: dict[tuple[str, int], tuple[IndicatorRef, str]] = {}
-    bad_refs: dict[tuple[str, int], str] = {}
-    places: dict[tuple[int, str], int] = {}
-    bad_places: dict[tuple[int, str], str] = {}
-    children: list[tuple[int, str, int]] = []  # values that have a parent indicator
+    seen: dict[tuple[int, str, int], ValueRow] = {}
+    # Codes, periods and places repeat: each distinct code and period (periods are shared
+    # objects per distinct cell text, so their id is a cheap key) and each distinct indicator
+    # and place is looked up once, or the German message why not.
+    refs: dict[tuple[str, int], _Ref | str] = {}
+    places: dict[str, int | str] = {}  # place as written -> its id, or why it is unknown
+    children: list[tuple[ValueRow, Staged]] = []  # values that have a parent indicator
 
     def problem(staged: Staged, message: str, cell: str | None = None) -> None:
         out.problems.append(
@@ -152,70 +164,62 @@ def check(extraction: Extraction, index: CatalogueIndex, file: str) -> Checked: 
             )
         )
 
+    def resolve_ref(code: str, period: Period) -> _Ref | str:
+        messages: list[str] = []
+        known = _indicator(code, period, index, messages.append)
+        if known is None:
+            return messages[0]
+        return _Ref(
+            known, known.id, period.key, known.kind == "milestone", known.parent_id, known.places
+        )
+
     new_row = tuple.__new__  # C-level construction: this loop runs once per value
+    get_ref, get_place = refs.get, places.get
     place_names = index.place_names
     append = out.rows.append
     for staged in extraction.values:
         code, period, place, cell, sheet, cells, _raw = staged
-        # Periods are shared objects per distinct cell text, so their id is a cheap key.
-        lookup = (code, id(period))
-        found_ref = refs.get(lookup)
+        found_ref = get_ref((code, id(period)))
         if found_ref is None:
-            message = bad_refs.get(lookup)
-            if message is None:
-                messages: list[str] = []
-                known = _indicator(code, period, index, messages.append)
-                if known is None:
-                    message = bad_refs[lookup] = messages[0]
-                else:
-                    found_ref = refs[lookup] = (known, period.key)
-            if found_ref is None:
-                problem(staged, message or "")
-                continue
-        ref, period_key = found_ref
-        ort_id = None
+            found_ref = refs[(code, id(period))] = resolve_ref(code, period)
+        if isinstance(found_ref, str):
+            problem(staged, found_ref)
+            continue
+        ref, ref_id, period_key, milestone, parent_id, allowed = found_ref
+        ort_id: int | None = None
+        place_name: str | None = None
         if place:
-            place_key = (ref.id, place)
-            ort_id = places.get(place_key)
-            if ort_id is None:
-                message = bad_places.get(place_key)
-                if message is None:
-                    result = _place(place, ref, index)
-                    if isinstance(result, str):
-                        message = bad_places[place_key] = result
-                    else:
-                        ort_id = places[place_key] = result
-                if ort_id is None:
-                    problem(staged, message or "")
-                    continue
+            found_place = get_place(place)
+            if found_place is None:
+                found_place = places[place] = _place_id(place, index)
+            if isinstance(found_place, str) or (allowed and found_place not in allowed):
+                problem(staged, str(_place(place, ref, index)))  # the German message
+                continue
+            ort_id = found_place
+            place_name = place_names[found_place]
+        key = (ref_id, period_key, ort_id or 0)
         value = cell[0]
-        if (
-            ref.kind == "milestone"
-            or cell[2] is not None
-            or cell[3]
-            or (value is not None and value.is_signed())
-        ):
+        if milestone or cell[2] is not None or cell[3] or (value is not None and value.is_signed()):
             kind_message = _kind_problem(cell, ref)
             if kind_message:
                 problem(staged, kind_message)
                 continue
-        key = (ref.id, period_key, ort_id or 0)
-        earlier = seen.get(key)
-        if earlier is not None:
-            first_row, first = earlier
+        first_row = seen.get(key)
+        if first_row is not None:
             if first_row[3:6] != (value, cell[1], cell[2]):
-                where = f"Blatt „{first.sheet}“, " if first.sheet else ""
+                where = f"Blatt „{first_row.source_sheet}“, " if first_row.source_sheet else ""
+                first_cell = CellValue(first_row.value, first_row.symbol, first_row.status)
                 problem(
                     staged,
                     f"{ref.code} für {period.label}{_at(first_row.place)} steht zweimal in der "
                     f"Datei mit verschiedenen Werten: hier {show(cell, ref.unit)}, in "
-                    f"{where}Zelle {first_row.source_cell} {show(first.cell, ref.unit)}.",
+                    f"{where}Zelle {first_row.source_cell} {show(first_cell, ref.unit)}.",
                 )
             continue
         row = new_row(
             ValueRow,
             (
-                key[0],
+                ref_id,
                 period_key,
                 ort_id,
                 value,
@@ -224,15 +228,15 @@ def check(extraction: Extraction, index: CatalogueIndex, file: str) -> Checked: 
                 sheet,
                 cells[0] if len(cells) == 1 else compact_cells(cells),
                 ref.code,
-                None if ort_id is None else place_names[ort_id],
+                place_name,
                 cells,
                 file,
             ),
         )
-        seen[key] = (row, staged)
+        seen[key] = row
         append(row)
-        if ref.parent_id is not None:
-            children.append(key)
+        if parent_id is not None:
+            children.append((row, staged))
     _check_darunter(out, seen, children, index, file)
     for comment in extraction.comments:
         candidates = index.indicators.get(fold(comment.code))
@@ -256,11 +260,19 @@ def check(extraction: Extraction, index: CatalogueIndex, file: str) -> Checked: 
     return out
 
 
-def _place(name: str, ref: IndicatorRef, index: CatalogueIndex) -> int | str:
+def _place_id(name: str, index: CatalogueIndex) -> int | str:
+    """The catalogue's place of a name as written, or why there is none."""
     ort_id = index.places.get(place_label(name))
     if ort_id is None:
         known = ", ".join(sorted(index.place_names.values()))
         return f"Unbekannter Ort „{name}“: gibt es im Katalog nicht (bekannt: {known})."
+    return ort_id
+
+
+def _place(name: str, ref: IndicatorRef, index: CatalogueIndex) -> int | str:
+    ort_id = _place_id(name, index)
+    if isinstance(ort_id, str):
+        return ort_id
     if ref.places and ort_id not in ref.places:
         allowed = ", ".join(sorted(index.place_names[i] for i in ref.places))
         return f"Ort „{name}“ gehört nicht zu Indikator {ref.code} (erlaubt: {allowed})."
@@ -322,25 +334,23 @@ def _kind_problem(cell: CellValue, ref: IndicatorRef) -> str | None:
 
 def _check_darunter(
     out: Checked,
-    seen: dict[tuple[int, str, int], tuple[ValueRow, Staged]],
-    children: list[tuple[int, str, int]],
+    seen: dict[tuple[int, str, int], ValueRow],
+    children: list[tuple[ValueRow, Staged]],
     index: CatalogueIndex,
     file: str,
 ) -> None:
     """A „darunter“ value never exceeds its parent in the same file and period."""
-    for key in children:
-        row, staged = seen[key]
+    for row, staged in children:
         if row.value is None:
             continue
         ref = index.by_id[row.indikator_id]
         assert ref.parent_id is not None
-        parent = seen.get((ref.parent_id, key[1], key[2]))
-        if parent is None or parent[0].value is None:
+        parent_row = seen.get((ref.parent_id, row.period, row.ort_id or 0))
+        if parent_row is None or parent_row.value is None:
             continue
-        parent_row, parent_staged = parent
-        assert parent_row.value is not None
         if row.value > parent_row.value:
-            where = f"Blatt „{parent_staged.sheet}“, " if parent_staged.sheet else ""
+            where = f"Blatt „{parent_row.source_sheet}“, " if parent_row.source_sheet else ""
+            parent_cell = CellValue(parent_row.value, parent_row.symbol, parent_row.status)
             out.problems.append(
                 Problem(
                     file,
@@ -348,7 +358,7 @@ def _check_darunter(
                     row.source_cell,
                     display(staged.raw),
                     f"Darunter-Wert {ref.code} ist größer als der übergeordnete Wert "
-                    f"{parent_row.code} ({show(parent_staged.cell, ref.unit)} in {where}Zelle "
+                    f"{parent_row.code} ({show(parent_cell, ref.unit)} in {where}Zelle "
                     f"{parent_row.source_cell}) für {Period.parse(row.period).label}.",
                 )
             )

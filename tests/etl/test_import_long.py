@@ -260,3 +260,52 @@ def test_several_files_are_one_unit(
     both = import_files(catalogue_engine, [good, good], user="x", settings=settings)
     assert both.status == "ok"
     assert both.as_json()["values_written"] == 1 and both.as_json()["values_unchanged"] == 1
+
+
+def test_checks_name_every_problem_in_full(
+    catalogue_engine: Engine, tmp_path: Path, settings: Settings
+) -> None:
+    """The catalogue checks' sentences word for word, each with its cell: a value twice with
+    different contents, a darunter value above its parent, a place of another indicator, an
+    unknown place and code; the values before and after them are fine (issue 16 sped the
+    checks up, the sentences stay)."""
+    path = write_xlsx(
+        tmp_path / "werte.xlsx",
+        {
+            "Werte": [
+                ["Indikator", "Zeitraum", "Wert", "Ort"],
+                ["REGE-4.1", "2017-Q2", 12, None],
+                ["REGE-4.1", "2. Quartal 2017", 13, None],
+                ["REGE-9.2", "2017-Q2", 100, None],
+                ["REGE-9.3", "2017-Q2", 140, None],
+                ["Jobcenter-8.1", "2017-06", 5, "Mitte"],
+                ["Jobcenter-8.1", "2017-06", 6, "09 Sennestadt"],
+                ["Jobcenter-8.1", "2017-05", 7, "Sennestadt"],
+                ["REGE-4.1", "2017-Q3", 5, "Atlantis"],
+                ["REGE-99.1", "2017-Q3", 5, None],
+                ["REGE-4.1", "2017-Q1", 4, None],
+            ]
+        },
+    )
+    report = import_files(catalogue_engine, [path], user="test", settings=settings)
+    texts = [e.text() for e in report.all_errors]
+    assert texts == EXPECTED_CHECK_TEXTS, texts
+
+
+_AT = "werte.xlsx, Blatt „Werte“, Zelle"
+_KNOWN = (
+    "Baumheide, Bielefeld, Brackwede, Dornberg, Eckardtsheim, Gadderbaum, Heepen, Hillegossen, "
+    "Jöllenbeck, Kammerich, Mitte, Nördlicher Innenstadtrand, Oberlohmannshof, Oldentrup, "
+    "Quelle, Schildesche, Senne, Sennestadt, Sieker, Stieghorst, Theesen, Ummeln, Windelsbleiche"
+)
+EXPECTED_CHECK_TEXTS = [
+    f"{_AT} C3: „13“: REGE-4.1 für 2. Quartal 2017 steht zweimal in der Datei mit verschiedenen "
+    "Werten: hier 13, in Blatt „Werte“, Zelle C2 12.",
+    f"{_AT} C6: „5“: Ort „Mitte“ gehört nicht zu Indikator Jobcenter-8.1 (erlaubt: Baumheide, "
+    "Sennestadt, Sieker).",
+    f"{_AT} C9: „5“: Unbekannter Ort „Atlantis“: gibt es im Katalog nicht (bekannt: {_KNOWN}).",
+    f"{_AT} C10: „5“: Indikator „REGE-99.1“ gibt es im Katalog nicht: erwartet einen "
+    "Indikator-Code wie „REGE-4.1“.",
+    f"{_AT} C5: „140“: Darunter-Wert REGE-9.3 ist größer als der übergeordnete Wert REGE-9.2 "
+    "(100 in Blatt „Werte“, Zelle C4) für 2. Quartal 2017.",
+]
