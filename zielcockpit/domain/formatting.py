@@ -11,9 +11,28 @@ from zielcockpit.domain.vocabulary import (
     MILESTONE_WORDS,
 )
 
+# Texts of numbers already formatted: a plan's evaluation writes the same targets, values and
+# percentages thousands of times. Only int and float, never 0 (0.0 and -0.0 are one key but
+# can give „0“ and „-0“); bounded, as the values of a session are.
+_NUMBER_TEXTS: dict[tuple[type, float, int | None], str] = {}
+_NUMBER_TEXTS_MAX = 50_000
+
 
 def fmt_number(value: float | None, decimals: int | None = None) -> str:
     """1234.5 -> „1.234,5“; whole numbers without decimals unless asked for."""
+    kind = value.__class__
+    if kind is float or kind is int:
+        key = (kind, value, decimals)
+        found = _NUMBER_TEXTS.get(key)  # type: ignore[arg-type]
+        if found is None:
+            found = _format_number(value, decimals)
+            if value and len(_NUMBER_TEXTS) < _NUMBER_TEXTS_MAX:
+                _NUMBER_TEXTS[key] = found  # type: ignore[index]
+        return found
+    return _format_number(value, decimals)
+
+
+def _format_number(value: float | None, decimals: int | None = None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if decimals is None and float(value).is_integer():
