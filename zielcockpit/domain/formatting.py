@@ -6,6 +6,7 @@ import datetime as dt
 import math
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from zielcockpit.domain.vocabulary import (
     MILESTONE_WORDS,
@@ -70,7 +71,13 @@ def fmt_value(value: float | None, unit: str) -> str:
 
 
 def fmt_date(day: dt.date | None) -> str:
-    return "–" if day is None else day.strftime("%d.%m.%Y")
+    return "–" if day is None else _date_text(day)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _date_text(day: dt.date) -> str:
+    # Cached: a plan's due dates come back in thousands of sentences.
+    return day.strftime("%d.%m.%Y")
 
 
 def fmt_datetime(moment: dt.datetime | None) -> str:

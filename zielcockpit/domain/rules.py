@@ -778,7 +778,7 @@ def worst(lights: Iterable[Light | None]) -> Light:
     present = [light for light in lights if light is not None]
     if not present:
         return "grey"
-    return max(present, key=lambda light: SEVERITY[light])
+    return max(present, key=SEVERITY.__getitem__)
 
 
 def judge_measure(
