@@ -524,16 +524,20 @@ def _observations(
     by_place: dict[tuple[int, str], list[Observation]] = defaultdict(list)
     per_place = {i.id for i in indicators if i.rule.place_target is not None}
     place_values: PlaceObservations = defaultdict(lambda: defaultdict(list))
+    periods: dict[str, tuple[Period, bool]] = {}  # key -> period, in the plan year
     for ind_id, period_key, ort_id, value, symbol, status, demo in rows:
-        period = parse(period_key)
+        found = periods.get(period_key)
+        if found is None:
+            found = periods[period_key] = (parse(period_key), parse(period_key).year == year)
+        period, this_year = found
         obs = Observation(
             period, None if value is None else float(value), symbol, status, bool(demo)
         )
         if ort_id is not None:
             by_place[(ind_id, period_key)].append(obs)
-            if ind_id in per_place and ort_names and period.year == year:
+            if ind_id in per_place and ort_names and this_year:
                 place_values[ind_id][ort_names[ort_id]].append(obs)
-        elif period.year == year:
+        elif this_year:
             observations[ind_id].append(obs)
         else:
             earlier[(ind_id, period_key)] = obs
@@ -543,6 +547,14 @@ def _observations(
             earlier.setdefault((ind_id, period_key), whole)
         elif all(o.period != whole.period for o in observations[ind_id]):
             observations[ind_id].append(whole)
+    baselines = _baselines(indicators, earlier, year)
+    return observations, baselines, {k: dict(v) for k, v in place_values.items()}
+
+
+def _baselines(
+    indicators: list[IndicatorInfo], earlier: dict[tuple[int, str], Observation], year: int
+) -> dict[int, Observation]:
+    """The value of a reduction at the end of the year before (or in its named period)."""
     baselines: dict[int, Observation] = {}
     default = [p.key for p in default_baseline_periods(year)]
     for ind in indicators:
@@ -553,7 +565,7 @@ def _observations(
             if found is not None and found.value is not None:
                 baselines[ind.id] = found
                 break
-    return observations, baselines, {k: dict(v) for k, v in place_values.items()}
+    return baselines
 
 
 def combine_places(parts: list[Observation]) -> Observation:
