@@ -6,14 +6,34 @@ import datetime as dt
 import math
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from zielcockpit.domain.vocabulary import (
     MILESTONE_WORDS,
 )
 
+# Texts of numbers already formatted: a plan's evaluation writes the same targets, values and
+# percentages thousands of times. Only int and float, never 0 (0.0 and -0.0 are one key but
+# can give „0“ and „-0“); bounded, as the values of a session are.
+_NUMBER_TEXTS: dict[tuple[type, float, int | None], str] = {}
+_NUMBER_TEXTS_MAX = 50_000
+
 
 def fmt_number(value: float | None, decimals: int | None = None) -> str:
     """1234.5 -> „1.234,5“; whole numbers without decimals unless asked for."""
+    kind = value.__class__
+    if kind is float or kind is int:
+        key = (kind, value, decimals)
+        found = _NUMBER_TEXTS.get(key)  # type: ignore[arg-type]
+        if found is None:
+            found = _format_number(value, decimals)
+            if value and len(_NUMBER_TEXTS) < _NUMBER_TEXTS_MAX:
+                _NUMBER_TEXTS[key] = found  # type: ignore[index]
+        return found
+    return _format_number(value, decimals)
+
+
+def _format_number(value: float | None, decimals: int | None = None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if decimals is None and float(value).is_integer():
@@ -51,7 +71,13 @@ def fmt_value(value: float | None, unit: str) -> str:
 
 
 def fmt_date(day: dt.date | None) -> str:
-    return "–" if day is None else day.strftime("%d.%m.%Y")
+    return "–" if day is None else _date_text(day)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _date_text(day: dt.date) -> str:
+    # Cached: a plan's due dates come back in thousands of sentences.
+    return day.strftime("%d.%m.%Y")
 
 
 def fmt_datetime(moment: dt.datetime | None) -> str:

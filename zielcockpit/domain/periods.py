@@ -175,14 +175,21 @@ class Period:
         return f"{self.year}"
 
 
+@lru_cache(maxsize=4096)
+def _shared(year: int, quarter: int | None = None, month: int | None = None) -> Period:
+    """One object per period for the cached helpers below: a dict lookup then finds its key by
+    identity and skips the dataclass's __eq__ (the evaluation looks up periods by the 100,000)."""
+    return Period(year, quarter, month)
+
+
 @lru_cache(maxsize=1024)
 def _months(year: int, first: int, last: int) -> tuple[Period, ...]:
-    return tuple(Period(year, month=m) for m in range(first, last + 1))
+    return tuple(_shared(year, month=m) for m in range(first, last + 1))
 
 
 @lru_cache(maxsize=1024)
 def _quarters_to(year: int, quarters: int) -> tuple[Period, ...]:
-    return tuple(Period(year, quarter=q) for q in range(1, quarters + 1))
+    return tuple(_shared(year, quarter=q) for q in range(1, quarters + 1))
 
 
 @lru_cache(maxsize=4096)
@@ -190,11 +197,11 @@ def _parse_strict(text: str) -> Period:
     # Cached: the same few period keys come back for every stored value.
     value = text.strip()
     if m := re.fullmatch(r"(\d{4})", value):
-        return Period(int(m.group(1)))
+        return _shared(int(m.group(1)))
     if m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", value):
-        return Period(int(m.group(1)), quarter=int(m.group(2)))
+        return _shared(int(m.group(1)), quarter=int(m.group(2)))
     if m := re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", value):
-        return Period(int(m.group(1)), month=int(m.group(2)))
+        return _shared(int(m.group(1)), month=int(m.group(2)))
     raise PeriodError(f"Zeitraum „{text}“ nicht verstanden. Erlaubt: {ACCEPTED_FORMS}.")
 
 

@@ -200,13 +200,17 @@ def _from_observation(obs: Observation, period: Period) -> _Actual:
 def actual_for(rule: IndicatorRule, observations: Iterable[Observation], period: Period) -> _Actual:
     """The actual value of a period: the sum of the year so far, or the latest value."""
     by_period = _index(observations)
-    if period.kind == "year" and period in by_period:
+    kind = period.kind
+    if kind == "year" and period in by_period:
         return _from_observation(by_period[period], period)
     if rule.cumulative:
+        whole = None if kind == "month" else _stored_quarters(period, by_period)
+        if whole is not None:
+            return whole
         parts: list[_Actual] = [
             _quarter_value(q, by_period, last=False) for q in period.quarters_to_date()
         ]
-        if period.kind == "month":
+        if kind == "month":
             # Whole quarters before the month's quarter, then its months up to the month.
             parts = parts[:-1] + [
                 _from_observation(by_period[m], m) if m in by_period else _Actual(None, missing=m)
@@ -237,6 +241,19 @@ def actual_for(rule: IndicatorRule, observations: Iterable[Observation], period:
     return _from_observation(by_period[latest], latest)
 
 
+def _stored_quarters(period: Period, by_period: Mapping[Period, Observation]) -> _Actual | None:
+    """The common case of a flow, taken first: every quarter to date stored with a number.
+    The same sum in the same order as the general path; None when any quarter is not so."""
+    total, demo = 0.0, False
+    for q in period.quarters_to_date():
+        found = by_period.get(q)
+        if found is None or found.value is None:
+            return None
+        total += found.value
+        demo = demo or found.demo
+    return _Actual(total, demo=demo)
+
+
 def _before_start(rule: IndicatorRule, part: _Actual) -> bool:
     return (
         rule.start is not None
@@ -262,6 +279,12 @@ def _plan_start(period: Period) -> dt.date:
 def pro_rata_share(period: Period, due: dt.date | None, start: dt.date | None = None) -> float:
     """The share of the target due at the end of `period`: linear in whole months from the
     start (1 January unless the plan names a later one) to the due date; 0 before the start."""
+    return _pro_rata_share(period, due, start)
+
+
+@lru_cache(maxsize=4096)
+def _pro_rata_share(period: Period, due: dt.date | None, start: dt.date | None) -> float:
+    # Cached: a plan's indicators share a handful of due dates and the same periods.
     start = start or _plan_start(period)
     due = due or dt.date(period.year, 12, 31)
     total_months = (due.year - start.year) * 12 + due.month - start.month + 1
@@ -386,8 +409,11 @@ def judge(
         if actual.value is not None:
             body += f" (Ist {fmt_value(actual.value, rule.unit)})"
         return _grey(rule, period, body, actual=actual.value, demo=actual.demo)
-    if (rule.cumulative or rule.stock) and _not_due_yet(rule, period):
-        return _pending(rule, actual, period)
+    expected: float | None = None
+    if rule.cumulative or rule.stock:
+        expected = expected_cumulative(rule, period)
+        if rule.direction == "higher" and expected <= 0:  # _not_due_yet, computed once
+            return _pending(rule, actual, period)
     if actual.value is None:
         return _missing(
             rule,
@@ -397,8 +423,8 @@ def judge(
             delivery,
             demo=actual.demo,
         )
-    if rule.cumulative or rule.stock:
-        return _judge_cumulative(rule, actual, period, thresholds)
+    if expected is not None:
+        return _judge_cumulative(rule, actual, period, thresholds, expected)
     return _judge_level(rule, actual, period, thresholds)
 
 
@@ -445,10 +471,15 @@ def _pending(rule: IndicatorRule, actual: _Actual, period: Period) -> Judgement:
 
 
 def _judge_cumulative(
-    rule: IndicatorRule, actual: _Actual, period: Period, thresholds: Thresholds
+    rule: IndicatorRule,
+    actual: _Actual,
+    period: Period,
+    thresholds: Thresholds,
+    expected: float | None = None,
 ) -> Judgement:
     assert rule.target is not None and actual.value is not None
-    expected = expected_cumulative(rule, period)
+    if expected is None:
+        expected = expected_cumulative(rule, period)
     ratio = attainment_ratio(actual.value, expected, rule.direction)
     light = thresholds.light(ratio)
     forecast = forecast_light = None
@@ -747,7 +778,7 @@ def worst(lights: Iterable[Light | None]) -> Light:
     present = [light for light in lights if light is not None]
     if not present:
         return "grey"
-    return max(present, key=lambda light: SEVERITY[light])
+    return max(present, key=SEVERITY.__getitem__)
 
 
 def judge_measure(
