@@ -55,10 +55,9 @@ def _check_title(title: str) -> None:
         )
 
 
-def workbook(sheets: Sequence[Sheet]) -> bytes:
-    for sheet in sheets:
-        _check_title(sheet.title)
-    buffer = io.BytesIO()
+def new_book(buffer: io.BytesIO) -> tuple[Any, Callable[[bool, str | None], Any]]:
+    """An in-memory workbook that keeps every text as text, and its cell formats by (bold, fill):
+    a fill colour "RRGGBB" or DATE (dd.mm.yyyy, the German way)."""
     book = xlsxwriter.Workbook(
         buffer,
         {
@@ -75,23 +74,36 @@ def workbook(sheets: Sequence[Sheet]) -> bytes:
         if key not in formats:
             spec: dict[str, Any] = {"bold": is_bold}
             if fill == DATE:
-                spec.update(num_format="dd.mm.yyyy")  # a date cell, shown the German way
+                spec.update(num_format="dd.mm.yyyy")
             elif fill:
                 spec.update(pattern=1, bg_color=f"#{fill}")
             formats[key] = book.add_format(spec)
         return formats[key]
 
+    return book, fmt
+
+
+def workbook(sheets: Sequence[Sheet]) -> bytes:
+    for sheet in sheets:
+        _check_title(sheet.title)
+    buffer = io.BytesIO()
+    book, fmt = new_book(buffer)
     for sheet in sheets:
         ws = book.add_worksheet(sheet.title, worksheet_class=_RowsWorksheet)
-        _write_sheet(ws, sheet, fmt)
+        set_widths(ws, sheet)
+        ws.put_rows(sheet.rows, sheet.bold_rows, sheet.fills, fmt)
+        set_panes_and_filter(ws, sheet)
     book.close()
     return buffer.getvalue()
 
 
-def _write_sheet(ws: _RowsWorksheet, sheet: Sheet, fmt: Callable[[bool, str | None], Any]) -> None:
+def set_widths(ws: Any, sheet: Sheet) -> None:
     for col, width in enumerate(sheet.widths):
         ws.set_column(col, col, width)
-    ws.put_rows(sheet.rows, sheet.bold_rows, sheet.fills, fmt)
+
+
+def set_panes_and_filter(ws: Any, sheet: Sheet) -> None:
+    """Frozen rows/columns and the autofilter over every row and the widest row's columns."""
     if sheet.freeze:
         ws.freeze_panes(*sheet.freeze)
     width = max((len(row) for row in sheet.rows), default=0)

@@ -675,32 +675,25 @@ def evaluate(data: PlanData, period: Period, today: dt.date | None = None) -> St
         by_measure[ind.measure_id].append(ind)
     observations, baselines = data.observations.get, data.baselines.get
     places, thresholds = data.place_observations.get, data.thresholds
-    if today is None:
-        judged = {
-            ind.code: judge(
-                ind.rule,
-                observations(ind.id, ()),
-                period,
-                thresholds,
-                baselines(ind.id),
-                places(ind.id),
-            )
-            for ind in indicators
-        }
-    else:
-        owners = {m.id: m.owner for m in data.measures}
-        judged = {
-            ind.code: judge(
-                ind.rule,
-                observations(ind.id, ()),
-                period,
-                thresholds,
-                baselines(ind.id),
-                places(ind.id),
-                Delivery(data.calendar, today, owners.get(ind.measure_id, ""), ind.source),
-            )
-            for ind in indicators
-        }
+    owners = {m.id: m.owner for m in data.measures} if today is not None else {}
+
+    def delivery(ind: IndicatorInfo) -> Delivery | None:
+        if today is None:
+            return None
+        return Delivery(data.calendar, today, owners.get(ind.measure_id, ""), ind.source)
+
+    judged = {
+        ind.code: judge(
+            ind.rule,
+            observations(ind.id, ()),
+            period,
+            thresholds,
+            baselines(ind.id),
+            places(ind.id),
+            delivery(ind),
+        )
+        for ind in indicators
+    }
     # Plan-wide: a "darunter" value may belong to another measure (REGE-10.1 under REGE-9.2).
     parents = {i.code: i.rule.parent for i in indicators if i.rule.parent is not None}
     for child, warning in child_warnings(judged, parents).items():

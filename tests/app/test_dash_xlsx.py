@@ -9,12 +9,20 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-import xlsxwriter
 from openpyxl import load_workbook
 
 from app.export import headers, table_rows, workbook_bytes
 from app.viewmodel import MeasureRow
-from app.xlsx import _CONTROL, DATE, Sheet, column_letter, workbook
+from app.xlsx import (
+    _CONTROL,
+    DATE,
+    Sheet,
+    column_letter,
+    new_book,
+    set_panes_and_filter,
+    set_widths,
+    workbook,
+)
 from zielcockpit.domain.periods import Period
 from zielcockpit.domain.rules import Override
 
@@ -84,40 +92,15 @@ def _cell_by_cell(sheets: list[Sheet]) -> bytes:
     """The same workbook through XlsxWriter's public `write_*` calls, one cell at a time (how
     app/xlsx.py wrote it before it handed XlsxWriter whole rows): the reference."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_numbers": False,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-        },
-    )
-    formats: dict[tuple[bool, str | None], Any] = {}
-
-    def fmt(is_bold: bool, fill: str | None) -> Any:
-        if (is_bold, fill) not in formats:
-            spec: dict[str, Any] = {"bold": is_bold}
-            if fill == DATE:
-                spec.update(num_format="dd.mm.yyyy")
-            elif fill:
-                spec.update(pattern=1, bg_color=f"#{fill}")
-            formats[is_bold, fill] = book.add_format(spec)
-        return formats[is_bold, fill]
-
+    book, fmt = new_book(buffer)
     for sheet in sheets:
         ws = book.add_worksheet(sheet.title)
-        for col, width in enumerate(sheet.widths):
-            ws.set_column(col, col, width)
+        set_widths(ws, sheet)
         for r, row in enumerate(sheet.rows):
             for c, value in enumerate(row):
                 if value is not None:
                     _write_cell(ws, r, c, value, r in sheet.bold_rows, sheet.fills.get((r, c)), fmt)
-        if sheet.freeze:
-            ws.freeze_panes(*sheet.freeze)
-        width = max((len(row) for row in sheet.rows), default=0)
-        if sheet.autofilter and sheet.rows and width:
-            ws.autofilter(0, 0, len(sheet.rows) - 1, width - 1)
+        set_panes_and_filter(ws, sheet)
     book.close()
     return buffer.getvalue()
 
