@@ -45,6 +45,16 @@ from db.models import (
     Zielprofil,
     indikator_ort,
 )
+from db.yaml_text import GermanLoader, load_yaml
+from zielcockpit.domain.german import (
+    DATE_EXAMPLES,
+    NUMBER_EXAMPLES,
+    DateError,
+    NumberError,
+    read_date,
+    read_number,
+    read_optional_date,
+)
 
 LINE = "__line__"
 # A workbook row (db/catalogue_workbook.py) also says its sheet and the cell of every field, so
@@ -78,7 +88,7 @@ class CatalogueError(Exception):
         self.problems = problems
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(GermanLoader):
     """A YAML loader that remembers the line of every mapping, for messages that say where."""
 
 
@@ -99,7 +109,7 @@ def read_catalogue(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise CatalogueError([f"{path.name}: keine UTF-8-Textdatei ({exc.reason})."]) from exc
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        data = load_yaml(text, _LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", Zeile {mark.line + 1}" if mark else ""
@@ -111,7 +121,7 @@ def read_catalogue(path: Path) -> dict[str, Any]:
 
 def read_places(path: Path) -> dict[str, Any]:
     """A places catalogue, read without the line marks (its checks name entries instead)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     return data
 
@@ -150,9 +160,14 @@ class _Checker:
             self.add(item, what, f"„{self.name(key)}“ muss eine Zahl sein, gefunden: {raw!r}.", key)
             return None
         try:
-            return Decimal(str(raw))
-        except InvalidOperation:
-            self.add(item, what, f"„{self.name(key)}“ muss eine Zahl sein, gefunden: „{raw}“.", key)
+            return read_number(raw)
+        except NumberError:
+            self.add(
+                item,
+                what,
+                f"„{self.name(key)}“ muss eine Zahl sein, gefunden: „{raw}“ ({NUMBER_EXAMPLES}).",
+                key,
+            )
             return None
 
     def date(self, item: dict[str, Any], key: str, what: str) -> dt.date | None:
@@ -160,12 +175,12 @@ class _Checker:
         if raw is None or isinstance(raw, dt.date):
             return raw
         try:
-            return dt.date.fromisoformat(str(raw))
-        except ValueError:
+            return read_date(raw)
+        except DateError:
             self.add(
                 item,
                 what,
-                f"„{self.name(key)}“ muss ein Datum (JJJJ-MM-TT) sein, gefunden: „{raw}“.",
+                f"„{self.name(key)}“ muss ein Datum sein ({DATE_EXAMPLES}), gefunden: „{raw}“.",
                 key,
             )
             return None
@@ -455,13 +470,11 @@ def _upsert(session: Session, model: type, where: dict[str, Any], values: dict[s
 
 
 def _dec(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
+    return None if value is None else read_number(value)
 
 
 def _date(value: Any) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
+    return read_optional_date(value)
 
 
 @dataclass(frozen=True)

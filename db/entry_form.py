@@ -21,7 +21,7 @@ from db.queries import plan_snapshot
 from db.status import NotFound
 from db.units import unit_parents
 from zielcockpit.auth import Principal, units_with_children
-from zielcockpit.domain.formatting import fmt_value
+from zielcockpit.domain.formatting import fmt_exact, fmt_value
 from zielcockpit.domain.periods import Period
 from zielcockpit.domain.rules import Observation
 from zielcockpit.domain.vocabulary import MILESTONE_WORDS, SYMBOL_MEANINGS, Light
@@ -158,17 +158,7 @@ def shown_input(value: Decimal | float | None, symbol: str | None) -> str:
     return symbol or (input_text(value) if value is not None else "")
 
 
-def input_text(value: Decimal | float | None) -> str:
-    """A stored number as the form shows it: German, every stored decimal („1.234,5“)."""
-    if value is None:
-        return ""
-    number = Decimal(str(value)).normalize()
-    sign, digits, exponent = number.as_tuple()
-    assert isinstance(exponent, int)
-    text = f"{abs(number):f}"
-    whole, _, fraction = text.partition(".")
-    grouped = f"{int(whole):,}".replace(",", ".")
-    return ("-" if sign else "") + grouped + ("," + fraction if fraction else "")
+input_text = fmt_exact  # a stored number as the form shows it: German, every stored decimal
 
 
 def _quarter_text(

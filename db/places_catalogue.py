@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from db.engine import transaction
 from db.models import CONTEXT_MEASURES, PLACE_KINDS, KontextIndikator, Ort, SozialindexVersion
+from db.yaml_text import load_yaml
+from zielcockpit.domain.german import NUMBER_EXAMPLES, NumberError, read_number
 
 DIRECTIONS = ("hoeher_belastet", "niedriger_belastet")
 CONTEXT_KEY = "kontextindikatoren"
@@ -27,7 +29,7 @@ CONTEXT_KEY = "kontextindikatoren"
 def is_places_catalogue(path: Path) -> bool:
     """A catalogue of places and context indicators (not a plan)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return False  # the plan loader reports what is wrong with the file
     return isinstance(data, dict) and "plan" not in data and CONTEXT_KEY in data
@@ -92,15 +94,30 @@ def check_index_definition(index: Any, codes: set[str], where: str) -> list[str]
                 f"{what}: „richtung“ ist „{part.get('richtung')}“, erlaubt: {', '.join(DIRECTIONS)}."
             )
         weight = part.get("gewicht")
-        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
-            problems.append(f"{what}: „gewicht“ muss eine Zahl größer als 0 sein.")
+        try:
+            number = read_number(weight)
+        except (NumberError, TypeError):
+            problems.append(
+                f"{what} („{part.get('code')}“): das Gewicht „{weight}“ ist keine Zahl "
+                f"({NUMBER_EXAMPLES})."
+            )
+            continue
+        if number <= 0:
+            problems.append(
+                f"{what} („{part.get('code')}“): das Gewicht muss größer als 0 sein, "
+                f"gefunden: „{weight}“."
+            )
     return problems
 
 
 def index_components(index: dict[str, Any]) -> list[dict[str, Any]]:
     """The stored form of an index's components (JSON in `sozialindex_version.definition`)."""
     return [
-        {"code": str(p["code"]), "direction": p["richtung"], "weight": float(p["gewicht"])}
+        {
+            "code": str(p["code"]),
+            "direction": p["richtung"],
+            "weight": float(read_number(p["gewicht"])),
+        }
         for p in index.get("bestandteile") or []
     ]
 

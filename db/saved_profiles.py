@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from db.audit_trail import audit
 from db.models import SavedProfile
+from zielcockpit.domain.german import fold_name
 
 AUDIT_ACTION = "importprofil_angelernt"
 
@@ -68,5 +69,5 @@ def add_saved_profile(session: Session, data: dict[str, Any], user: str) -> None
 
 
 def profile_name_taken(session: Session, name: str) -> bool:
-    wanted = name.strip().lower()
-    return any(n.lower() == wanted for n in session.scalars(select(SavedProfile.name)))
+    wanted = fold_name(name)
+    return any(fold_name(n) == wanted for n in session.scalars(select(SavedProfile.name)))

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from db.places import ContextValueRow
 from etl.extract import Problem, Staged
 from etl.reading import Book, FileProblem
-from etl.tables import display, fold, place_label
+from etl.tables import display, place_label
 from etl.validate import CatalogueIndex
+from zielcockpit.domain.german import fold
 
 UNKNOWN_PLACE = "unbekannter Ort"
 _CODE = re.compile(r"^\d{1,8}[A-Za-z]?\s+")  # „061 Brackwede-Süd“: the code goes

@@ -21,26 +21,30 @@ from typing import Any, NamedTuple
 from etl.profile import ColumnSpec, Mapping, PeriodSource, Profile
 from etl.reading import Book, SheetData
 from etl.tables import (
-    CellValue,
     Header,
-    ValueProblem,
     cell_address,
-    cell_period,
     column_letter,
     display,
     find_header,
-    find_period,
-    float_value,
-    fold,
     full_match,
-    header_period,
     is_empty,
     matches,
     normalise,
-    parse_text_value,
-    parse_value,
     place_label,
     row_text,
+)
+from zielcockpit.domain.german import (
+    CellValue,
+    ConventionWatch,
+    ValueProblem,
+    find_period,
+    find_year,
+    float_value,
+    fold,
+    header_period,
+    parse_text_value,
+    parse_value,
+    read_period,
 )
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.vocabulary import combine_places
@@ -244,7 +248,33 @@ def extract(
             _extract_long(ctx, item)
         else:
             _extract_table(ctx, item)
+    _refuse_mixed_conventions(ctx)
     return out
+
+
+def _refuse_mixed_conventions(ctx: _Context) -> None:
+    """Numbers written as text in both conventions (reading rules: zielcockpit.domain.german)."""
+    watch = ConventionWatch()
+    for staged in ctx.out.values:
+        if staged.raw.__class__ is str:
+            watch.see(staged.raw, staged)
+    mixed = watch.mixed
+    if mixed is None:
+        return
+    german, english = mixed
+    where = f"Zelle {german.cells[0]}" + (f" im Blatt „{german.sheet}“" if german.sheet else "")
+    ctx.out.problems.append(
+        Problem(
+            ctx.file,
+            english.sheet,
+            english.cells[0],
+            display(english.raw),
+            "Zahl in englischer Schreibweise, die Datei schreibt Zahlen aber auch deutsch "
+            f"(„{display(german.raw)}“ in {where}): so ist z. B. „1,000“ nicht eindeutig "
+            "(deutsch eins, englisch tausend). Bitte alle Zahlen einheitlich schreiben, "
+            "deutsch wie 1.234,5.",
+        )
+    )
 
 
 def _field_columns(profile: Profile, header: Header) -> dict[str, int]:
@@ -281,10 +311,20 @@ def _cell(row: list[Any], col: int | None) -> Any:
     return row[col]
 
 
-def _sheet_year(sheet: SheetData, fallback: Period | None) -> int | None:
-    if m := re.search(r"(?<!\d)(20\d\d)(?!\d)", sheet.name):
-        return int(m.group(1))
-    return None if fallback is None else fallback.year
+def _sheet_year(
+    ctx: _Context, sheet: SheetData, header: Header, fallback: Period | None
+) -> int | None:
+    """The year of a bare „Juni“ or „Q2“ in a period column: the sheet's name, the sheet's
+    period, a year in its title rows, the file's name (in this order)."""
+    if (year := find_year(sheet.name)) is not None:
+        return year
+    if fallback is not None:
+        return fallback.year
+    for row in sheet.rows[: header.top]:
+        for value in row:
+            if isinstance(value, str) and (year := find_year(value)) is not None:
+                return year
+    return find_year(Path(ctx.file).name)
 
 
 def _sheet_period(ctx: _Context, sheet: SheetData, header: Header) -> Period | None:
@@ -396,7 +436,7 @@ def _extract_long(ctx: _Context, item: Located) -> None:  # noqa: C901
     if ctx.out.problems:
         return
     sheet_period = _sheet_period(ctx, sheet, header)
-    year = _sheet_year(sheet, sheet_period)
+    year = _sheet_year(ctx, sheet, header, sheet_period)
     c_code, c_value = cols["indikator"], cols["wert"]
     c_period = cols.get("zeitraum", -1)
     c_place = cols.get("ort", -1)
@@ -440,7 +480,7 @@ def _extract_long(ctx: _Context, item: Located) -> None:  # noqa: C901
                 except KeyError:
                     try:
                         period = (
-                            cell_period(period_raw, year)
+                            read_period(period_raw, year)
                             if not _blank(period_raw)
                             else sheet_period
                         )
@@ -611,7 +651,7 @@ def _extract_table(ctx: _Context, item: Located) -> None:  # noqa: C901
         ctx.problem(sheet, None, None, f"Keine der erwarteten Wertespalten gefunden: {wanted}.")
         return
     sheet_period = _sheet_period(ctx, sheet, header)
-    year = _sheet_year(sheet, sheet_period)
+    year = _sheet_year(ctx, sheet, header, sheet_period)
     rows = list(_data_rows(ctx, sheet, header, cols))
     _check_darunter_columns(ctx, sheet, header, rows, reserved)
     contributions: list[_Contribution] = []
@@ -900,7 +940,7 @@ def _value_period(
             if is_empty(raw):
                 continue
             try:
-                return cell_period(raw, year)
+                return read_period(raw, year)
             except (PeriodError, ValueError):
                 ctx.problem(
                     sheet,

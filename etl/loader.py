@@ -59,8 +59,9 @@ from etl.profile import (
     with_saved,
 )
 from etl.reading import Book, FileProblem, open_book
-from etl.tables import CellValue, fold, normalise, place_label
+from etl.tables import normalise, place_label
 from etl.validate import CatalogueIndex, Checked, CommentRow, IndicatorRef, ValueRow, check, show
+from zielcockpit.domain.german import CellValue, fold
 from zielcockpit.settings import Settings
 
 CHUNK = 500

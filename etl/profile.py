@@ -12,7 +12,9 @@ from typing import Any
 
 import yaml
 
-from etl.tables import compile_label, fold
+from db.yaml_text import load_yaml
+from etl.tables import compile_label
+from zielcockpit.domain.german import fold
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.vocabulary import SYMBOL_SPELLINGS
 
@@ -319,7 +321,7 @@ def parse_profile(data: Any, path: Path, origin: str = SHIPPED) -> Profile:
 
 def load_profile_file(path: Path) -> Profile:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ProfileError(f"Profil {path.name} nicht lesbar: {exc}") from exc
     return parse_profile(data, path)

@@ -1,10 +1,9 @@
-"""Pure table steps: normalise labels, fill merged cells, find headers by label, read cell values.
+"""Pure table steps: normalise labels, fill merged cells, find headers by label.
 
 Nothing here touches a file or the database: a sheet is a list of rows of plain Python values
 (what calamine or the CSV reader returns), so every rule of sources.md is testable on literals.
-
-Over 600 lines on purpose: the shared matching (labels, headers, periods, values) that every
-profile relies on; its parts call each other and are tested as one.
+Numbers, periods and dates are read by `zielcockpit.domain.german`, the one reading of German
+text; this module finds where they stand.
 """
 
 from __future__ import annotations
@@ -13,12 +12,11 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
-from zielcockpit.domain.periods import Period, PeriodError, excel_serial_to_date
-from zielcockpit.domain.vocabulary import MILESTONE_CHOICE_TEXT, MILESTONE_INPUTS, SYMBOL_SPELLINGS
+from zielcockpit.domain.german import ValueProblem, fold, header_period, parse_text_value
+from zielcockpit.domain.periods import Period
 
 Row = list[Any]
 
@@ -43,7 +41,6 @@ def cell_address(row: int, col: int) -> str:
 
 # -- labels ------------------------------------------------------------------------------------
 
-_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "\u00ad": ""})
 # Footnote markers change from month to month and stand anywhere: „Arbeitslose 1)“, „SGB II 2) 4)“,
 # „Arbeitslose1)“, „Quote¹“, „Wert*“, „Wert *)“, „Anzahl [3]“. A number in parentheses that closes
 # an opened one („(unter 25)“) is text, not a marker: see _drop_marker.
@@ -82,11 +79,6 @@ _PATTERN_ABBREVIATION = re.compile(
     r"(?<![a-z0-9\\])(" + "|".join(sorted(ABBREVIATIONS, key=len, reverse=True)) + r")"
     r"(?:\\\.\??)?(?![a-z0-9])"
 )
-
-
-def fold(text: str) -> str:
-    """Lower case with umlauts spelled out, so „Maßnahme“ and „Massnahme“ meet."""
-    return text.lower().translate(_FOLD)
 
 
 def _drop_marker(found: re.Match[str]) -> str:
@@ -224,249 +216,7 @@ def fill_merged(rows: list[Row], ranges: Sequence[MergedRange]) -> None:
                     row[c] = value
 
 
-# -- periods in headers, titles and file names -------------------------------------------------
-
-_MONTH_NAMES = {
-    "januar": 1,
-    "jan": 1,
-    "jaenner": 1,
-    "februar": 2,
-    "feb": 2,
-    "maerz": 3,
-    "mrz": 3,
-    "mar": 3,
-    "april": 4,
-    "apr": 4,
-    "mai": 5,
-    "juni": 6,
-    "jun": 6,
-    "juli": 7,
-    "jul": 7,
-    "august": 8,
-    "aug": 8,
-    "september": 9,
-    "sept": 9,
-    "sep": 9,
-    "oktober": 10,
-    "okt": 10,
-    "november": 11,
-    "nov": 11,
-    "dezember": 12,
-    "dez": 12,
-}
-_MONTH_ALT = "|".join(sorted(_MONTH_NAMES, key=len, reverse=True))
-_PERIOD_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?<!\d)([1-4])\.?\s*(?:quartal|qu\.?)\s*(\d{4})(?!\d)"), "qy"),
-    (re.compile(r"(?<![a-z0-9])q\s*([1-4])\s*[/ -]?\s*(\d{4})(?!\d)"), "qy"),
-    (re.compile(r"(?<!\d)(\d{4})\s*[-/]\s*q([1-4])(?![a-z0-9])"), "yq"),
-    (re.compile(rf"(?<![a-z])({_MONTH_ALT})\.?\s*(\d{{4}})(?!\d)"), "my"),
-    (re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)"), "dmy"),
-    (re.compile(r"(?<![\d/.])(0?[1-9]|1[0-2])\s*/\s*(\d{4})(?!\d)"), "mny"),
-    (re.compile(r"(?<!\d)(\d{4})-(0[1-9]|1[0-2])(?![\d-])"), "ymn"),
-    (re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"), "iso"),
-)
-
-
-def find_period(text: str) -> Period | None:
-    """The first period written anywhere in a text: „Berichtsmonat: Juni 2017“ -> 2017-06."""
-    folded = fold(text)
-    best: tuple[int, Period] | None = None
-    for pattern, form in _PERIOD_PATTERNS:
-        found = pattern.search(folded)
-        if found is None:
-            continue
-        try:
-            period = _period_of(found, form)
-        except (PeriodError, ValueError):
-            continue
-        if best is None or found.start() < best[0]:
-            best = (found.start(), period)
-    return None if best is None else best[1]
-
-
-def _period_of(found: re.Match[str], form: str) -> Period:
-    g = found.groups()
-    if form == "qy":
-        return Period(int(g[1]), quarter=int(g[0]))
-    if form == "yq":
-        return Period(int(g[0]), quarter=int(g[1]))
-    if form == "my":
-        return Period(int(g[1]), month=_MONTH_NAMES[g[0]])
-    if form == "dmy":
-        return Period.of_date(dt.date(int(g[2]), int(g[1]), int(g[0])))
-    if form == "mny":
-        return Period(int(g[1]), month=int(g[0]))
-    if form == "ymn":
-        return Period(int(g[0]), month=int(g[1]))
-    return Period.of_date(dt.date(int(g[0]), int(g[1]), int(g[2])))
-
-
-def header_period(value: Any) -> Period | None:
-    """A period in a header cell: a date, an Excel date serial, or text naming a period."""
-    if isinstance(value, dt.datetime):
-        return Period.of_date(value.date())
-    if isinstance(value, dt.date):
-        return Period.of_date(value)
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        if 20000 <= value <= 80000 and float(value).is_integer():
-            return Period.of_date(excel_serial_to_date(float(value)))
-        if 1990 <= value <= 2100 and float(value).is_integer():
-            return Period(int(value))
-        return None
-    if isinstance(value, str):
-        text = value.strip()
-        if re.fullmatch(r"\d{5}(\.0+)?", text):
-            return header_period(float(text))
-        if re.fullmatch(r"\d{4}", text):
-            return Period(int(text))
-        return find_period(text)
-    return None
-
-
-@lru_cache(maxsize=4096)
-def _cell_period_text(text: str, default_year: int | None) -> Period:
-    cleaned = _SPACE.sub(" ", text).strip()
-    found = header_period(cleaned)
-    if found is not None and _whole_period_text(cleaned):
-        return found
-    if default_year is not None:
-        folded = fold(cleaned).rstrip(".")
-        if m := re.fullmatch(r"(?:q\s*)?([1-4])(?:\.\s*(?:quartal|qu\.?)|\s*quartal)?", folded):
-            return Period(default_year, quarter=int(m.group(1)))
-        if m := re.fullmatch(r"q\s*([1-4])", folded):
-            return Period(default_year, quarter=int(m.group(1)))
-        if folded in _MONTH_NAMES:
-            return Period(default_year, month=_MONTH_NAMES[folded])
-    if found is not None:
-        return found
-    raise PeriodError(cleaned)
-
-
-def _whole_period_text(text: str) -> bool:
-    """True when the text is only a period (not „Juni 2017 bis August 2017“)."""
-    folded = fold(text)
-    for pattern, _form in _PERIOD_PATTERNS:
-        found = pattern.search(folded)
-        if found is not None:
-            rest = (folded[: found.start()] + folded[found.end() :]).strip(" .,")
-            return not rest
-    return bool(re.fullmatch(r"\d{4}|\d{5}(\.0+)?", folded))
-
-
-def cell_period(value: Any, default_year: int | None = None) -> Period:
-    """A period in a data cell (any form of sources.md); a bare „Q2“ or „Juni“ takes the year
-    of the sheet. Raises PeriodError."""
-    if isinstance(value, dt.datetime | dt.date) or (
-        isinstance(value, int | float) and not isinstance(value, bool)
-    ):
-        found = header_period(value)
-        if found is None:
-            raise PeriodError(str(value))
-        return found
-    return _cell_period_text(str(value), default_year)
-
-
 # -- cell values -------------------------------------------------------------------------------
-
-FOUR = Decimal("0.0001")
-_INF = float("inf")
-_GERMAN_NUMBER = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?|[+-]?\d+(?:,\d+)?")
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+\.\d+|[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_UNIT_SUFFIX = re.compile(r"\s*(%|€|eur|euro)$", re.IGNORECASE)
-
-
-class ValueProblem(ValueError):
-    """A cell that holds no readable value; the message (German) says what was expected."""
-
-
-class CellValue(NamedTuple):
-    """What one cell says: a number, a statistical symbol or a milestone state."""
-
-    value: Decimal | None = None
-    symbol: str | None = None
-    status: str | None = None
-    percent: bool = False  # written or formatted as a percentage
-
-    @property
-    def key(self) -> tuple[Decimal | None, str | None, str | None]:
-        return (self.value, self.symbol, self.status)
-
-
-EXPECTED_VALUE = (
-    "erwartet eine Zahl (z. B. 1.234 oder 5,9), ein Zeichen der Statistik (*, -, x, ., ...) "
-    f"oder bei Meilensteinen {MILESTONE_CHOICE_TEXT}"
-)
-
-
-def to_decimal(number: float | int | Decimal) -> Decimal:
-    if isinstance(number, Decimal):
-        return number.quantize(FOUR, rounding=ROUND_HALF_UP)
-    if isinstance(number, int):
-        return Decimal(number)
-    return Decimal(repr(number)).quantize(FOUR, rounding=ROUND_HALF_UP)
-
-
-def parse_value(
-    raw: Any, *, percent_format: bool = False, symbols: dict[str, str] | None = None
-) -> CellValue:
-    """Read one cell; raise ValueProblem for anything that is not a value. Never 0 for a symbol."""
-    if raw.__class__ is float and not percent_format and raw == raw and abs(raw) != _INF:
-        return float_value(raw)
-    if isinstance(raw, bool):
-        raise ValueProblem(f"Wahrheitswert statt Zahl: {EXPECTED_VALUE}")
-    if isinstance(raw, int | float):
-        if raw != raw or raw in (float("inf"), float("-inf")):  # NaN and infinity
-            raise ValueProblem(f"keine Zahl: {EXPECTED_VALUE}")
-        if percent_format:
-            return CellValue(to_decimal(Decimal(repr(float(raw))) * 100), percent=True)
-        return CellValue(to_decimal(raw))
-    if isinstance(raw, dt.date | dt.time | dt.timedelta):
-        raise ValueProblem(f"Datum statt Zahl: {EXPECTED_VALUE}")
-    return _parse_text(str(raw), symbols)
-
-
-@lru_cache(maxsize=65536)
-def float_value(raw: float) -> CellValue:
-    """A finite float cell as a value (cached: numbers repeat in large files)."""
-    return CellValue(Decimal(repr(raw)).quantize(FOUR, rounding=ROUND_HALF_UP))
-
-
-@lru_cache(maxsize=65536)
-def _parse_text_cached(text: str) -> CellValue:
-    return _parse_text(text, None)
-
-
-def _parse_text(text: str, symbols: dict[str, str] | None) -> CellValue:
-    cleaned = text.strip().replace("\u00a0", " ").replace("\u2009", "").replace("\u202f", "")
-    table = SYMBOL_SPELLINGS if symbols is None else symbols
-    if cleaned.lower() in table:
-        return CellValue(symbol=table[cleaned.lower()])
-    if cleaned in table:
-        return CellValue(symbol=table[cleaned])
-    word = fold(_SPACE.sub(" ", cleaned))
-    if word in MILESTONE_INPUTS:
-        return CellValue(status=MILESTONE_INPUTS[word])
-    is_percent = cleaned.endswith("%")
-    number_text = _UNIT_SUFFIX.sub("", cleaned).replace(" ", "")
-    if number_text.startswith("(") and number_text.endswith(")"):
-        number_text = "-" + number_text[1:-1]
-    try:
-        if _GERMAN_NUMBER.fullmatch(number_text):
-            number = Decimal(number_text.replace(".", "").replace(",", "."))
-        elif _PLAIN_NUMBER.fullmatch(number_text):
-            number = Decimal(number_text.replace(",", ""))
-        else:
-            raise ValueProblem(f"Text statt Zahl: {EXPECTED_VALUE}")
-    except InvalidOperation as exc:
-        raise ValueProblem(f"Text statt Zahl: {EXPECTED_VALUE}") from exc
-    return CellValue(to_decimal(number), percent=is_percent)
-
-
-def parse_text_value(text: str) -> CellValue:
-    """The cached path for the common case (no profile-specific symbols)."""
-    return _parse_text_cached(text)
 
 
 def display(raw: Any) -> str:

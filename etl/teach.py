@@ -16,17 +16,20 @@ from typing import Any
 from etl.profile import TAUGHT, Profile, ProfileError, parse_profile
 from etl.reading import Book, SheetData
 from etl.tables import (
-    ValueProblem,
     cell_address,
     column_letter,
     display,
-    find_period,
-    header_period,
     is_empty,
     is_numbering_row,
     normalise,
-    parse_value,
     place_label,
+)
+from zielcockpit.domain.german import (
+    ValueProblem,
+    find_period,
+    fold_name,
+    header_period,
+    parse_value,
 )
 from zielcockpit.domain.periods import Period, PeriodError
 
@@ -204,7 +207,7 @@ def _check_twice(spec: TeachSpec, sheet: SheetData) -> list[str]:
         if spec.period_from == "column":
             found = column_period(sheet, spec.header_rows, a.column)
             period = found.key if found is not None else ""
-        indicator = a.indicator.strip().lower()
+        indicator = fold_name(a.indicator)
         for other_indicator, other_period, other in seen:
             if other_indicator != indicator or other_period != period:
                 continue

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, select
 from db.models import Indikator, Massnahme, Messwert, Organisationseinheit, Plan
 from db.units import unit_parents
 from zielcockpit.auth import units_with_children
+from zielcockpit.domain.formatting import fmt_number
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.vocabulary import MILESTONE_WORDS, value_label
 
@@ -206,21 +207,8 @@ def _roll_up(
             latest = max(p[0] for p in parts)
             parts = [p for p in parts if p[0] == latest]
         total = sum((p[2] for p in parts if p[2] is not None), Decimal(0))
-        return _plain(total)
+        return fmt_number(float(total))  # shown, not read back: the overview's format
     return None
-
-
-def _plain(value: Decimal) -> str:
-    number = float(value)
-    if number.is_integer():
-        return f"{int(number):,}".replace(",", ".")
-    return (
-        f"{number:,.2f}".rstrip("0")
-        .rstrip(".")
-        .replace(",", " ")
-        .replace(".", ",")
-        .replace(" ", ".")
-    )
 
 
 def _write(

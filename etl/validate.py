@@ -12,8 +12,9 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from etl.extract import Extraction, Problem, Staged
-from etl.tables import CellValue, display, fold, normalise, place_label
+from etl.tables import display, normalise, place_label
 from zielcockpit.domain.formatting import value_text
+from zielcockpit.domain.german import CellValue, fold
 from zielcockpit.domain.periods import Period
 from zielcockpit.domain.vocabulary import MILESTONE_CHOICE_TEXT
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from db.models import Messwert, StatusOverride, User
 from db.status import combine_places as combine_observations
 from etl.extract import _sum
-from etl.tables import CellValue
+from zielcockpit.domain.german import CellValue
 from zielcockpit.domain.periods import Period
 from zielcockpit.domain.rules import Observation
 from zielcockpit.domain.vocabulary import (

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
 import sys
 from typing import Any
 
+from zielcockpit.cli_args import count_arg, date_arg
 from zielcockpit.settings import Settings
 
 
@@ -40,15 +40,6 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     for line in lines:
         print(f"  {line.text()}")
     return 0
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"„{text}“ ist kein Datum; erwartet JJJJ-MM-TT, z. B. 2017-10-20."
-        ) from None
 
 
 def cmd_set(args: argparse.Namespace, settings: Settings) -> int:
@@ -96,9 +87,13 @@ def register(sub: Any) -> None:
     p = c_sub.add_parser("set", help="Liefertermin eines Quartals oder Verzug einer Quelle setzen")
     p.add_argument("--plan", required=True, help="Plan, z. B. 2017")
     p.add_argument("--period", help="Quartal, z. B. 2017-Q3")
-    p.add_argument("--deadline", type=_date, help="Liefertermin JJJJ-MM-TT, z. B. 2017-10-20")
+    p.add_argument(
+        "--deadline", type=date_arg, help="Liefertermin, z. B. 2017-10-20 oder 20.10.2017"
+    )
     p.add_argument("--unit", help="nur für diese Organisationseinheit, z. B. 510")
     p.add_argument("--source", help="nur für diese Quelle, z. B. ba_eckwerte")
-    p.add_argument("--lag", type=int, help="üblicher Verzug der Quelle in Tagen (mit --source)")
+    p.add_argument(
+        "--lag", type=count_arg, help="üblicher Verzug der Quelle in Tagen (mit --source)"
+    )
     p.add_argument("--user", help="wer setzt (Standard: der Benutzername)")
     p.set_defaults(func=cmd_set)

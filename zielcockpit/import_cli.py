@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from zielcockpit.cli_args import seconds_arg
 from zielcockpit.settings import Settings
 
 
@@ -37,7 +38,10 @@ def register(sub: Any) -> None:
         help="Eingangsordner überwachen: Dateien importieren, nach done/ oder rejected/ verschieben",
     )
     p.add_argument(
-        "--interval", type=float, default=5.0, help="Sekunden zwischen zwei Blicken in den Ordner"
+        "--interval",
+        type=seconds_arg,
+        default=5.0,
+        help="Sekunden zwischen zwei Blicken in den Ordner",
     )
     p.add_argument(
         "--once", action="store_true", help="mit --watch: den Ordner einmal abarbeiten, dann enden"

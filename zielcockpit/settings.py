@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from zielcockpit.domain.german import DateError, read_date
+
 # The plan catalogues ship inside the package (package data), so the default works after a
 # regular `pip install .` as well as in the repository.
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
@@ -129,11 +131,9 @@ def _date_setting(name: str, text: str) -> dt.date | None:
     if not text.strip():
         return None
     try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise SettingError(
-            f"{name} ist „{text}“, erwartet ein Datum wie 2017-10-20 (JJJJ-MM-TT)."
-        ) from None
+        return read_date(text)
+    except DateError as exc:
+        raise SettingError(f"{name}: {exc}") from None
 
 
 def today(environ: Mapping[str, str] | None = None) -> dt.date:

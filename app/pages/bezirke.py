@@ -186,12 +186,8 @@ def save_index_definition(
         return dash.no_update
     parts = []
     for use, key, direction, weight in zip(used, keys, directions, weights, strict=True):
-        if use:
-            try:
-                number: float | str = float(str(weight).replace(".", "").replace(",", "."))
-            except ValueError:
-                number = str(weight)
-            parts.append({"code": key["code"], "richtung": direction, "gewicht": number})
+        if use:  # the weight's text is read, and refused with its name, by the service
+            parts.append({"code": key["code"], "richtung": direction, "gewicht": str(weight)})
     try:
         saved = svc.define_index(
             engine_of_app(), current_principal(), "Sozialstrukturindex", level, parts

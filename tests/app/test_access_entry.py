@@ -27,8 +27,8 @@ from db.models import AuditEntry, Indikator, Messwert, StatusOverride
 from db.queries import measure_id
 from db.status import load_plan_data
 from db.users import principal_of
-from etl.tables import parse_text_value
 from zielcockpit.auth import Principal
+from zielcockpit.domain.german import parse_text_value
 from zielcockpit.domain.periods import Period
 from zielcockpit.services.entry import FieldInput, OverrideInput, SaveResult, Submission, save_entry
 from zielcockpit.services.upload import UploadRefused, decode_contents, safe_file_name

@@ -11,19 +11,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from etl.tables import (
-    CellValue,
-    ValueProblem,
     cell_address,
-    cell_period,
     column_letter,
     compile_label,
     fill_merged,
     find_header,
+    normalise,
+    place_label,
+)
+from zielcockpit.domain.german import (
+    CellValue,
+    ValueProblem,
     find_period,
     header_period,
-    normalise,
     parse_value,
-    place_label,
+    read_period,
 )
 from zielcockpit.domain.periods import Period, PeriodError
 
@@ -149,12 +151,12 @@ def test_header_period(value: object, expected: str | None) -> None:
 def test_cell_period_takes_the_sheet_year_for_bare_quarters_and_months(
     value: object, year: int | None, expected: str
 ) -> None:
-    assert cell_period(value, year).key == expected
+    assert read_period(value, year).key == expected
 
 
 def test_cell_period_rejects_text() -> None:
     with pytest.raises(PeriodError):
-        cell_period("irgendwann", 2017)
+        read_period("irgendwann", 2017)
 
 
 @pytest.mark.parametrize(

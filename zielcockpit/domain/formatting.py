@@ -1,10 +1,9 @@
-"""German number, percent, money and date formats, and reading German numbers back."""
+"""German number, percent, money and date formats: the writing half of `german.py`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from decimal import Decimal
 from functools import lru_cache
 
@@ -84,28 +83,16 @@ def fmt_datetime(moment: dt.datetime | None) -> str:
     return "–" if moment is None else moment.strftime("%d.%m.%Y %H:%M")
 
 
-class NumberError(ValueError):
-    """Text that is not a number in German or plain notation."""
-
-
-_GERMAN = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?|[+-]?\d+(,\d+)?")
-_PLAIN = re.compile(r"[+-]?\d+(\.\d+)?|[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
-
-
-def parse_number(text: str) -> float:
-    """Read „1.234,5“, „5,9“, „12,5 %“, „255.000 €“, „1234.5“; raise NumberError otherwise.
-
-    A lone dot group of three digits („1.234“) is German thousands, as in the sources.
-    """
-    cleaned = str(text).strip().replace("\u00a0", " ").replace("\u2009", "")
-    cleaned = re.sub(r"\s*(%|€|EUR|Euro)$", "", cleaned, flags=re.IGNORECASE).replace(" ", "")
-    if not cleaned:
-        raise NumberError(text)
-    if _GERMAN.fullmatch(cleaned):
-        return float(cleaned.replace(".", "").replace(",", "."))
-    if _PLAIN.fullmatch(cleaned):
-        return float(cleaned.replace(",", ""))
-    raise NumberError(text)
+def fmt_exact(value: Decimal | float | int | None) -> str:
+    """A stored number as a form shows it for editing: German, every stored decimal and no
+    rounding („1.234,5“, „0,125“, „-3.000“); what german.read_number reads back to the same value."""
+    if value is None:
+        return ""
+    number = Decimal(str(value)).normalize()
+    sign, _digits, _exponent = number.as_tuple()
+    whole, _, fraction = f"{abs(number):f}".partition(".")
+    grouped = f"{int(whole):,}".replace(",", ".")
+    return ("-" if sign and number != 0 else "") + grouped + ("," + fraction if fraction else "")
 
 
 def value_text(

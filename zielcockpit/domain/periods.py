@@ -22,18 +22,7 @@ MONTHS_DE = (
     "November",
     "Dezember",
 )
-# Month spellings found in real files ("Jun 2017", "Mrz. 2017", "Maerz 2017").
-_MONTH_WORDS: dict[str, int] = {}
-for _n, _name in enumerate(MONTHS_DE, start=1):
-    _MONTH_WORDS[_name.lower()] = _n
-    _MONTH_WORDS[_name[:3].lower()] = _n
-_MONTH_WORDS.update({"maerz": 3, "mrz": 3, "mär": 3, "sept": 9, "okt": 10, "dez": 12})
-
 ACCEPTED_FORMS = "2017 (Jahr), 2017-Q2 (Quartal) oder 2017-06 (Monat)"
-ACCEPTED_LOOSE_FORMS = (
-    "„Juni 2017“, „Jun 2017“, „06/2017“, „2017-06“, „2. Quartal 2017“, „Q2/2017“, "
-    "„2017-Q2“, „2017“, ein Excel-Datum"
-)
 
 
 class PeriodError(ValueError):
@@ -215,44 +204,3 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 def excel_serial_to_date(serial: float) -> dt.date:
     return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
-
-
-# A flat dispatch over the period forms found in real files; each branch is one form.
-def parse_period_loose(value: object) -> Period:  # noqa: C901
-    """Every period form real files use (sources.md): month names, quarters, dates, serials."""
-    if isinstance(value, dt.datetime):
-        return Period.of_date(value.date())
-    if isinstance(value, dt.date):
-        return Period.of_date(value)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if 1900 <= value <= 2100 and float(value).is_integer():
-            return Period(int(value))
-        if 20000 <= value <= 80000:  # an Excel date serial (1954..2119)
-            return Period.of_date(excel_serial_to_date(float(value)))
-        raise PeriodError(f"Zeitraum „{value}“ nicht verstanden. Erlaubt: {ACCEPTED_LOOSE_FORMS}.")
-    text = re.sub(r"\s+", " ", str(value)).strip()
-    try:
-        return Period.parse(text)
-    except PeriodError:
-        pass
-    lowered = text.lower().rstrip(".")
-    if m := re.fullmatch(r"(\d{5})(?:\.0+)?", lowered):
-        return parse_period_loose(int(m.group(1)))
-    if m := re.fullmatch(r"([1-4])\.? ?(?:quartal|qu\.?|q) ?(\d{4})", lowered):
-        return Period(int(m.group(2)), quarter=int(m.group(1)))
-    if m := re.fullmatch(r"q ?([1-4]) ?[/ -]? ?(\d{4})", lowered):
-        return Period(int(m.group(2)), quarter=int(m.group(1)))
-    if m := re.fullmatch(r"(0?[1-9]|1[0-2]) ?[/.] ?(\d{4})", lowered):
-        return Period(int(m.group(2)), month=int(m.group(1)))
-    if m := re.fullmatch(r"(\d{4}) ?[/.] ?(0?[1-9]|1[0-2])", lowered):
-        return Period(int(m.group(1)), month=int(m.group(2)))
-    if m := re.fullmatch(r"([a-zäöü]+)\.? ?(\d{4}|\d{2})", lowered):
-        month = _MONTH_WORDS.get(m.group(1))
-        if month is not None:
-            year = int(m.group(2))
-            return Period(year + 2000 if year < 100 else year, month=month)
-    if m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", lowered):
-        return Period.of_date(dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1))))
-    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[ t].*)?", lowered):
-        return Period.of_date(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
-    raise PeriodError(f"Zeitraum „{value}“ nicht verstanden. Erlaubt: {ACCEPTED_LOOSE_FORMS}.")

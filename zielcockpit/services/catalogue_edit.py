@@ -9,11 +9,9 @@ written and the user is told who changed it („inzwischen von … geändert“)
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -23,7 +21,8 @@ from db.catalogue_export import session_catalogue_data
 from db.engine import lock_values, transaction
 from db.models import AuditEntry
 from zielcockpit.auth import Principal
-from zielcockpit.domain.formatting import fmt_date, fmt_datetime, parse_number
+from zielcockpit.domain.formatting import fmt_date, fmt_datetime, fmt_exact
+from zielcockpit.domain.german import DateError, NumberError, plain_number, read_date, read_number
 
 EDITABLE = (
     "target",
@@ -181,21 +180,18 @@ def _number(text: str | None) -> Any:
     if text is None or not str(text).strip():
         return None
     try:
-        return parse_number(str(text))
-    except ValueError:
+        return plain_number(read_number(str(text)))
+    except NumberError:
         return str(text).strip()  # the validator names it: „Zielwert“ muss eine Zahl sein
 
 
 def _day(text: str | None) -> Any:
     if text is None or not str(text).strip():
         return None
-    raw = str(text).strip()
-    for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(raw, pattern).date()
-        except ValueError:
-            continue
-    return raw  # the validator names it: „Stichtag“ muss ein Datum sein
+    try:
+        return read_date(text)
+    except DateError:
+        return str(text).strip()  # the validator names it: „Stichtag“ muss ein Datum sein
 
 
 @dataclass(frozen=True)
@@ -227,11 +223,7 @@ def edit_forms(engine: Engine, plan_key: str, measure_code: str) -> dict[str, Ed
 
 
 def _form(ind: dict[str, Any], places: tuple[str, ...]) -> EditForm:
-    def num(value: Any) -> str:
-        # exact, without thousands dots: 1500, 12,345 (what parse_number reads back)
-        return (
-            "" if value is None else format(Decimal(str(value)).normalize(), "f").replace(".", ",")
-        )
+    num = fmt_exact  # exact and German: what read_number reads back to the same value
 
     return EditForm(
         ind["code"],

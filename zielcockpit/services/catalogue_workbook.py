@@ -10,11 +10,9 @@ in a drop-down column, a missing column) is reported here in the same form.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -24,6 +22,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from db.catalogue import CELLS, LINE, SHEET
+from zielcockpit.domain.german import (
+    DateError,
+    NumberError,
+    fold_name,
+    plain_number,
+    read_date,
+    read_number,
+)
 from zielcockpit.domain.vocabulary import (
     AGGREGATION_NAMES,
     DIRECTION_NAMES,
@@ -357,9 +363,9 @@ class _Reader:
             return _EMPTY.get(column.kind)
         mapping = choices if choices is not None else column.choices
         if mapping is not None:
-            reverse = {str(word).casefold(): value for value, word in mapping.items()}
-            reverse |= {str(value).casefold(): value for value in mapping}
-            found = reverse.get(str(raw).strip().casefold())
+            reverse = {fold_name(str(word)): value for value, word in mapping.items()}
+            reverse |= {fold_name(str(value)): value for value in mapping}
+            found = reverse.get(fold_name(str(raw)))
             if found is None:
                 allowed = ", ".join(f"„{w}“" for w in dict.fromkeys(mapping.values()) if w)
                 self.problems.append(
@@ -374,28 +380,17 @@ class _Reader:
 def _number(raw: Any) -> Any:
     if isinstance(raw, bool):
         return raw  # reported by the checker
-    if isinstance(raw, int | float | Decimal):
-        value = Decimal(str(raw)).normalize()
-        return int(value) if value == value.to_integral_value() else float(value)
-    text = str(raw).strip().replace(".", "").replace(",", ".") if "," in str(raw) else str(raw)
     try:
-        return _number(Decimal(text.strip()))
-    except InvalidOperation:
+        return plain_number(read_number(raw))
+    except NumberError:
         return raw  # „… muss eine Zahl sein“, from the checker with its cell
 
 
 def _date(raw: Any) -> Any:
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    text = str(raw).strip()
-    for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return text  # „… muss ein Datum sein“, from the checker with its cell
+    try:
+        return read_date(raw)
+    except DateError:
+        return str(raw).strip()  # „… muss ein Datum sein“, from the checker with its cell
 
 
 def _ints(raw: Any) -> Any:

@@ -38,10 +38,10 @@ from etl.loader import (
     new_comments,
 )
 from etl.profile import profile_by_name
-from etl.tables import CellValue, ValueProblem, parse_text_value
 from etl.validate import CatalogueIndex, CommentRow, IndicatorRef, ValueRow, check, show
 from zielcockpit.auth import AuthError, Principal, require_write
 from zielcockpit.domain.formatting import fmt_datetime, fmt_value
+from zielcockpit.domain.german import CellValue, ValueProblem, parse_text_value
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.rules import Judgement, Observation, judge
 from zielcockpit.domain.vocabulary import LIGHT_MEANINGS, LIGHTS, MILESTONE_STATES, MILESTONE_WORDS

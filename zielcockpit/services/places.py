@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from db import places as q
 from db.status import NotFound
 from zielcockpit.domain.allocation import allocate
+from zielcockpit.domain.german import NumberError, fold_name, read_number
 
 LEVELS = {"stadt": "Gesamtstadt", "stadtbezirk": "Stadtbezirk", "stadtteil": "Stadtteil",
           "quartier": "Quartier"}  # fmt: skip
@@ -71,7 +72,7 @@ class PlacesData:
 
     def place(self, name: str) -> Place:
         found = self.places.get(name) or next(
-            (p for p in self.places.values() if p.name.casefold() == name.casefold()), None
+            (p for p in self.places.values() if fold_name(p.name) == fold_name(name)), None
         )
         if found is None:
             raise NotFound(
@@ -446,10 +447,9 @@ def allocation(
 
 
 def _fraction(text: str | float, what: str) -> Fraction:
-    raw = str(text).strip().replace(".", "").replace(",", ".") if isinstance(text, str) else text
     try:
-        value = Fraction(str(raw))
-    except (ValueError, ZeroDivisionError):
+        value = Fraction(read_number(text))
+    except NumberError:
         raise PlacesError(f"{what}: „{text}“ ist keine Zahl (z. B. 250.000,00).") from None
     if value < 0:
         raise PlacesError(f"{what}: „{text}“ darf nicht negativ sein.")
@@ -563,8 +563,4 @@ def parse_component(text: str) -> dict[str, Any]:
             f"Bestandteil „{text}“: erwartet CODE:RICHTUNG:GEWICHT, z. B. K-SGB2:hoeher_belastet:2."
         )
     code, direction, weight = parts
-    try:
-        number: float | str = float(weight.replace(",", "."))
-    except ValueError:
-        number = weight
-    return {"code": code, "richtung": direction, "gewicht": number}
+    return {"code": code, "richtung": direction, "gewicht": weight.strip()}  # read with the index

@@ -17,16 +17,10 @@ from etl.extract import detect
 from etl.loader import all_profiles, load_catalogue_index
 from etl.profile import load_profiles
 from etl.reading import Book, FileProblem, SheetData, open_book
-from etl.tables import (
-    display,
-    find_period,
-    header_period,
-    is_empty,
-    is_numbering_row,
-    parse_value,
-)
+from etl.tables import display, is_empty, is_numbering_row
 from etl.teach import Assignment, Taught, TeachSpec, build_profile, column_period
 from zielcockpit.auth import Principal
+from zielcockpit.domain.german import find_period, header_period, parse_value
 from zielcockpit.services.upload import (
     UploadedFile,
     UploadOutcome,
