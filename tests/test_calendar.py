@@ -157,8 +157,12 @@ def test_cal008_today_is_a_setting() -> None:
     assert today({"ZIELCOCKPIT_TODAY": "2017-10-20"}) == D(2017, 10, 20)
     assert today({}) == dt.date.today()
     assert Settings.resolve(environ={"ZIELCOCKPIT_TODAY": "2017-10-20"}).today == D(2017, 10, 20)
-    with pytest.raises(SettingError, match="ZIELCOCKPIT_TODAY ist „20.10.2017“"):
-        today({"ZIELCOCKPIT_TODAY": "20.10.2017"})
+    # the German form reads as everywhere else (zielcockpit.domain.german.read_date)
+    assert today({"ZIELCOCKPIT_TODAY": "20.10.2017"}) == D(2017, 10, 20)
+    with pytest.raises(SettingError, match="ZIELCOCKPIT_TODAY: „20.13.2017“: diesen Tag gibt es"):
+        today({"ZIELCOCKPIT_TODAY": "20.13.2017"})
+    with pytest.raises(SettingError, match="ZIELCOCKPIT_TODAY: „Oktober“ ist kein Datum"):
+        today({"ZIELCOCKPIT_TODAY": "Oktober"})
 
 
 # -- database: SQLite and PostgreSQL ---------------------------------------------------------------

@@ -7,7 +7,7 @@ import getpass
 import sys
 from typing import Any
 
-from zielcockpit.cli_args import count_arg, date_arg
+from zielcockpit.cli_args import date_arg, integer_arg
 from zielcockpit.settings import Settings
 
 
@@ -93,7 +93,7 @@ def register(sub: Any) -> None:
     p.add_argument("--unit", help="nur für diese Organisationseinheit, z. B. 510")
     p.add_argument("--source", help="nur für diese Quelle, z. B. ba_eckwerte")
     p.add_argument(
-        "--lag", type=count_arg, help="üblicher Verzug der Quelle in Tagen (mit --source)"
+        "--lag", type=integer_arg, help="üblicher Verzug der Quelle in Tagen (mit --source)"
     )
     p.add_argument("--user", help="wer setzt (Standard: der Benutzername)")
     p.set_defaults(func=cmd_set)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from db.engine import DatabaseError, check_connection, make_engine
-from zielcockpit.cli_args import count_arg
+from zielcockpit.cli_args import integer_arg
 from zielcockpit.settings import Settings
 
 # argparse speaks English; users read German.
@@ -228,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="Web-Oberfläche starten")
     p.add_argument("--host", default="127.0.0.1", help="Adresse (Standard: 127.0.0.1)")
-    p.add_argument("--port", type=count_arg, default=8050, help="Port (Standard: 8050)")
+    p.add_argument("--port", type=integer_arg, default=8050, help="Port (Standard: 8050)")
     p.add_argument("--debug", action="store_true", help="Entwicklungsmodus")
     p.set_defaults(func=cmd_serve)
 

@@ -20,14 +20,14 @@ def date_arg(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def count_arg(text: str) -> int:
-    """A whole number of at least 0 („42“, „1.000“)."""
+def integer_arg(text: str) -> int:
+    """A whole number („42“, „1.000“, „-3“); its range is checked where it is used."""
     try:
         number = read_number(text)
     except NumberError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-    if number != number.to_integral_value() or number < 0:
-        raise argparse.ArgumentTypeError(f"„{text}“ ist keine ganze Zahl ab 0.")
+    if number != number.to_integral_value():
+        raise argparse.ArgumentTypeError(f"„{text}“ ist keine ganze Zahl.")
     return int(number)
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from zielcockpit.cli_args import count_arg
+from zielcockpit.cli_args import integer_arg
 from zielcockpit.settings import Settings
 
 
@@ -29,5 +29,5 @@ def register(sub: Any) -> None:
         "sie aus; beliebig viele Worker auf beliebig vielen Maschinen, alle mit denselben "
         "Einstellungen wie die App.",
     )
-    p.add_argument("--workers", type=count_arg, default=2, help="Threads je Worker (Standard 2)")
+    p.add_argument("--workers", type=integer_arg, default=2, help="Threads je Worker (Standard 2)")
     p.set_defaults(func=cmd_worker)
