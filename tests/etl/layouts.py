@@ -27,8 +27,28 @@ from zielcockpit.domain.periods import MONTHS_DE
 
 MONTHS = MONTHS_DE  # the month names a sender writes out
 SHORT = ("Jan", "Feb", "Mrz", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
+# Every spelling of a month that German and Austrian offices write: full, three letters, with
+# and without a dot or umlaut, DIN 5008's „Mrz“, Austria's „Jänner“ and „Feber“, „Sept.“.
+SPELLINGS: tuple[tuple[str, ...], ...] = (
+    ("Januar", "Jan", "Jan.", "Jänner", "Jän", "Jän.", "Jaenner", "JANUAR"),
+    ("Februar", "Feb", "Feb.", "Feber"),
+    ("März", "Mär", "Mär.", "Mrz", "Mrz.", "Maerz", "Marz", "MÄRZ"),
+    ("April", "Apr", "Apr."),
+    ("Mai", "MAI"),
+    ("Juni", "Jun", "Jun.", "juni"),
+    ("Juli", "Jul", "Jul."),
+    ("August", "Aug", "Aug."),
+    ("September", "Sep", "Sep.", "Sept", "Sept."),
+    ("Oktober", "Okt", "Okt."),
+    ("November", "Nov", "Nov."),
+    ("Dezember", "Dez", "Dez."),
+)
+# A two-digit year after a month word: „Jun 17“, „Jun-17“ (Excel's MMM-YY as text), „Juni '17“.
+TWO_DIGIT_YEARS = ("{m} {yy}", "{m}-{yy}", "{m} '{yy}")
 MARKERS = ("", " 1)", "¹", " *)", " 2) 4)", "3)")
-PERIOD_FORMS = ("text", "short", "numeric", "iso", "serial", "date")
+# „spelled“: any spelling above with a four-digit year; „two_digit“: with a two-digit year;
+# „bare“: the month alone, where the sheet's name, its title or the file's name gives the year.
+PERIOD_FORMS = ("text", "short", "numeric", "iso", "serial", "date", "spelled", "two_digit", "bare")
 ENCODINGS = ("cp1252", "utf-8", "utf-8-sig")
 
 Key = tuple[str, str, str | None]  # indicator, period key, place
@@ -111,10 +131,27 @@ def label(text: str, drift: Drift, marked: bool = True) -> str:
     return text + drift.marker if marked else text
 
 
-def period_cell(year: int, month: int, drift: Drift, *, csv_safe: bool = False) -> Any:
+def month_word(month: int, seed: int) -> str:
+    """One of the month's spellings, chosen by the seed (and the month, so they vary in a file)."""
+    choices = SPELLINGS[month - 1]
+    return choices[(seed + 7 * month) % len(choices)]
+
+
+def period_cell(
+    year: int, month: int, drift: Drift, *, csv_safe: bool = False, year_elsewhere: bool = False
+) -> Any:
     form = drift.period_form
     if csv_safe and form in ("serial", "date"):
         form = "text"
+    if form == "bare" and not year_elsewhere:
+        form = "spelled"
+    if form == "bare":
+        return month_word(month, drift.seed)
+    if form == "spelled":
+        return f"{month_word(month, drift.seed)} {year}"
+    if form == "two_digit":
+        shape = TWO_DIGIT_YEARS[(drift.seed + month) % len(TWO_DIGIT_YEARS)]
+        return shape.format(m=month_word(month, drift.seed), yy=f"{year % 100:02d}")
     if form == "short":
         return f"{SHORT[month - 1]} {year}"
     if form == "numeric":
@@ -469,7 +506,9 @@ def rekom(drift: Drift) -> Layout:
     for code, month, tn, ausb, arb, ges, q in REKOM_ROWS:
         cells: dict[str, Any] = {
             "m": code,
-            "p": period_cell(2017, month, drift, csv_safe=drift.csv is not None),
+            "p": period_cell(
+                2017, month, drift, csv_safe=drift.csv is not None, year_elsewhere=True
+            ),
             "t": number(tn, drift),
             "a": None if ausb is None else number(ausb, drift),
             "b": None if arb is None else number(arb, drift),
@@ -565,7 +604,13 @@ def kaf(drift: Drift) -> Layout:
         cells = {
             "j": project if project != previous or not fill_down else None,
             "o": place,
-            "p": period_cell(2017, month, drift, csv_safe=drift.csv is not None),
+            "p": period_cell(
+                2017,
+                month,
+                drift,
+                csv_safe=drift.csv is not None,
+                year_elsewhere=drift.titles > 0,  # „KAF-Projektcontrolling 2017“
+            ),
             "t": None if t is None else number(t, drift),
             "d": None if d is None else number(d, drift),
             "v": None if v is None else number(v, drift),
@@ -617,7 +662,13 @@ def langformat(drift: Drift) -> Layout:
     for code, (y, m), place, value in LONG_ROWS:
         cells = {
             "i": code,
-            "p": period_cell(y, m, drift, csv_safe=drift.csv is not None),
+            "p": period_cell(
+                y,
+                m,
+                drift,
+                csv_safe=drift.csv is not None,
+                year_elsewhere=drift.titles > 0,  # „Ist-Werte 2017 (Export)“
+            ),
             "o": place,
             "w": value if value in ("*", "-") else number(value, drift),
             "k": "geschätzt" if value == "5,9" else None,

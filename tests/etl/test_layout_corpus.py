@@ -11,6 +11,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
@@ -177,3 +178,14 @@ def test_layout_examples_import_end_to_end(
     ]
     stored = {k: (v[0], v[1]) for k, v in _values(catalogue_engine).items()}
     assert stored == expected
+
+
+@pytest.mark.parametrize("form", ["spelled", "two_digit", "bare"])
+@pytest.mark.parametrize("source", ["rekom", "kaf", "langformat"])
+def test_month_spellings_in_every_layout_with_periods_in_rows(source: str, form: str) -> None:
+    """Every spelling of the months a layout carries, with four- and two-digit years and alone
+    (the year from the sheet's name or title), reads as the neat layout does; in CSV too."""
+    for seed in range(8):  # SPELLINGS has at most eight spellings of a month
+        for csv in (None, "cp1252", "utf-8"):
+            drift = Drift(titles=1, seed=seed, period_form=form, csv=csv)
+            assert_reads(BUILDERS[source](drift))

@@ -73,6 +73,7 @@ def _month_words() -> dict[str, int]:
             "feber": 2,
             "mrz": 3,
             "mar": 3,
+            "marz": 3,  # „März“ without its umlaut dots
             "sept": 9,
         }
     )
