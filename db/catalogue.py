@@ -302,7 +302,7 @@ def check_catalogue(  # noqa: C901
             for key in ("target", "baseline", "reduction_pct"):
                 value = c.number(ind, key, iwhat)
                 if value is not None and value < 0:
-                    c.add(ind, iwhat, f"„{key}“ darf nicht negativ sein.")
+                    c.add(ind, iwhat, f"„{c.name(key)}“ darf nicht negativ sein.", key)
             c.date(ind, "due", iwhat)
             if ind.get("kind") == "reduction" and ind.get("reduction_pct") is None:
                 c.add(ind, iwhat, "Eine Reduktion braucht „reduction_pct“.")
