@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 import python_calamine as calamine
 
 from etl.tables import MergedRange, fill_merged
+from zielcockpit.domain.formatting import fmt_number
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -74,7 +75,7 @@ class Book:
 
 
 def mb(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".replace(".", ",")
+    return fmt_number(size / 1024 / 1024, 1)
 
 
 def open_book(path: Path, max_bytes: int, file_name: str | None = None) -> Book:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from zielcockpit.domain.formatting import fmt_date, fmt_datetime
 from zielcockpit.domain.german import ValueProblem, fold, header_period, parse_text_value
 from zielcockpit.domain.periods import Period
 
@@ -226,11 +227,9 @@ def display(raw: Any) -> str:
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     if isinstance(raw, dt.datetime):
-        return (
-            raw.strftime("%d.%m.%Y %H:%M") if raw.time() != dt.time() else raw.strftime("%d.%m.%Y")
-        )
+        return fmt_datetime(raw) if raw.time() != dt.time() else fmt_date(raw)
     if isinstance(raw, dt.date):
-        return raw.strftime("%d.%m.%Y")
+        return fmt_date(raw)
     return str(raw).strip()
 
 

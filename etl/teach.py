@@ -30,6 +30,7 @@ from zielcockpit.domain.german import (
     fold_name,
     header_period,
     parse_value,
+    period_span,
 )
 from zielcockpit.domain.periods import Period, PeriodError
 
@@ -286,11 +287,8 @@ def _period_cell(spec: TeachSpec, sheet: SheetData) -> list[dict[str, Any]] | st
     label = ""
     if isinstance(raw, str):
         norm = normalise(raw)
-        period_at = re.search(
-            r"\d|januar|februar|maerz|april|mai|juni|juli|august|sept|okt|nov|dez|quartal|q[1-4]",
-            norm,
-        )
-        label = norm[: period_at.start()].strip(" :-") if period_at else ""
+        span = period_span(norm)
+        label = norm[: span[0]].strip(" :-") if span else ""
     if not label:
         left = next((v for v in reversed(sheet.rows[r][:c]) if not is_empty(v)), "")
         label = normalise(left) if isinstance(left, str) else ""

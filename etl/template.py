@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, select
 from db.models import Indikator, Massnahme, Messwert, Organisationseinheit, Plan
 from db.units import unit_parents
 from zielcockpit.auth import units_with_children
-from zielcockpit.domain.formatting import fmt_number
+from zielcockpit.domain.formatting import fmt_date, fmt_number
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.vocabulary import MILESTONE_WORDS, value_label
 
@@ -246,7 +246,7 @@ def _write(
             "Zugänge und Beträge nur dieses Quartals, Bestände und Quoten als Stand am "
             "Quartalsende (Quoten in Prozentpunkten), bei Meilensteinen den Sachstand, bei "
             "Abweichungen eine Begründung. Erstellt am "
-            f"{dt.date.today().strftime('%d.%m.%Y')}."
+            f"{fmt_date(dt.date.today())}."
         ),
     ).alignment = Alignment(wrap_text=False)
     for col, (title, width) in enumerate(COLUMNS, start=1):

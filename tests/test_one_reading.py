@@ -697,3 +697,137 @@ def test_cli_whole_numbers_and_dates(catalogue_engine: Engine, backend: str, cap
             assert code == 2 and ("Datum" in err or "gibt es nicht" in err), (text, err)
         else:  # read as the table says; the rule (after the quarter's end) then refuses it
             assert code == 1 and f"--deadline {fmt_date(day)} liegt nicht nach" in err, (text, err)
+
+
+@SQLITE
+def test_yaml_catalogue_reads_every_number_of_the_table(
+    catalogue_engine: Engine, backend: str, tmp_path: Path
+) -> None:
+    """Quoted, and bare where YAML itself would take the text for a number (`3.000`, `0.5`)."""
+    import json
+
+    import yaml
+
+    from db.catalogue import CatalogueError, load_catalogue
+    from zielcockpit.settings import CATALOGUE_DIR
+
+    source = (CATALOGUE_DIR / "bielefeld_2017.yaml").read_text(encoding="utf-8")
+    codes = [m["code"] for m in yaml.safe_load(source)["massnahmen"]]
+    amounts = re.compile(r"^  aufwand_eur: .*$", re.MULTILINE)
+    assert len(amounts.findall(source)) == len(codes)
+
+    def load(rows: list[str]) -> None:
+        texts = iter(rows)
+        path = tmp_path / "bielefeld_2017.yaml"
+        path.write_text(
+            amounts.sub(lambda _m: f"  aufwand_eur: {next(texts, 'null')}", source),
+            encoding="utf-8",
+        )
+        load_catalogue(catalogue_engine, path)
+
+    def stored() -> dict[str, Decimal | None]:
+        with catalogue_engine.connect() as conn:
+            return dict(conn.execute(select(Massnahme.code, Massnahme.aufwand_eur)).all())
+
+    good = [r for r in NUMBERS if isinstance(r[1], Decimal)]
+
+    def yaml_number(text: str) -> bool:
+        try:
+            return isinstance(yaml.safe_load(text), int | float)
+        except yaml.YAMLError:
+            return False
+
+    bare = [r for r in good if yaml_number(r[0])]
+    assert ("3.000", D("3000")) in bare and ("0.5", D("0.5")) in bare
+    for rows, spell in ((good, json.dumps), (bare, str)):
+        load([spell(text) for text, _e in rows])
+        found = stored()
+        for code, (text, expected) in zip(codes, rows, strict=False):
+            assert found[code] == expected, text
+    for text, _expected in [r for r in NUMBERS if not isinstance(r[1], Decimal)]:
+        before = stored()
+        with pytest.raises(CatalogueError, match="muss eine Zahl sein"):
+            load([json.dumps(text)])
+        assert stored() == before, text
+
+
+# -- the source tree: no second reading ---------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("app", "db", "etl", "zielcockpit")
+DOMAIN = ROOT / "zielcockpit" / "domain"
+# Separators swapped or dropped: how a German number is read (or written) by hand.
+NUMBER_MUNGING = {(",", "."), (".", ""), (",", ""), (".", ","), ("\u00a0", "")}
+NUMBER_REGEX = re.compile(r"\\\.\\d\{3\}|,\\d\{3\}|\(,\\d|\\d\{1,3\}\(")
+GERMAN_DATE = re.compile(r"%d\.%m\.%[Yy]")
+
+
+def _source_files() -> list[Path]:
+    files = [p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")]
+    return [p for p in files if DOMAIN not in p.parents and "migrations" not in p.parts]
+
+
+def second_readings(path: Path) -> list[str]:
+    """Where a module outside the domain reads German numbers, months or dates on its own."""
+    import ast
+
+    from zielcockpit.domain.german import MONTH_WORDS, fold
+
+    found: list[str] = []
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    where = path.relative_to(ROOT) if ROOT in path.parents else Path(path.name)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            args = [a.value for a in node.args if isinstance(a, ast.Constant)]
+            if node.func.attr == "replace" and len(args) == 2 and tuple(args) in NUMBER_MUNGING:
+                found.append(f"{where}:{node.lineno}: .replace{tuple(args)!r} on a number")
+            if node.func.attr in ("strptime", "fromisoformat") and where.as_posix() not in (
+                "db/rule_versions.py",  # dates the product stored itself as ISO text in JSON
+            ):
+                found.append(f"{where}:{node.lineno}: {node.func.attr}() reads a date")
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value
+            words = set(re.findall(r"[a-zäöü]+", fold(text)))
+            if fold(text).strip().rstrip(".") in MONTH_WORDS and len(text) > 2:
+                found.append(f"{where}:{node.lineno}: the month word „{text}“")
+            elif len(words & {fold(w) for w in MONTHS_DE}) >= 3:
+                found.append(f"{where}:{node.lineno}: a table or pattern of month names")
+            if NUMBER_REGEX.search(text):
+                found.append(f"{where}:{node.lineno}: a pattern of German numbers")
+            if GERMAN_DATE.search(text):
+                found.append(f"{where}:{node.lineno}: a German date format (fmt_date)")
+    return found
+
+
+def test_no_module_outside_the_domain_reads_german_text_on_its_own() -> None:
+    found = [line for path in _source_files() for line in second_readings(path)]
+    assert found == [], "\n".join(found)
+
+
+def test_the_source_tree_check_finds_a_second_reading(tmp_path: Path) -> None:
+    """The check above can fail: each kind of copy it looks for is found in a planted module."""
+    planted = tmp_path / "planted_copy.py"  # not in the tree: other workers scan it meanwhile
+    planted.write_text(
+        "import datetime as dt\n"
+        "MONTHS = {'januar': 1, 'februar': 2, 'märz': 3}\n"
+        "def number(text):\n"
+        "    return float(text.replace('.', '').replace(',', '.'))\n"
+        "def day(text):\n"
+        "    return dt.datetime.strptime(text, '%d.%m.%Y')\n"
+        "PATTERN = r'[+-]?\\d{1,3}(\\.\\d{3})+(,\\d+)?'\n"
+        "ABBREVIATION = 'Mrz'\n"
+        "WORDS = r'(januar|februar|maerz|april)'\n",
+        encoding="utf-8",
+    )
+    kinds = " ".join(second_readings(planted))
+    for kind in (
+        "table or pattern of month names",
+        ".replace('.', '')",
+        ".replace(',', '.')",
+        "strptime() reads a date",
+        "German date format",
+        "pattern of German numbers",
+        "month word „Mrz“",
+        "month word „januar“",
+    ):
+        assert kind in kinds, (kind, kinds)

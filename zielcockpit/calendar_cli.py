@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from zielcockpit.cli_args import date_arg, integer_arg
+from zielcockpit.domain.formatting import fmt_date
 from zielcockpit.settings import Settings
 
 
@@ -36,7 +37,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     except CalendarError as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1
-    print(f"Liefertermine des Plans {args.plan} (Stand „heute“: {settings.today:%d.%m.%Y}):")
+    print(f"Liefertermine des Plans {args.plan} (Stand „heute“: {fmt_date(settings.today)}):")
     for line in lines:
         print(f"  {line.text()}")
     return 0

@@ -371,6 +371,13 @@ def find_period(text: str) -> Period | None:
     return None if found is None else found[2]
 
 
+def period_span(folded: str) -> tuple[int, int] | None:
+    """Where the first period stands in a folded text (start, end): „berichtsmonat: juni 2017“
+    -> (15, 24), so the words before it can be taken as the period's label."""
+    found = _find(folded)
+    return None if found is None else (found[0], found[1])
+
+
 def header_period(value: Any) -> Period | None:
     """A period in a header cell: a date, an Excel date serial, a year, or text naming a period."""
     if isinstance(value, dt.datetime):

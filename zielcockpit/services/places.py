@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from db import places as q
 from db.status import NotFound
 from zielcockpit.domain.allocation import allocate
+from zielcockpit.domain.formatting import fmt_date
 from zielcockpit.domain.german import NumberError, fold_name, read_number
 
 LEVELS = {"stadt": "Gesamtstadt", "stadtbezirk": "Stadtbezirk", "stadtteil": "Stadtteil",
@@ -284,7 +285,7 @@ def profile(data: PlacesData, name: str, period: str | None) -> Profile:
                 deviation,
                 deviation is not None and abs(deviation) >= LARGE_DEVIATION,
                 "Demodaten" if m.demo else (m.source or ind.source or "Erfassung"),
-                m.recorded_at.strftime("%d.%m.%Y") if m.recorded_at is not None else "",
+                fmt_date(m.recorded_at) if m.recorded_at is not None else "",
                 bool(m.demo),
             )
         )
