@@ -189,3 +189,25 @@ def test_month_spellings_in_every_layout_with_periods_in_rows(source: str, form:
         for csv in (None, "cp1252", "utf-8"):
             drift = Drift(titles=1, seed=seed, period_form=form, csv=csv)
             assert_reads(BUILDERS[source](drift))
+
+
+@pytest.mark.parametrize("form", ["spelled", "two_digit", "bare"])
+def test_month_spellings_import_end_to_end(
+    catalogue_engine: Engine, tmp_path: Path, settings: Settings, form: str
+) -> None:
+    """A REKOM workbook whose month column reads „Jänner 2017“, „Mär 2017“ (or „Mär-17“, or a
+    bare „Mär“ on the sheet „2017 Q1“) and a KAF file under the title „… 2017“ import."""
+    drift = Drift(titles=1, seed=4, period_form=form)  # seed 4: „Jänner“ and „Mär“
+    paths, expected = [], {}
+    for source in ("rekom", "kaf"):
+        layout = BUILDERS[source](drift)
+        folder = tmp_path / source
+        folder.mkdir()
+        paths.append(layout.write(folder))
+        expected.update(layout.expected)
+    cells = [str(v) for row in BUILDERS["rekom"](drift).sheets[-1].rows for v in row]
+    assert any(c.startswith("Mär") for c in cells) and any(c.startswith("Jänner") for c in cells)
+    report = import_files(catalogue_engine, paths, user="x", settings=settings)
+    assert report.status == "ok", report.lines()
+    stored = {k: (v[0], v[1]) for k, v in _values(catalogue_engine).items()}
+    assert stored == expected
