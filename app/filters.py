@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from db.queries import PlanSnapshot
+from zielcockpit.domain.german import fold_name
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.vocabulary import LIGHTS, Light
 
@@ -16,8 +17,7 @@ FILTER_KEYS = ("plan", "period", "cluster", "oe", "leitsatz", "light")
 # German spellings people type into a link by hand are accepted too.
 LIGHT_ALIASES: dict[str, Light] = {
     **{light: light for light in LIGHTS},
-    "gruen": "green",
-    "grün": "green",
+    "gruen": "green",  # „grün“ folded
     "gelb": "yellow",
     "rot": "red",
     "grau": "grey",
@@ -141,7 +141,7 @@ def parse_filters(query: Query, snapshot: PlanSnapshot, plan_note: str | None = 
     light_text = first(query.get("light"))
     light: Light | None = None
     if light_text is not None:
-        light = LIGHT_ALIASES.get(light_text.lower())
+        light = LIGHT_ALIASES.get(fold_name(light_text))
         if light is None:
             problems.append(
                 f"Filter „Ampel“: „{light_text}“ ist keine Ampel (green, yellow, red, grey) – "

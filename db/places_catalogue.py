@@ -94,9 +94,12 @@ def check_index_definition(index: Any, codes: set[str], where: str) -> list[str]
                 f"{what}: „richtung“ ist „{part.get('richtung')}“, erlaubt: {', '.join(DIRECTIONS)}."
             )
         weight = part.get("gewicht")
+        if weight is None or weight == "":
+            problems.append(f"{what} („{part.get('code')}“): das Gewicht fehlt.")
+            continue
         try:
             number = read_number(weight)
-        except (NumberError, TypeError):
+        except NumberError:
             problems.append(
                 f"{what} („{part.get('code')}“): das Gewicht „{weight}“ ist keine Zahl "
                 f"({NUMBER_EXAMPLES})."

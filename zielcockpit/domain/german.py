@@ -187,7 +187,7 @@ def _not_a_number(text: str) -> str:
     return f"„{str(text).strip()}“ ist keine Zahl ({NUMBER_EXAMPLES})."
 
 
-def read_number(text: str | int | float | Decimal) -> Decimal:
+def read_number(text: Any) -> Decimal:
     """A number typed or stored anywhere: numbers stay as they are, text is read by the rules
     above (a percent sign is allowed and dropped). Raises NumberError with a German message."""
     if isinstance(text, bool):

@@ -20,7 +20,7 @@ from etl.reading import Book, FileProblem, SheetData, open_book
 from etl.tables import display, is_empty, is_numbering_row
 from etl.teach import Assignment, Taught, TeachSpec, build_profile, column_period
 from zielcockpit.auth import Principal
-from zielcockpit.domain.german import find_period, header_period, parse_value
+from zielcockpit.domain.german import find_period, fold_name, header_period, parse_value
 from zielcockpit.services.upload import (
     UploadedFile,
     UploadOutcome,
@@ -218,10 +218,10 @@ def _code_order(code: str) -> tuple[Any, ...]:
 
 
 def _taken(engine: Engine) -> Any:
-    shipped = {p.name.lower() for p in load_profiles()}
+    shipped = {fold_name(p.name) for p in load_profiles()}
     with engine.connect() as conn:
-        saved = {r.name.lower() for r in saved_profiles(conn)}
-    return lambda name: name.strip().lower() in shipped | saved
+        saved = {fold_name(r.name) for r in saved_profiles(conn)}
+    return lambda name: fold_name(name) in shipped | saved
 
 
 def _known_place(engine: Engine) -> Any:
