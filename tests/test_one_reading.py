@@ -33,6 +33,7 @@ from zielcockpit.domain.german import (
     DateError,
     NumberError,
     ValueProblem,
+    find_period,
     parse_value,
     read_date,
     read_number,
@@ -831,3 +832,27 @@ def test_the_source_tree_check_finds_a_second_reading(tmp_path: Path) -> None:
         "month word „januar“",
     ):
         assert kind in kinds, (kind, kinds)
+
+
+def test_hostile_texts_are_refused_without_backtracking() -> None:
+    """Runs of blanks, dots and digits a hostile file can hold: refused or read, never stuck
+    (the alarm fails the test instead of hanging the suite if a pattern backtracks)."""
+    import signal
+
+    def stuck(_signum: int, _frame: Any) -> None:
+        raise AssertionError("a reading pattern backtracks on hostile text")
+
+    previous = signal.signal(signal.SIGALRM, stuck)
+    signal.alarm(20)
+    try:
+        blanks = " " * 50_000
+        for text in (f"juni{blanks}x", f"q{blanks}1x", f"2.{blanks}quartal x", "Mai " * 20_000):
+            assert find_period(text) is None
+            with pytest.raises(PeriodError):
+                read_period(text, 2017)
+        for text in ("1" + "." * 50_000, "1" * 100_000, "1.234" * 10_000, "(" * 50_000):
+            with pytest.raises(NumberError):
+                read_number(text)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -39,7 +39,6 @@ from zielcockpit.domain.vocabulary import MILESTONE_CHOICE_TEXT, MILESTONE_INPUT
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ẞ": "ss", "\u00ad": ""})
 
 
-@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower case with umlauts spelled out, so „Maßnahme“, „MASSNAHME“ and „Massnahme“ meet.
 
@@ -131,8 +130,13 @@ def read_number_text(text: str) -> Number:
     return _read_number(str(text))
 
 
+MAX_NUMBER_TEXT = 64  # longer text is no number: bounded work and cache for hostile cells
+
+
 @lru_cache(maxsize=65536)
 def _read_number(text: str) -> Number:
+    if len(text) > MAX_NUMBER_TEXT:
+        raise NumberError(f"„{text.strip()[:20]}…“ ist zu lang für eine Zahl ({NUMBER_EXAMPLES}).")
     cleaned = _SPACE.sub(" ", text.translate(_SPACES)).strip()
     percent = False
     while True:  # units on either side, in any order: „€ 1.234“, „12,5 %“
@@ -193,6 +197,8 @@ def read_number(text: Any) -> Decimal:
     if isinstance(text, bool):
         raise NumberError(f"„{text}“ ist keine Zahl ({NUMBER_EXAMPLES}).")
     if isinstance(text, Decimal):
+        if not text.is_finite():
+            raise NumberError(f"„{text}“ ist keine Zahl ({NUMBER_EXAMPLES}).")
         return text
     if isinstance(text, int):
         return Decimal(text)
@@ -201,13 +207,6 @@ def read_number(text: Any) -> Decimal:
             raise NumberError(f"„{text}“ ist keine Zahl ({NUMBER_EXAMPLES}).")
         return Decimal(repr(text))
     return read_number_text(text).value
-
-
-def read_optional_number(text: Any) -> Decimal | None:
-    """Empty text or None is no number; anything else as read_number."""
-    if text is None or (isinstance(text, str) and not text.strip()):
-        return None
-    return read_number(text)
 
 
 def plain_number(value: Decimal) -> int | float:
@@ -351,6 +350,8 @@ def _period_of(found: re.Match[str], form: str) -> Period:
 
 @lru_cache(maxsize=16384)
 def _find(folded: str) -> tuple[int, int, Period] | None:
+    """The first period in a folded text whose spaces are collapsed (one space at most between
+    words keeps the patterns' optional spaces from backtracking on hostile runs of blanks)."""
     best: tuple[int, int, Period] | None = None
     for pattern, form in _PERIOD_PATTERNS:
         for found in pattern.finditer(folded):
@@ -367,14 +368,14 @@ def _find(folded: str) -> tuple[int, int, Period] | None:
 def find_period(text: str) -> Period | None:
     """The first period written anywhere in a text: „Berichtsmonat: Juni 2017“ -> 2017-06;
     underscores of file names count as spaces."""
-    found = _find(fold(text).replace("_", " "))
+    found = _find(_SPACE.sub(" ", fold(text).replace("_", " ")))
     return None if found is None else found[2]
 
 
 def period_span(folded: str) -> tuple[int, int] | None:
-    """Where the first period stands in a folded text (start, end): „berichtsmonat: juni 2017“
-    -> (15, 24), so the words before it can be taken as the period's label."""
-    found = _find(folded)
+    """Where the first period stands in a folded text with collapsed spaces (start, end):
+    „berichtsmonat: juni 2017“ -> (15, 24), so the words before it can be its label."""
+    found = _find(_SPACE.sub(" ", folded))
     return None if found is None else (found[0], found[1])
 
 
@@ -468,7 +469,7 @@ def read_period(value: Any, default_year: int | None = None) -> Period:
 
 def is_whole_period(text: str) -> bool:
     """True when the text is only a period (not „Juni 2017 bis August 2017“)."""
-    folded = fold(text).strip()
+    folded = _SPACE.sub(" ", fold(text)).strip()
     found = _find(folded)
     if found is None:
         return bool(re.fullmatch(r"\d{4}|\d{5}(\.0+)?", folded))
