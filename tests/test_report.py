@@ -372,3 +372,45 @@ def test_rep008_report_as_a_job_is_the_tagged_pdf(demo: Engine, tmp_path: Path) 
     pages = pdf_text(pdf)
     assert view.message == f"Der Bericht ist fertig ({len(pages)} Seiten)."
     assert "Zusammenfassung" in pages[3] and "Maßnahmen sind im 3. Quartal 2017 im Plan" in pages[3]
+
+
+def test_rep009_characters_the_font_cannot_draw_become_replacement_marks() -> None:
+    """PDF/A and PDF/UA refuse a character without a glyph, so the report would fail on one
+    Chinese character in a comment; instead it prints „�“. What the report's own words need
+    (umlauts, ß, quotes, dashes, €, the light shapes, the change mark) is in the font."""
+    from zielcockpit.services.report_pdf import clean, clean_text, drawable
+
+    assert clean_text("漢字 \x07 \x00x") == "�� � �x"
+    assert clean_text("a\tb\r\nc\rd") == "a b\nc\nd"
+    ours = "äöüÄÖÜß „“ – − … € ● ▲ ■ ○ ◆ · ± \u00a0\u2009"
+    assert clean_text(ours) == ours and all(ord(c) in drawable() for c in ours)
+    assert clean({"a": ["漢", {"b": "ok"}], "n": 1, "x": None}) == {
+        "a": ["�", {"b": "ok"}],
+        "n": 1,
+        "x": None,
+    }
+
+
+def test_rep010_a_fault_of_the_template_is_refused_in_german_without_a_file(
+    demo: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from zielcockpit.services import report_pdf
+
+    broken = tmp_path / "vorlage"
+    broken.mkdir()
+    (broken / "bericht.typ").write_text("#let d = json(bytes(sys.inputs.data))\n#d.gibt-es-nicht\n")
+    monkeypatch.setattr(report_pdf, "TEMPLATE_DIR", broken)
+    monkeypatch.setattr(report_pdf, "TEMPLATE", broken / "bericht.typ")
+    with pytest.raises(ReportError, match="Der Bericht konnte nicht gesetzt werden"):
+        committee_report(demo, "2017", "2017-Q3")
+    url = str(demo.url.render_as_string(hide_password=False))
+    pdf = tmp_path / "x.pdf"
+    code = main(
+        ["report", "--plan", "2017", "--period", "2017-Q3", "-o", str(pdf), "--database-url", url]
+    )
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith("Fehler: Der Bericht konnte nicht gesetzt werden")
+    assert "Traceback" not in err and not pdf.exists()

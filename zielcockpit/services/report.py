@@ -15,6 +15,7 @@ sees what differs from what was first released.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,8 +28,10 @@ from db.status import NotFound, evaluate, load_plan_data
 from zielcockpit.auth import Principal
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.services.report_layout import ReportData, report_document
-from zielcockpit.services.report_pdf import render_pdf
+from zielcockpit.services.report_pdf import ReportRenderError, render_pdf
 from zielcockpit.settings import today as settings_today
+
+log = logging.getLogger(__name__)
 
 
 class ReportError(ValueError):
@@ -109,7 +112,14 @@ def committee_report(
     data = report_data(engine, plan_key, period_key, now)
     if progress is not None:
         progress(40, "Der Bericht wird gesetzt (PDF) …")
-    content, pages = render_pdf(report_document(data), data.created_at)
+    try:
+        content, pages = render_pdf(report_document(data), data.created_at)
+    except ReportRenderError as exc:
+        log.error("Bericht %s %s: %s", plan_key, period_key, exc)
+        raise ReportError(
+            "Der Bericht konnte nicht gesetzt werden (ein Fehler der Berichtsvorlage, nicht der "
+            "Daten; Einzelheiten im Protokoll)."
+        ) from exc
     draft = "" if data.state.released else "_Entwurf"
     name = f"Zielcockpit_{plan_key}_{data.report.period.key}_Bericht{draft}.pdf"
     return ReportFile(content, name, pages)

@@ -1,9 +1,9 @@
 """The committee report's PDF: the Typst template with the report's data, as tagged PDF/UA-1 and
 PDF/A-2a (Typst, the `typst` wheel: no system libraries, no browser).
 
-The data goes in as one JSON string (`sys.inputs.data`), never as Typst source. Fonts come only
-from the repository (`zielcockpit/report/fonts`, DejaVu Sans) and from the Typst wheel itself;
-system fonts are ignored, and the template imports no package, so nothing is read from outside.
+The data goes in as one JSON string (`sys.inputs.data`), never as Typst source. The one font is
+DejaVu Sans from the repository (`zielcockpit/report/fonts`); the system's fonts and those inside
+the wheel are left out, and the template imports no package, so nothing is read from outside.
 PDF/A and PDF/UA forbid a character the fonts cannot draw, so such a character (a Chinese one,
 say, or a control character) is replaced by „�“ before the data goes in.
 """
@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import struct
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -88,24 +89,32 @@ def drawable() -> frozenset[int]:
     return frozenset.intersection(*sets)
 
 
-_PLAIN = re.compile(r"[ -~\n]*")  # printable ASCII and line breaks: every font has them
+@cache
+def _undrawable() -> re.Pattern[str]:
+    """One character the fonts cannot draw: outside their ranges, not a line break and not a
+    format character (joiners, marks of direction: Typst draws nothing for them)."""
+    allowed = set(drawable()) | {ord("\n")}
+    planes = (*range(0x20000), *range(0xE0000, 0xE1000))  # where Unicode has format characters
+    allowed |= {c for c in planes if unicodedata.category(chr(c)) == "Cf"}
+    ranges: list[tuple[int, int]] = []
+    for c in sorted(allowed):
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1] = (ranges[-1][0], c)
+        else:
+            ranges.append((c, c))
+    spans = "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+    return re.compile(f"[^{spans}]")
 
 
 def clean_text(text: str) -> str:
     """The text with tabs as spaces, line ends as „\\n“ and every character the fonts cannot
     draw (control characters included) as „�“."""
-    if _PLAIN.fullmatch(text):
-        return text
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    can = drawable()
-    return "".join(c if c == "\n" or ord(c) in can or _invisible(c) else REPLACEMENT for c in text)
-
-
-def _invisible(c: str) -> bool:
-    # Joiners, variation selectors and other format characters: Typst draws nothing for them.
-    import unicodedata
-
-    return unicodedata.category(c) == "Cf"
+    if "\t" in text or "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _undrawable().sub(REPLACEMENT, text)
 
 
 def clean(value: Any) -> Any:
@@ -121,22 +130,15 @@ def clean(value: Any) -> Any:
 
 # -- setting the PDF ------------------------------------------------------------------------------
 
-_PAGES = re.compile(rb"/Type\s*/Pages\b")
-_COUNT = re.compile(rb"/Count\s+(\d+)")
+_NPAGES = re.compile(rb"<xmpTPg:NPages>(\d+)</xmpTPg:NPages>")
 
 
 def page_count(pdf: bytes) -> int:
-    """The pages of a PDF from its page tree's root (Typst writes it as one plain object)."""
-    counts = []
-    for found in _PAGES.finditer(pdf):
-        start = pdf.rfind(b"<<", 0, found.start())
-        end = pdf.find(b">>", found.end())
-        number = _COUNT.search(pdf, start, end)
-        if number:
-            counts.append(int(number.group(1)))
-    if not counts:
+    """The pages of a PDF, from its metadata (PDF/A requires the XMP packet Typst writes)."""
+    found = _NPAGES.search(pdf)
+    if found is None:
         raise ReportRenderError("Die Seitenzahl des PDF ist nicht zu finden.")
-    return max(counts)
+    return int(found.group(1))
 
 
 def render_pdf(document: dict[str, Any], created_at: dt.datetime) -> tuple[bytes, int]:
@@ -144,7 +146,11 @@ def render_pdf(document: dict[str, Any], created_at: dt.datetime) -> tuple[bytes
     import typst  # imported here: only the report needs the typesetter
 
     data = json.dumps(clean(document), ensure_ascii=False, separators=(",", ":"))
-    fonts = typst.Fonts(include_system_fonts=False, font_paths=[str(FONT_DIR)])
+    # Only the shipped fonts: neither the system's nor the ones inside the wheel (Typst's own
+    # serif and math fonts), so `drawable()` is exactly what the template can use.
+    fonts = typst.Fonts(
+        include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(FONT_DIR)]
+    )
     try:
         pdf, warnings = typst.compile_with_warnings(
             str(TEMPLATE),
