@@ -114,8 +114,8 @@ def main() -> None:
             label = f"Synthetisch {args.measures}×3, 2017-Q3"
             full = [fresh_run(url, "synthetisch", "2017-Q3", False)]
             print(line(f"{label}, vollständig (1 Lauf)", full, 30))
-            short = [fresh_run(url, "synthetisch", "2017-Q3", None)]
-            print(line(f"{label}, wie geliefert (1 Lauf)", short, None))
+            delivered = [fresh_run(url, "synthetisch", "2017-Q3", None)]
+            print(line(f"{label}, wie geliefert (1 Lauf)", delivered, None))
         engine.dispose()
 
 
