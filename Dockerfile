@@ -7,12 +7,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     ZIELCOCKPIT_ARCHIVE_DIR=/data/archiv
 
-# WeasyPrint (the committee report as PDF) draws text with Pango; DejaVu is the report's font.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
-       libharfbuzz0b fonts-dejavu-core \
-    && rm -rf /var/lib/apt/lists/*
-
+# No system packages: the committee report is set by Typst (a wheel) with the fonts that ship
+# in the package (zielcockpit/report/fonts).
 RUN useradd --create-home --uid 10001 zielcockpit && mkdir -p /data && chown zielcockpit /data
 
 # A regular install: assets, catalogues, import profiles and migrations are package data, so

@@ -17,14 +17,14 @@ from flask import Blueprint, Response, current_app, request
 from app.errors import german_page
 from db.engine import DatabaseError
 from zielcockpit.domain.formatting import fmt_date, fmt_number
-from zielcockpit.domain.vocabulary import LIGHT_MEANINGS, LIGHTS
+from zielcockpit.domain.vocabulary import LIGHT_MEANINGS, LIGHT_SHAPES, LIGHTS
 from zielcockpit.services.public import PublicRefused, PublicView, public_view
 
 log = logging.getLogger(__name__)
 
 PREFIX = "/oeffentlich/"
 public = Blueprint("oeffentlich", __name__)
-SHAPES = {"green": "●", "yellow": "▲", "red": "■", "grey": "○"}
+SHAPES = LIGHT_SHAPES
 
 
 def esc(text: object) -> str:

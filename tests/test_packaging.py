@@ -26,6 +26,7 @@ import app, etl.profile
 from app import ASSETS, create_app
 from etl.profile import PROFILE_DIR, load_profiles
 from zielcockpit.settings import Settings
+from zielcockpit.services.report_pdf import FONT_DIR, TEMPLATE, drawable
 
 settings = Settings.resolve(environ={"DATABASE_URL": DATABASE_URL})
 client = create_app(settings).server.test_client()
@@ -36,6 +37,9 @@ print(json.dumps({
     "catalogues": sorted(p.name for p in settings.catalogue_dir.glob("*.yaml")),
     "profile_dir": str(PROFILE_DIR),
     "profiles": sorted(p.name for p in load_profiles()),
+    "report_template": str(TEMPLATE) if TEMPLATE.is_file() else None,
+    "report_fonts": sorted(p.name for p in FONT_DIR.iterdir()),
+    "report_glyphs": len(drawable()),
     "served": {
         path: client.get(path).status_code
         for path in ("/assets/vendor/bootstrap-5.3.9/bootstrap.min.css", "/assets/app.css")
@@ -115,10 +119,30 @@ def test_pkg001_installed_package_finds_assets_catalogues_and_profiles(
     found = json.loads(done.stdout.splitlines()[-1])
 
     installed = str(venv.resolve())
-    for key in ("app", "assets", "catalogue_dir", "profile_dir"):
+    for key in ("app", "assets", "catalogue_dir", "profile_dir", "report_template"):
         assert found[key].startswith(installed), (key, found[key])  # not the source tree
     assert Path(found["assets"], "vendor", "bootstrap-5.3.9", "bootstrap.min.css").is_file()
     expected = sorted(p.name for p in (REPO / "zielcockpit" / "catalogue").glob("*.yaml"))
     assert found["catalogues"] == expected
     assert found["profiles"] == sorted(p.stem for p in (REPO / "etl" / "profiles").glob("*.yaml"))
     assert found["served"] == dict.fromkeys(found["served"], 200)
+    # The committee report's template and fonts (DejaVu Sans and its licence).
+    fonts = REPO / "zielcockpit" / "report" / "fonts"
+    assert found["report_fonts"] == sorted(p.name for p in fonts.iterdir())
+    assert found["report_glyphs"] > 3000
+    # … and sets the report with them, from outside the source tree.
+    for args in (
+        ["seed-demo"],
+        ["report", "--plan", "2017", "--period", "2017-Q3", "-o", "b.pdf"],
+    ):
+        done = subprocess.run(
+            [venv / "bin" / "zielcockpit", *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Bericht geschrieben: b.pdf (")
+    assert (tmp_path / "b.pdf").read_bytes().startswith(b"%PDF-1.7")

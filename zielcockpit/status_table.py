@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from db.status import StatusReport
-from zielcockpit.domain.vocabulary import LIGHT_MEANINGS, LIGHT_WORDS
+from zielcockpit.domain.vocabulary import LIGHT_MEANINGS, LIGHT_SHAPES, LIGHT_WORDS
 
-SHAPES = {"green": "●", "yellow": "▲", "red": "■", "grey": "○", None: "·"}
+SHAPES: dict[str | None, str] = {key: shape for key, shape in LIGHT_SHAPES.items()}
+SHAPES[None] = "·"
 
 
 def light_text(light: str | None) -> str:

@@ -6,9 +6,9 @@ from typing import Any
 
 from dash import html
 
-from zielcockpit.domain.vocabulary import LIGHT_MEANINGS, LIGHT_WORDS, LIGHTS, Light
+from zielcockpit.domain.vocabulary import LIGHT_MEANINGS, LIGHT_SHAPES, LIGHT_WORDS, LIGHTS, Light
 
-SHAPES = {"green": "●", "yellow": "▲", "red": "■", "grey": "○"}
+SHAPES = LIGHT_SHAPES
 NO_LIGHT_SHAPE = "·"
 NO_LIGHT_WORD = "nachrichtlich"
 CHANGE_WORDS = {"worse": "verschlechtert", "better": "verbessert"}

@@ -28,6 +28,9 @@ LIGHT_MEANINGS: dict[str, str] = {
     "red": "nicht im Plan",
     "grey": "keine Bewertung",
 }
+# The shape beside every light's word, so that no light relies on colour alone (app, public
+# view, report, CLI).
+LIGHT_SHAPES: dict[str, str] = {"green": "●", "yellow": "▲", "red": "■", "grey": "○"}
 # Order used for "worst of": an unknown state is worse than on track, better than a known miss.
 SEVERITY: dict[str, int] = {"green": 0, "grey": 1, "yellow": 2, "red": 3}
 

@@ -2,7 +2,8 @@
 
 `report_data` gathers what the report shows (the evaluation of the quarter and of the quarter
 before, the release state and its history, the quarter's comments, the missing values, what
-changed after the release); `report_html` (pure) lays it out; WeasyPrint renders the PDF.
+changed after the release); `report_layout` (pure) decides every word of it; `report_pdf` sets
+it with the Typst template `zielcockpit/report/bericht.typ` as tagged PDF/UA-1 and PDF/A-2a.
 
 Values changed after release: writers refuse every change to a released quarter, so a value,
 comment or manual light of the quarter recorded after the quarter's *first* release can only
@@ -26,7 +27,8 @@ from db.queries import quarter_comments
 from db.status import NotFound, evaluate, load_plan_data
 from zielcockpit.auth import Principal
 from zielcockpit.domain.periods import Period, PeriodError
-from zielcockpit.services.report_html import ReportData, report_html
+from zielcockpit.services.report_layout import ReportData, report_document
+from zielcockpit.services.report_pdf import ReportRenderError, render_pdf
 from zielcockpit.settings import today as settings_today
 
 log = logging.getLogger(__name__)
@@ -95,17 +97,6 @@ def report_data(
     )
 
 
-def render_pdf(html: str) -> tuple[bytes, int]:
-    """The PDF and its page count (WeasyPrint: HTML and CSS paged media, SVG, no browser)."""
-    # Imported here: WeasyPrint loads Pango at import, which only the report needs.
-    from weasyprint import HTML
-
-    # WeasyPrint logs every CSS property it does not know at WARNING; the report's CSS is ours.
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    document = HTML(string=html, base_url=None).render()
-    return document.write_pdf(), len(document.pages)
-
-
 def committee_report(
     engine: Engine,
     plan_key: str,
@@ -121,7 +112,14 @@ def committee_report(
     data = report_data(engine, plan_key, period_key, now)
     if progress is not None:
         progress(40, "Der Bericht wird gesetzt (PDF) …")
-    content, pages = render_pdf(report_html(data))
+    try:
+        content, pages = render_pdf(report_document(data), data.created_at)
+    except ReportRenderError as exc:
+        log.error("Bericht %s %s: %s", plan_key, period_key, exc)
+        raise ReportError(
+            "Der Bericht konnte nicht gesetzt werden (ein Fehler der Berichtsvorlage, nicht der "
+            "Daten; Einzelheiten im Protokoll)."
+        ) from exc
     draft = "" if data.state.released else "_Entwurf"
     name = f"Zielcockpit_{plan_key}_{data.report.period.key}_Bericht{draft}.pdf"
     return ReportFile(content, name, pages)
