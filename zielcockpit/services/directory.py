@@ -16,6 +16,7 @@ not answer is DirectoryUnavailable (German), never a hang.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import ssl
@@ -216,16 +217,13 @@ def _connect(config: DirectoryConfig, user: str | None, password: str | None) ->
 def _close(conn: Connection) -> None:
     """Unbind, and close the socket even when the directory no longer answers."""
     try:
-        conn.unbind()
-    except (LDAPException, OSError):
-        pass
+        with contextlib.suppress(LDAPException, OSError):
+            conn.unbind()
     finally:
         sock = getattr(conn, "socket", None)
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 sock.close()
-            except OSError:
-                pass
 
 
 def _search_connection(config: DirectoryConfig) -> Connection:
