@@ -154,3 +154,24 @@ def remove_contact(
 
 def _of(measure: str) -> str:
     return f", Maßnahme {measure}" if measure else ""
+
+
+@dataclass(frozen=True)
+class UnitContacts:
+    """A unit and its contacts (none: listed as such, reminders cannot reach it)."""
+
+    oe: str
+    name: str
+    contacts: tuple[ContactRow, ...]
+
+
+def contacts_by_unit(engine: Engine) -> list[UnitContacts]:
+    """Every unit with its contacts (the unit's own and its measures'), units in code order."""
+    rows = list_contacts(engine)
+    with engine.connect() as conn:
+        units = conn.execute(
+            select(Organisationseinheit.code, Organisationseinheit.name).order_by(
+                Organisationseinheit.code
+            )
+        ).all()
+    return [UnitContacts(u.code, u.name, tuple(r for r in rows if r.oe == u.code)) for u in units]

@@ -28,6 +28,7 @@ class UserRow:
     active: bool
     demo: bool
     last_login_at: dt.datetime | None = None
+    directory: bool = False  # signs in with the city's directory (no local password)
 
 
 def add_user(
@@ -133,6 +134,7 @@ def list_users(engine: Engine) -> list[UserRow]:
                 u.active,
                 u.demo,
                 u.last_login_at,
+                bool(u.directory_dn),
             )
             for u in session.scalars(select(User).order_by(User.name))
         ]

@@ -64,19 +64,24 @@ def users_table(rows: list[UserRow], me: str) -> html.Table:
             actions.append(
                 _button(ids.USERS_ENABLE, r.name, "Entsperren", f"{r.name} entsperren", "primary")
             )
-        actions.append(
-            _button(
-                ids.USERS_RESET,
-                r.name,
-                "Passwort zurücksetzen",
-                f"Passwort von {r.name} zurücksetzen",
+        if not r.directory:  # a directory account's password is the directory's
+            actions.append(
+                _button(
+                    ids.USERS_RESET,
+                    r.name,
+                    "Passwort zurücksetzen",
+                    f"Passwort von {r.name} zurücksetzen",
+                )
             )
-        )
         status = "aktiv" if r.active else "gesperrt"
         body.append(
             html.Tr(
                 [
-                    html.Td(r.name + (" (Demo)" if r.demo else "")),
+                    html.Td(
+                        r.name
+                        + (" (Demo)" if r.demo else "")
+                        + (" (Verzeichnis)" if r.directory else "")
+                    ),
                     html.Td(r.display_name or "–"),
                     html.Td(ROLE_WORDS.get(r.role, r.role)),
                     html.Td(", ".join(r.units) or "–"),
