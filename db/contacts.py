@@ -175,3 +175,58 @@ def contacts_by_unit(engine: Engine) -> list[UnitContacts]:
             )
         ).all()
     return [UnitContacts(u.code, u.name, tuple(r for r in rows if r.oe == u.code)) for u in units]
+
+
+def apply_contacts(
+    engine: Engine,
+    added: list[dict[str, str]],
+    removed: list[dict[str, str]],
+    renamed: list[dict[str, str]],
+    *,
+    actor: str,
+    source: str | None = None,
+) -> None:
+    """The contact changes of a catalogue workbook, in one transaction, each audited (the rows
+    were checked by the caller with `check_contact`)."""
+    with transaction(engine) as session:
+        for c in removed:
+            row = session.scalars(
+                select(Kontakt).where(
+                    Kontakt.oe == c["oe"],
+                    Kontakt.massnahme == c["massnahme"],
+                    Kontakt.email == c["email"],
+                )
+            ).one_or_none()
+            if row is not None:
+                session.delete(row)
+                audit(
+                    session, actor[:80], "kontakt_entfernt", "kontakt",
+                    f"{c['oe']}{_of(c['massnahme'])} {c['email']}", dict(c), None, source=source,
+                )  # fmt: skip
+        for c in renamed:
+            row = session.scalars(
+                select(Kontakt).where(
+                    Kontakt.oe == c["oe"],
+                    Kontakt.massnahme == c["massnahme"],
+                    Kontakt.email == c["email"],
+                )
+            ).one()
+            old = row.name
+            row.name = c["name"]
+            audit(
+                session, actor[:80], "kontakt_geaendert", "kontakt",
+                f"{c['oe']}{_of(c['massnahme'])} {c['email']}", {"name": old}, {"name": c["name"]},
+                source=source,
+            )  # fmt: skip
+        session.flush()
+        for c in added:
+            session.add(
+                Kontakt(
+                    oe=c["oe"], massnahme=c["massnahme"], name=c["name"], email=c["email"],
+                    created_by=actor[:80],
+                )
+            )  # fmt: skip
+            audit(
+                session, actor[:80], "kontakt_angelegt", "kontakt",
+                f"{c['oe']}{_of(c['massnahme'])} {c['email']}", None, dict(c), source=source,
+            )  # fmt: skip
