@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import dash
 import dash_bootstrap_components as dbc
@@ -105,7 +105,9 @@ def _field(label: str, control: Any, hint: str | None = None) -> html.Label:
     )
 
 
-def _input(id_: str, kind: str = "text", placeholder: str | None = None) -> dcc.Input:
+def _input(
+    id_: str, kind: Literal["text", "email"] = "text", placeholder: str | None = None
+) -> dcc.Input:
     return dcc.Input(
         id=id_, type=kind, placeholder=placeholder, className="form-control form-control-sm"
     )

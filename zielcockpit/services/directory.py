@@ -346,5 +346,6 @@ def _account(config: DirectoryConfig, conn: Connection, name: str, entry: Any) -
         )
     role = max((r.role for r in rules), key=ROLE_RANK.__getitem__)
     units = sorted({u for r in rules for u in r.units})
-    display = (_values(entry, "displayName") or _values(entry, "cn") or [None])[0]
+    names = _values(entry, "displayName") or _values(entry, "cn")
+    display = names[0] if names else None
     return DirectoryAccount(name, dn, display, role, tuple(units), tuple(sorted(groups)))
