@@ -98,12 +98,7 @@ def add_contact(
         problems = check_contact(session, oe, measure, name, email)
         if problems:
             raise ContactError(" ".join(problems))
-        exists = session.scalar(
-            select(Kontakt.id).where(
-                Kontakt.oe == oe, Kontakt.massnahme == measure, Kontakt.email == email
-            )
-        )
-        if exists is not None:
+        if _find(session, {"oe": oe, "massnahme": measure, "email": email}) is not None:
             raise ContactError(f"{email} ist für OE {oe}{_of(measure)} schon eingetragen.")
         row = Kontakt(oe=oe, massnahme=measure, name=name, email=email, created_by=actor[:80])
         session.add(row)
@@ -126,13 +121,9 @@ def remove_contact(
 ) -> ContactRow:
     """Remove a contact (audited as `kontakt_entfernt`)."""
     with transaction(engine) as session:
-        row = session.scalars(
-            select(Kontakt).where(
-                Kontakt.oe == oe.strip(),
-                Kontakt.massnahme == measure.strip(),
-                Kontakt.email == email.strip(),
-            )
-        ).one_or_none()
+        row = _find(
+            session, {"oe": oe.strip(), "massnahme": measure.strip(), "email": email.strip()}
+        )
         if row is None:
             raise ContactError(
                 f"Kontakt {email.strip()} für OE {oe.strip()}{_of(measure.strip())} gibt es nicht."
@@ -177,6 +168,14 @@ def contacts_by_unit(engine: Engine) -> list[UnitContacts]:
     return [UnitContacts(u.code, u.name, tuple(r for r in rows if r.oe == u.code)) for u in units]
 
 
+def _find(session: Session, c: dict[str, str]) -> Kontakt | None:
+    return session.scalars(
+        select(Kontakt).where(
+            Kontakt.oe == c["oe"], Kontakt.massnahme == c["massnahme"], Kontakt.email == c["email"]
+        )
+    ).one_or_none()
+
+
 def apply_contacts(
     engine: Engine,
     added: list[dict[str, str]],
@@ -186,17 +185,11 @@ def apply_contacts(
     actor: str,
     source: str | None = None,
 ) -> None:
-    """The contact changes of a catalogue workbook, in one transaction, each audited (the rows
-    were checked by the caller with `check_contact`)."""
+    """The contact changes of a catalogue workbook, in one transaction, each audited (the caller
+    checked the rows: addresses, units and measures)."""
     with transaction(engine) as session:
         for c in removed:
-            row = session.scalars(
-                select(Kontakt).where(
-                    Kontakt.oe == c["oe"],
-                    Kontakt.massnahme == c["massnahme"],
-                    Kontakt.email == c["email"],
-                )
-            ).one_or_none()
+            row = _find(session, c)
             if row is not None:
                 session.delete(row)
                 audit(
@@ -204,13 +197,8 @@ def apply_contacts(
                     f"{c['oe']}{_of(c['massnahme'])} {c['email']}", dict(c), None, source=source,
                 )  # fmt: skip
         for c in renamed:
-            row = session.scalars(
-                select(Kontakt).where(
-                    Kontakt.oe == c["oe"],
-                    Kontakt.massnahme == c["massnahme"],
-                    Kontakt.email == c["email"],
-                )
-            ).one()
+            row = _find(session, c)
+            assert row is not None  # listed as stored a moment ago
             old = row.name
             row.name = c["name"]
             audit(

@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
 
 from app import engine_of_app, ids
-from app.components.common import no_permission, page_header
+from app.components.common import form_field, no_permission, page_header
 from app.context import guarded
 from app.security import current_principal
 from db.contacts import ContactError, UnitContacts, contacts_by_unit
@@ -94,17 +94,6 @@ def contacts_table(units: list[UnitContacts]) -> html.Table:
     )
 
 
-def _field(label: str, control: Any, hint: str | None = None) -> html.Label:
-    return html.Label(
-        [
-            html.Span(label, className="form-label d-block"),
-            control,
-            html.Small(hint, className="text-muted d-block") if hint else None,
-        ],
-        className="users-field",
-    )
-
-
 def _input(
     id_: str, kind: Literal["text", "email"] = "text", placeholder: str | None = None
 ) -> dcc.Input:
@@ -119,7 +108,7 @@ def _add_form(units: list[UnitContacts]) -> html.Section:
             html.H2("Kontakt hinzufügen"),
             html.Div(
                 [
-                    _field(
+                    form_field(
                         "Organisationseinheit",
                         dbc.Select(
                             id=ids.CONTACTS_UNIT,
@@ -128,13 +117,13 @@ def _add_form(units: list[UnitContacts]) -> html.Section:
                             size="sm",
                         ),
                     ),
-                    _field(
+                    form_field(
                         "Maßnahme",
                         _input(ids.CONTACTS_MEASURE, placeholder="z. B. 510-3"),
                         "leer: für alle Maßnahmen der OE",
                     ),
-                    _field("Name", _input(ids.CONTACTS_NAME)),
-                    _field(
+                    form_field("Name", _input(ids.CONTACTS_NAME)),
+                    form_field(
                         "E-Mail",
                         _input(ids.CONTACTS_EMAIL, "email", "vorname.name@bielefeld.de"),
                     ),
