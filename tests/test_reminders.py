@@ -434,3 +434,33 @@ def test_rem008_dry_run_and_the_outbox_folder(
     )
     assert "fällig am 15.04.2017" in mail.subject and mail.text.startswith("Guten Tag,")
     assert mail.attachments == ("Zielcockpit_Erfassungsvorlage_REGE_2017-Q1.xlsx",)
+
+
+def test_rem009_the_periodic_job_runs_the_same_round(
+    catalogue_engine: Engine, smtp: tuple[Inbox, int]
+) -> None:
+    from zielcockpit.services.jobs import queue_for, schedule_reminders
+
+    inbox, port = smtp
+    values = {
+        "DATABASE_URL": catalogue_engine.url.render_as_string(hide_password=False),
+        "ZIELCOCKPIT_TODAY": "2017-04-08",
+        "ZIELCOCKPIT_SMTP_URL": f"smtp://127.0.0.1:{port}",
+        "ZIELCOCKPIT_REMIND_EVERY_MINUTES": "15",
+    }
+    add_contact(catalogue_engine, "REGE", "Rege Büro", "rege@bielefeld.de", actor="ctrl")
+    settings = Settings.resolve(values, {})
+    assert schedule_reminders(settings)
+    queue = queue_for(settings)
+    due = queue.read_periodic(dt.datetime(2017, 4, 8, 9, 15))
+    assert [t.name for t in due] == ["zielcockpit.erinnerungen"]
+    assert queue.read_periodic(dt.datetime(2017, 4, 8, 9, 16)) == []
+    for task in due:
+        queue.execute(task)
+    (mail,) = inbox.take()
+    assert mail[0] == ["rege@bielefeld.de"] and "OE REGE" in str(mail[1]["Subject"])
+    for task in queue.read_periodic(dt.datetime(2017, 4, 8, 9, 30)):
+        queue.execute(task)  # the next round: the same state, nothing twice
+    assert inbox.take() == []
+    off = Settings.resolve({**values, "ZIELCOCKPIT_REMIND_EVERY_MINUTES": "0"}, {})
+    assert not schedule_reminders(off)

@@ -65,7 +65,8 @@ _queues: dict[str, Huey] = {}
 _tasks: dict[str, Any] = {}  # queue setting → the registered task (calling it queues a job)
 _engines: dict[str, Engine] = {}
 _embedded_started: dict[str, int] = {}  # queue setting → pid whose threads run it
-_periodic: set[str] = set()  # queue settings with the reminders' periodic task registered
+# queue setting → the settings the periodic reminders of this process run with
+_periodic: dict[str, Settings] = {}
 _lock = threading.Lock()
 
 
@@ -361,12 +362,12 @@ def schedule_reminders(settings: Settings) -> bool:
         if key not in _periodic:
 
             def reminders() -> None:
-                run_reminders(settings)
+                run_reminders(_periodic[key])
 
             queue.periodic_task(reminder_schedule(minutes), name="zielcockpit.erinnerungen")(
                 reminders
             )
-            _periodic.add(key)
+        _periodic[key] = settings
     return True
 
 
