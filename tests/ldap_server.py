@@ -149,6 +149,21 @@ class Directory:
             conn.unbind()
 
 
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """cert.pem and key.pem for 127.0.0.1 in `folder` (openssl), for the test servers' TLS."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-keyout", str(key), "-out", str(cert),
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
 def start_directory(folder: Path) -> Iterator[Directory]:
     if not (os.path.exists(SLAPD) and os.path.exists(SLAPADD)):
         reason = "slapd (Debian: apt-get install slapd ldap-utils) ist nicht installiert"
@@ -156,15 +171,7 @@ def start_directory(folder: Path) -> Iterator[Directory]:
             pytest.fail(reason + " (ZIELCOCKPIT_REQUIRE_LDAP=1)")
         pytest.skip(reason)
     (folder / "data").mkdir(parents=True)
-    subprocess.run(
-        [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-            "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem"),
-            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
+    self_signed_certificate(folder)
     conf = folder / "slapd.conf"
     conf.write_text(
         CONFIG.format(dir=folder, base=BASE, root=ROOT_DN, rootpw=ROOT_PASSWORD), encoding="utf-8"

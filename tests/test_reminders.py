@@ -464,3 +464,38 @@ def test_rem009_the_periodic_job_runs_the_same_round(
     assert inbox.take() == []
     off = Settings.resolve({**values, "ZIELCOCKPIT_REMIND_EVERY_MINUTES": "0"}, {})
     assert not schedule_reminders(off)
+
+
+def test_rem010_starttls_checks_the_certificate(
+    catalogue_engine: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import ssl
+
+    from tests.ldap_server import self_signed_certificate
+
+    cert, key = self_signed_certificate(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True
+    )
+    controller.start()
+    try:
+        url = catalogue_engine.url.render_as_string(hide_password=False)
+        add_contact(catalogue_engine, "REGE", "Rege Büro", "rege@bielefeld.de", actor="ctrl")
+        monkeypatch.setenv("ZIELCOCKPIT_SMTP_URL", f"smtp+starttls://127.0.0.1:{port}")
+        # Without the city's CA the certificate is not trusted: not sent, kept for later.
+        assert run(monkeypatch, url, "2017-04-08") == 1
+        assert "CERTIFICATE_VERIFY_FAILED" in capsys.readouterr().out
+        assert inbox.take() == []
+        monkeypatch.setenv("ZIELCOCKPIT_TLS_CA_FILE", str(cert))
+        assert run(monkeypatch, url, "2017-04-09") == 0
+        (mail,) = inbox.take()
+        assert mail[0] == ["rege@bielefeld.de"]
+    finally:
+        controller.stop()
