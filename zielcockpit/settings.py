@@ -218,7 +218,7 @@ class Settings:
 
     jobs: str = "eingebettet"
     # Everything else by its setting's name (reminders, mail, directory): read with `value()`.
-    extra: Mapping[str, str] = field(default_factory=dict)
+    extra: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def value(self, name: str) -> str:
         """A setting without its own field, as text (its default when not set)."""
