@@ -282,3 +282,18 @@ PLACES_INDEX_WEIGHT = "places-index-weight"
 
 def index_part_id(kind: str, code: str) -> dict[str, str]:
     return {"type": kind, "code": code}
+
+
+# -- Kontakte (/kontakte) and Postausgang (/postausgang): reminders by e-mail ----------------------
+CONTACTS = "kontakte"
+CONTACTS_TABLE = "kontakte-table"
+CONTACTS_MESSAGE = "kontakte-message"
+CONTACTS_UNIT = "kontakte-unit"
+CONTACTS_MEASURE = "kontakte-measure"
+CONTACTS_NAME = "kontakte-name"
+CONTACTS_EMAIL = "kontakte-email"
+CONTACTS_ADD = "kontakte-add"
+CONTACTS_REMOVE = "kontakte-remove"  # pattern-matching type; the index is the contact's id
+OUTBOX = "postausgang"
+OUTBOX_LIST = "postausgang-list"
+COMPLETENESS_REMINDERS = "vollstaendigkeit-reminders"

@@ -34,10 +34,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import german_page, json_error, register_error_pages
 from db.app_secrets import shared_secret
-from db.logins import Throttled, attempt_login
+from db.logins import Throttled
 from db.tokens import principal_of_token
 from db.users import end_sessions, principal_of, session_generation
-from zielcockpit.auth import Principal
+from zielcockpit.auth import AuthError, Principal
+from zielcockpit.services.directory import DirectoryUnavailable, NoMappedGroup
+from zielcockpit.services.login import login as check_login
+from zielcockpit.services.login import session_allowed
+from zielcockpit.settings import SettingError
 
 SESSION_HOURS = 10
 CSRF_COOKIE = "_csrf_token"
@@ -162,7 +166,19 @@ def _principal_from_request(path: str) -> Principal | None:
         return None
     # Looked up on every request (one query by primary key and unique name): a disabled user,
     # a logout or a new password ends the session at once, on every instance.
-    return principal_of(_engine(), str(name), session_generation=int(generation))
+    principal = principal_of(_engine(), str(name), session_generation=int(generation))
+    # A directory account: confirmed by the directory at most RECHECK_MINUTES ago.
+    if (
+        principal is not None
+        and _settings().value("ZIELCOCKPIT_LDAP_URL")
+        and not session_allowed(_engine(), _settings(), principal.name)
+    ):
+        return None
+    return principal
+
+
+def _settings() -> Any:
+    return current_app.config["ZC_SETTINGS"]
 
 
 def _proxy_header() -> str | None:
@@ -234,17 +250,30 @@ def login() -> ResponseReturnValue:
         if not hmac.compare_digest(request.form.get("csrf", ""), session["csrf"]):
             message, status = "Die Anmeldeseite war veraltet. Bitte erneut versuchen.", 400
         else:
-            outcome = attempt_login(
-                _engine(), name, request.form.get("password", ""), request.remote_addr
-            )
-            if isinstance(outcome, Throttled):
-                # Answered at once: waiting here would hold a worker (and everybody behind it).
-                message, status = outcome.message, 429
-                retry_after = outcome.seconds
-            elif outcome is not None:
-                return _logged_in(outcome)
+            try:
+                outcome = check_login(
+                    _engine(),
+                    _settings(),
+                    name,
+                    request.form.get("password", ""),
+                    request.remote_addr,
+                )
+            except DirectoryUnavailable as exc:
+                current_app.logger.warning("Verzeichnis nicht erreichbar: %s", exc.detail)
+                message, status = str(exc), 503
+            except (NoMappedGroup, AuthError) as exc:
+                message, status = str(exc), 403
+            except SettingError as exc:  # the directory's settings: for the administration
+                message, status = f"Anmeldung falsch eingerichtet: {exc}", 500
             else:
-                message, status = "Benutzername oder Passwort ist falsch.", 401
+                if isinstance(outcome, Throttled):
+                    # Answered at once: waiting here would hold a worker (and everybody behind it).
+                    message, status = outcome.message, 429
+                    retry_after = outcome.seconds
+                elif outcome is not None:
+                    return _logged_in(outcome)
+                else:
+                    message, status = "Benutzername oder Passwort ist falsch.", 401
     demo = _demo_hint()
     page = LOGIN_PAGE.format(
         css=_css_links(),

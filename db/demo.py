@@ -130,6 +130,7 @@ def seed_demo(engine: Engine, plan_key: str = "2017") -> DemoResult:
 
         seed_context_demo(session, plan.year, run.id, DEMO_USER)
         accounts = _demo_accounts(session)
+        _demo_contacts(session)
     return DemoResult(writer.count, comments, overrides, accounts)
 
 
@@ -154,6 +155,30 @@ def _demo_accounts(session: Session) -> int:
         )
         created += 1
     return created
+
+
+# Delivery contacts for the reminders (docs/reminders.md), at a reserved domain (RFC 2606): with
+# `make run` the reminders land in the outbox (/postausgang). 170 and Dezernat 5 have none, so
+# the pages show how a unit without contacts is listed.
+DEMO_CONTACT_UNITS = ("500", "510", "540", "Jobcenter", "REGE")
+
+
+def _demo_contacts(session: Session) -> None:
+    from db.models import Kontakt
+
+    known = set(session.scalars(select(Organisationseinheit.code)))
+    for code in DEMO_CONTACT_UNITS:
+        if code not in known or session.scalar(select(Kontakt.id).where(Kontakt.oe == code)):
+            continue
+        session.add(
+            Kontakt(
+                oe=code,
+                massnahme="",
+                name=f"Demo-Postfach {code}",
+                email=f"oe-{code.lower()}@bielefeld.example",
+                created_by=DEMO_USER,
+            )
+        )
 
 
 def _clear(session: Session, plan: Plan) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Engine, delete, func, select, update
@@ -57,10 +58,14 @@ def attempt_login(
     password: str,
     address: str | None,
     now: dt.datetime | None = None,
+    directory: Callable[[str, str], bool] | None = None,
 ) -> Principal | Throttled | None:
     """A login: the user's permissions, a refusal over a limit, or None (wrong name/password).
 
-    A failure never says which part was wrong.
+    A failure never says which part was wrong. `directory(name, password)`, when given, checks a
+    name without a local password against the city's directory (True: accepted, and its local
+    row is up to date); the same limits apply. If it raises (the directory is down), the attempt
+    is not counted and the error goes to the caller.
     """
     now = now or _utcnow()
     name = name[:80]
@@ -73,7 +78,15 @@ def attempt_login(
         stored = conn.execute(
             select(User.password_hash, User.active).where(User.name == name)
         ).one_or_none()
-    if not verify_password(password, stored.password_hash if stored and stored.active else None):
+    if directory is not None and (stored is None or stored.password_hash is None):
+        try:
+            accepted = directory(name, password)
+        except Exception:
+            _forget(engine, LoginAttempt.id == attempt)
+            raise
+        if not accepted:
+            return None  # the recorded attempt stays: a failure
+    elif not verify_password(password, stored.password_hash if stored and stored.active else None):
         return None  # the recorded attempt stays: a failure
     _forget(engine, LoginAttempt.user_name == name)  # a success clears the account's count
     with engine.begin() as conn:

@@ -496,6 +496,10 @@ class User(Base):
     # ends every earlier session of the user on every instance.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # shown on /benutzer
+    # A directory account (LDAP/AD; no local password): its DN, and when the directory last
+    # confirmed it (running sessions are re-checked after ZIELCOCKPIT_LDAP_RECHECK_MINUTES).
+    directory_dn: Mapped[str | None] = mapped_column(String(500))
+    directory_checked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     units: Mapped[list[Organisationseinheit]] = relationship(secondary=user_oe)
 
@@ -749,3 +753,48 @@ class Job(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# --- Reminders (issue 25): delivery contacts and every reminder mail ----------------------------
+
+
+class Kontakt(Base):
+    """A delivery contact of a unit (OE), or of one measure of it (by code, across plan years):
+    who gets the reminders for its missing values."""
+
+    __tablename__ = "kontakt"
+    __table_args__ = (UniqueConstraint("oe", "massnahme", "email"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    oe: Mapped[str] = mapped_column(String(40), index=True)  # "510"
+    massnahme: Mapped[str] = mapped_column(String(40), default="")  # "" = the whole unit
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+
+
+class Erinnerung(Base):
+    """One reminder mail (or the controlling digest): to whom, what it listed, and whether it
+    went out. `state_key` is the digest of what it reminds of; the unique constraint makes a
+    reminder for the same state impossible to record (and so to send) twice, across processes."""
+
+    __tablename__ = "erinnerung"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "period", "oe", "massnahme", "kind", "state_key"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(String(10))  # "2017-Q3"
+    oe: Mapped[str] = mapped_column(String(40), default="")  # "" for the digest
+    massnahme: Mapped[str] = mapped_column(String(40), default="")
+    kind: Mapped[str] = mapped_column(String(20))  # "vor_frist", "ueberfaellig", "uebersicht"
+    state_key: Mapped[str] = mapped_column(String(64))
+    items: Mapped[str] = mapped_column(Text)  # JSON: the listed indicators
+    recipients: Mapped[str] = mapped_column(Text, default="")  # one per line
+    subject: Mapped[str] = mapped_column(String(300))
+    message: Mapped[bytes | None] = mapped_column(LargeBinary)  # the whole mail (RFC 5322)
+    state: Mapped[str] = mapped_column(String(20))  # "wartet", "gesendet", ...
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

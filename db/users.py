@@ -28,6 +28,7 @@ class UserRow:
     active: bool
     demo: bool
     last_login_at: dt.datetime | None = None
+    directory: bool = False  # signs in with the city's directory (no local password)
 
 
 def add_user(
@@ -133,6 +134,7 @@ def list_users(engine: Engine) -> list[UserRow]:
                 u.active,
                 u.demo,
                 u.last_login_at,
+                bool(u.directory_dn),
             )
             for u in session.scalars(select(User).order_by(User.name))
         ]
@@ -179,4 +181,113 @@ def end_sessions(engine: Engine, name: str) -> None:
             update(User)
             .where(User.name == name)
             .values(session_generation=User.session_generation + 1)
+        )
+
+
+# -- directory accounts (LDAP / AD; zielcockpit/services/directory.py) -----------------------------
+
+DIRECTORY = "Verzeichnis"  # the audit trail's source of changes the directory made
+
+
+@dataclass(frozen=True)
+class DirectoryState:
+    dn: str
+    checked_at: dt.datetime | None
+
+
+def directory_state(engine: Engine, name: str) -> DirectoryState | None:
+    """The DN of a directory account and when the directory last confirmed it (None: local)."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(User.directory_dn, User.directory_checked_at).where(User.name == name)
+        ).one_or_none()
+    if row is None or not row.directory_dn:
+        return None
+    return DirectoryState(row.directory_dn, row.directory_checked_at)
+
+
+def is_local_account(engine: Engine, name: str) -> bool:
+    """A local account (with its own password) never logs in through the directory."""
+    with engine.connect() as conn:
+        return (
+            conn.scalar(select(User.id).where(User.name == name, User.password_hash.is_not(None)))
+            is not None
+        )
+
+
+def sync_directory_user(
+    engine: Engine,
+    name: str,
+    dn: str,
+    display_name: str | None,
+    role: str,
+    units: list[str],
+    now: dt.datetime,
+) -> None:
+    """Create or update the local row of a directory account (no password) with the role and
+    units its groups give it; audited like a change on /benutzer. A local account of the same
+    name is never taken over."""
+    check_role(role)
+    with transaction(engine) as session:
+        user = session.scalars(select(User).where(User.name == name)).one_or_none()
+        found = check_units(session, units, role)
+        if user is None:
+            user = User(name=name, role=role, password_hash=None, display_name=display_name)
+            user.units = found
+            session.add(user)
+            audit(
+                session,
+                DIRECTORY,
+                "benutzer_angelegt",
+                "benutzer",
+                name,
+                None,
+                {"rolle": role, "oe": units, "verzeichnis": dn},
+                source=DIRECTORY,
+            )
+        elif user.password_hash is not None:
+            raise AuthError(f"„{name}“ ist ein lokales Konto.")
+        else:
+            old = {"rolle": user.role, "oe": sorted(o.code for o in user.units)}
+            new = {"rolle": role, "oe": sorted(units)}
+            if old != new:
+                user.role, user.units = role, found
+                user.session_generation += 1  # other sessions had the old rights
+                audit(
+                    session,
+                    DIRECTORY,
+                    "benutzer_geaendert",
+                    "benutzer",
+                    name,
+                    old,
+                    new,
+                    source=DIRECTORY,
+                )
+            if display_name:
+                user.display_name = display_name
+        user.directory_dn, user.directory_checked_at = dn, now
+
+
+def directory_checked(engine: Engine, name: str, now: dt.datetime) -> None:
+    with transaction(engine) as session:
+        session.execute(update(User).where(User.name == name).values(directory_checked_at=now))
+
+
+def directory_refused(engine: Engine, name: str, reason: str) -> None:
+    """The directory no longer knows or allows the account: every session of it ends."""
+    with transaction(engine) as session:
+        session.execute(
+            update(User)
+            .where(User.name == name)
+            .values(session_generation=User.session_generation + 1, directory_checked_at=None)
+        )
+        audit(
+            session,
+            DIRECTORY,
+            "verzeichnis_abgemeldet",
+            "benutzer",
+            name,
+            None,
+            reason,
+            source=DIRECTORY,
         )

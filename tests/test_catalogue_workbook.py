@@ -47,7 +47,7 @@ def _target(engine: Engine, code: str) -> Any:
 
 def test_cwb001_workbook_layout(catalogue_engine: Engine) -> None:
     wb = load_workbook(io.BytesIO(export_workbook(catalogue_engine, "2017")))
-    assert wb.sheetnames == ["Hinweise", "Listen", "Maßnahmen", "Indikatoren"]
+    assert wb.sheetnames == ["Hinweise", "Listen", "Maßnahmen", "Indikatoren", "Kontakte"]
     assert wb["Listen"].sheet_state == "hidden"
     measures, indicators = wb["Maßnahmen"], wb["Indikatoren"]
     assert measures.max_row == 49 and indicators.max_row == 96  # 48 measures, 95 indicators
@@ -238,3 +238,52 @@ def test_cwb008_not_a_workbook_or_columns_missing(catalogue_engine: Engine) -> N
     wb.save(out)
     with pytest.raises(CatalogueError, match="Blatt „Indikatoren“: Spalte „Zielwert“ fehlt"):
         import_workbook(catalogue_engine, out.getvalue(), "katalog.xlsx", apply=True)
+
+
+def test_cwb_contacts_sheet_round_trip_changes_and_cells(catalogue_engine: Engine) -> None:
+    from db.audit_trail import audit_entries
+    from db.contacts import add_contact, list_contacts
+
+    add_contact(catalogue_engine, "510", "Anna Jugend", "jugend@bielefeld.de", actor="ctrl")
+    wb = load_workbook(io.BytesIO(export_workbook(catalogue_engine, "2017")))
+    sheet = wb["Kontakte"]
+    assert [c.value for c in sheet[1]] == ["OE", "Maßnahme", "Name", "E-Mail"]
+    assert [c.value for c in sheet[2]] == ["510", None, "Anna Jugend", "jugend@bielefeld.de"]
+
+    def save() -> bytes:
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+    # Unchanged: nothing to do.
+    assert import_workbook(catalogue_engine, save(), "katalog.xlsx").unchanged
+    # A bad address and a measure of another unit: every problem with its cell, nothing written.
+    sheet.append(["REGE", "510-1", "Falsch", "rege(at)bielefeld.de"])
+    with pytest.raises(CatalogueError) as raised:
+        import_workbook(catalogue_engine, save(), "katalog.xlsx", apply=True)
+    assert "katalog.xlsx, Blatt „Kontakte“, Zelle D3: „rege(at)bielefeld.de“ ist keine gültige" in (
+        " ".join(raised.value.problems)
+    )
+    assert "Zelle B3: Maßnahme „510-1“ gehört nicht zur OE REGE" in " ".join(raised.value.problems)
+    assert [c.email for c in list_contacts(catalogue_engine)] == ["jugend@bielefeld.de"]
+    # A new contact, a renamed one, and one removed: listed old → new, written with apply.
+    sheet.delete_rows(3)
+    sheet["C2"] = "Anna Jugend-Amt"
+    sheet.append(["REGE", "REGE-1", "Rege Büro", "rege@bielefeld.de"])
+    outcome = import_workbook(catalogue_engine, save(), "katalog.xlsx", apply=True, actor="anna")
+    assert sorted(c.line() for c in outcome.changes) == [
+        "510 jugend@bielefeld.de Name: Anna Jugend → Anna Jugend-Amt",
+        "Kontakte REGE REGE-1 rege@bielefeld.de: – → neu: Rege Büro",
+    ]
+    assert outcome.written and outcome.result is None  # the measures were not touched
+    assert {(c.oe, c.measure, c.name) for c in list_contacts(catalogue_engine)} == {
+        ("510", "", "Anna Jugend-Amt"),
+        ("REGE", "REGE-1", "Rege Büro"),
+    }
+    sheet.delete_rows(2)
+    outcome = import_workbook(catalogue_engine, save(), "katalog.xlsx", apply=True, actor="anna")
+    assert [c.line() for c in outcome.changes] == [
+        "Kontakte 510 jugend@bielefeld.de: vorhanden → entfällt"
+    ]
+    actions = [e["action"] for e in audit_entries(catalogue_engine) if e["actor"] == "anna"]
+    assert sorted(actions) == ["kontakt_angelegt", "kontakt_entfernt", "kontakt_geaendert"]

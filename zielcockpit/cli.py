@@ -163,8 +163,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 "Es gibt noch keinen aktiven Administrator: zuerst "
                 "„zielcockpit user add NAME --role admin“."
             )
+    from zielcockpit.services.jobs import start_background
+
     dash_app = create_app(settings)
     warm_up(dash_app)  # the dev server is threaded too
+    start_background(settings)  # the periodic reminders (embedded queue)
     print(f"Zielcockpit läuft auf http://{args.host}:{args.port}/ (Beenden mit Strg+C)")
     dash_app.run(host=args.host, port=args.port, debug=args.debug)
     return 0
@@ -239,11 +242,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extensions() -> list[Callable[[Any], None]]:
     """The command modules (import/template, users/tokens, quarters, report, plan, backup,
-    calendar, catalogue, places, profiles, worker), each with `register`."""
+    calendar, catalogue, places, profiles, worker, contacts/remind), each with `register`."""
     from zielcockpit import (
         backup_cli,
         calendar_cli,
         catalogue_cli,
+        contacts_cli,
         import_cli,
         places_cli,
         plan_cli,
@@ -266,11 +270,13 @@ def _extensions() -> list[Callable[[Any], None]]:
         places_cli.register,
         profiles_cli.register,
         worker_cli.register,
+        contacts_cli.register,
     ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     from db.catalogue import CatalogueError
+    from db.contacts import ContactError
     from db.quarters import QuarterError
     from db.status import NotFound
     from zielcockpit.auth import AuthError
@@ -298,6 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         QuarterError,
         BackupError,
         SettingError,
+        ContactError,
     ) as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from zielcockpit.domain.german import DateError, read_date
@@ -72,9 +72,134 @@ SETTINGS: tuple[Setting, ...] = (
         "App-Prozesses, oder eine Redis-Adresse (redis://127.0.0.1:6379/0) für getrennte "
         "Worker (`zielcockpit worker`).",
     ),
+    # -- reminders by e-mail (docs/reminders.md) --
+    Setting(
+        "ZIELCOCKPIT_SMTP_URL",
+        "",
+        "Mailserver für Erinnerungen: smtp://host:25, smtp+starttls://benutzer:passwort@host:587 "
+        "oder smtps://host:465; leer: jede Mail als .eml-Datei in den Postausgang "
+        "(ZIELCOCKPIT_OUTBOX_DIR, Seite /postausgang).",
+    ),
+    Setting(
+        "ZIELCOCKPIT_OUTBOX_DIR",
+        "data/postausgang",
+        "Ordner der .eml-Dateien, wenn kein Mailserver eingestellt ist.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_MAIL_FROM",
+        "Zielcockpit <zielcockpit@localhost>",
+        "Absender der Erinnerungen.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_BASE_URL",
+        "http://127.0.0.1:8050",
+        "Adresse der App, wie sie in den Links der Erinnerungen steht.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_DIGEST_TO",
+        "",
+        "E-Mail-Adressen des Controllings (durch Komma getrennt) für die Übersicht jeder "
+        "Erinnerungsrunde; leer: keine Übersicht per Mail.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_REMIND_DAYS_BEFORE",
+        "7",
+        "So viele Tage vor dem Liefertermin geht die erste Erinnerung hinaus.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_REMIND_OVERDUE_EVERY",
+        "7",
+        "Nach dem Liefertermin: alle so viele Tage eine Erinnerung „überfällig“.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_REMIND_OVERDUE_MAX",
+        "3",
+        "Höchstens so viele Erinnerungen „überfällig“ je Quartal und Empfängerkreis.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_REMIND_EVERY_MINUTES",
+        "60",
+        "Wie oft der Auftrag „Erinnerungen“ in der Warteschlange läuft (Minuten); 0: nie "
+        "(dann nur `zielcockpit remind`).",
+    ),
+    Setting(
+        "ZIELCOCKPIT_TLS_CA_FILE",
+        "",
+        "Zusätzliche Zertifizierungsstelle (PEM) für Mailserver und Verzeichnis; leer: die des "
+        "Systems.",
+    ),
+    # -- login with the city's directory (docs/directory-login.md) --
+    Setting(
+        "ZIELCOCKPIT_LDAP_URL",
+        "",
+        "Verzeichnis für die Anmeldung: ldaps://dc.stadt.de:636 oder ldap://host:389 (mit "
+        "ZIELCOCKPIT_LDAP_STARTTLS=1); leer: nur lokale Konten.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_LDAP_STARTTLS",
+        "0",
+        "1: die ldap://-Verbindung vor der Anmeldung mit StartTLS verschlüsseln.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_LDAP_USER_DN",
+        "",
+        "Direkte Anmeldung: Vorlage des Bind-Namens mit {name}, z. B. "
+        "uid={name},ou=people,dc=stadt,dc=de oder {name}@stadt.de (AD); leer: Suche mit dem "
+        "Suchkonto.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_LDAP_SEARCH_BASE",
+        "",
+        "Wo Benutzer und Gruppen gesucht werden, z. B. dc=stadt,dc=de.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_LDAP_SEARCH_DN",
+        "",
+        "Suchkonto (Bind-DN) zum Finden der Benutzer und zur Nachprüfung laufender Sitzungen; "
+        "leer: anonym.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_LDAP_SEARCH_PASSWORD",
+        "",
+        "Passwort des Suchkontos.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_LDAP_USER_ATTRIBUTE",
+        "uid",
+        "Attribut des Benutzernamens: uid (OpenLDAP) oder sAMAccountName (Active Directory).",
+    ),
+    Setting(
+        "ZIELCOCKPIT_LDAP_GROUPS",
+        "{}",
+        'Gruppen → Rolle und OE (JSON), z. B. {"zc-controlling": {"rolle": "controlling"}, '
+        '"zc-jugendamt": {"rolle": "fachbereich", "oe": ["510"]}}; Schlüssel: cn oder DN.',
+    ),
+    Setting(
+        "ZIELCOCKPIT_LDAP_TIMEOUT",
+        "5",
+        "Sekunden, die auf das Verzeichnis gewartet wird (Verbindung und Antwort).",
+    ),
+    Setting(
+        "ZIELCOCKPIT_LDAP_RECHECK_MINUTES",
+        "5",
+        "Laufende Sitzungen eines Verzeichniskontos werden spätestens nach so vielen Minuten "
+        "beim Verzeichnis nachgeprüft (gesperrt oder gelöscht: abgemeldet).",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
+_FIELDS = {
+    "DATABASE_URL",
+    "ZIELCOCKPIT_CATALOGUE_DIR",
+    "ZIELCOCKPIT_ARCHIVE_DIR",
+    "ZIELCOCKPIT_MAX_UPLOAD_MB",
+    "ZIELCOCKPIT_SECRET_KEY",
+    "ZIELCOCKPIT_SECURE_COOKIES",
+    "ZIELCOCKPIT_PROXY_USER_HEADER",
+    "ZIELCOCKPIT_TODAY",
+    "ZIELCOCKPIT_JOBS",
+}
+_EXTRA = frozenset(_BY_NAME) - _FIELDS
 
 
 @dataclass(frozen=True)
@@ -94,6 +219,19 @@ class Settings:
         return self.today_override or dt.date.today()
 
     jobs: str = "eingebettet"
+    # Everything else by its setting's name (reminders, mail, directory): read with `value()`.
+    extra: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def value(self, name: str) -> str:
+        """A setting without its own field, as text (its default when not set)."""
+        return self.extra.get(name) or _BY_NAME[name].default
+
+    def number(self, name: str) -> int:
+        """A setting that is a whole number ≥ 0; German SettingError otherwise."""
+        text = self.value(name).strip()
+        if not text.isdigit():
+            raise SettingError(f"{name} ist „{text}“, erwartet eine ganze Zahl ≥ 0.")
+        return int(text)
 
     @classmethod
     def resolve(
@@ -120,6 +258,7 @@ class Settings:
             proxy_user_header=get("ZIELCOCKPIT_PROXY_USER_HEADER"),
             today_override=_date_setting("ZIELCOCKPIT_TODAY", get("ZIELCOCKPIT_TODAY")),
             jobs=get("ZIELCOCKPIT_JOBS"),
+            extra={s.name: get(s.name) for s in SETTINGS if s.name in _EXTRA},
         )
 
 

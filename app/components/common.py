@@ -173,3 +173,15 @@ def counts_text(counts: dict[str, int]) -> str:
     return ", ".join(
         f"{fmt_number(counts[light])} {LIGHT_MEANINGS[light]}" for light in LIGHTS if counts[light]
     )
+
+
+def form_field(label: str, control: Any, hint: str | None = None) -> html.Label:
+    """A labelled form control with an optional hint below it (/benutzer, /kontakte)."""
+    return html.Label(
+        [
+            html.Span(label, className="form-label d-block"),
+            control,
+            html.Small(hint, className="text-muted d-block") if hint else None,
+        ],
+        className="users-field",
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from itertools import groupby
 
 import dash_bootstrap_components as dbc
@@ -10,10 +10,70 @@ from dash import dcc, html
 
 from app import ids
 from db.completeness import Completeness, MissingRow
-from zielcockpit.domain.formatting import fmt_date, fmt_number, fmt_percent
+from db.reminders import ReminderRow
+from zielcockpit.domain.formatting import fmt_date, fmt_datetime, fmt_number, fmt_percent
+from zielcockpit.domain.reminders import DIGEST, KIND_WORDS, SENT, STATE_WORDS, SUPERSEDED
 
 
-def completeness_counts(c: Completeness) -> html.Table:
+def _when(r: ReminderRow) -> str:
+    moment = r.sent_at if r.state == SENT and r.sent_at else r.created_at
+    return fmt_date(moment.date())
+
+
+def reminder_texts(rows: list[ReminderRow]) -> dict[str, str]:
+    """Per unit: „erinnert am 08.04.2017 (vor dem Liefertermin), am 16.04.2017 (überfällig)“,
+    or why a reminder did not go out (pure)."""
+    texts: dict[str, list[str]] = {}
+    for r in rows:
+        if r.kind == DIGEST or r.state == SUPERSEDED:
+            continue
+        scope = f", Maßnahme {r.measure}" if r.measure else ""
+        if r.state == SENT:
+            part = f"am {_when(r)} ({KIND_WORDS[r.kind]}{scope})"
+        else:
+            part = f"{KIND_WORDS[r.kind]}{scope}: {STATE_WORDS.get(r.state, r.state)}"
+        texts.setdefault(r.oe, []).append(part)
+    return {
+        oe: ("erinnert " if any(p.startswith("am ") for p in parts) else "") + ", ".join(parts)
+        for oe, parts in texts.items()
+    }
+
+
+def reminders_table(rows: list[ReminderRow], period_label: str) -> html.Table | html.P:
+    """Every reminder of the quarter: when, to whom, what it listed, whether it went out."""
+    shown = [r for r in rows if r.state != SUPERSEDED]
+    if not shown:
+        return html.P(f"Für {period_label} wurde noch niemand erinnert.", className="text-muted")
+    head = ["Datum", "Empfänger", "Art", "Werte", "Stand"]
+    body = [
+        html.Tr(
+            [
+                html.Td(fmt_datetime(r.sent_at if r.state == SENT and r.sent_at else r.created_at)),
+                html.Td(
+                    ("Controlling" if r.kind == DIGEST else f"OE {r.oe}")
+                    + (f", Maßnahme {r.measure}" if r.measure else "")
+                    + (f": {', '.join(r.recipients)}" if r.recipients else "")
+                ),
+                html.Td(KIND_WORDS[r.kind]),
+                html.Td(
+                    "–" if r.kind == DIGEST else ", ".join(str(i["indicator"]) for i in r.items)
+                ),
+                html.Td(STATE_WORDS.get(r.state, r.state) + (f" ({r.error})" if r.error else "")),
+            ]
+        )
+        for r in shown
+    ]
+    return html.Table(
+        [
+            html.Caption(f"Erinnerungen per E-Mail, {period_label}"),
+            html.Thead(html.Tr([html.Th(h, scope="col") for h in head])),
+            html.Tbody(body),
+        ],
+        className="table zc-table completeness-reminders",
+    )
+
+
+def completeness_counts(c: Completeness, reminded: Mapping[str, str] | None = None) -> html.Table:
     head = [
         "Organisationseinheit",
         "Steuernde Indikatoren",
@@ -22,6 +82,8 @@ def completeness_counts(c: Completeness) -> html.Table:
         "davon überfällig",
         "Anteil",
     ]
+    if reminded is not None:
+        head.append("Erinnerung")
     body = []
     for u in c.counts:
         share = 100 * u.complete / u.steering if u.steering else 100.0
@@ -40,6 +102,11 @@ def completeness_counts(c: Completeness) -> html.Table:
                         className="num" + (" overdue-count" if u.overdue else " zero"),
                     ),
                     html.Td(fmt_percent(share, 0), className="num"),
+                    *(
+                        []
+                        if reminded is None
+                        else [html.Td(reminded.get(u.oe, "–"), className="reminded")]
+                    ),
                 ]
             )
         )

@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
 
 from app import engine_of_app, ids
-from app.components.common import no_permission, page_header
+from app.components.common import form_field, no_permission, page_header
 from app.context import guarded
 from app.security import current_principal
 from db.users import UserRow
@@ -64,19 +64,24 @@ def users_table(rows: list[UserRow], me: str) -> html.Table:
             actions.append(
                 _button(ids.USERS_ENABLE, r.name, "Entsperren", f"{r.name} entsperren", "primary")
             )
-        actions.append(
-            _button(
-                ids.USERS_RESET,
-                r.name,
-                "Passwort zurücksetzen",
-                f"Passwort von {r.name} zurücksetzen",
+        if not r.directory:  # a directory account's password is the directory's
+            actions.append(
+                _button(
+                    ids.USERS_RESET,
+                    r.name,
+                    "Passwort zurücksetzen",
+                    f"Passwort von {r.name} zurücksetzen",
+                )
             )
-        )
         status = "aktiv" if r.active else "gesperrt"
         body.append(
             html.Tr(
                 [
-                    html.Td(r.name + (" (Demo)" if r.demo else "")),
+                    html.Td(
+                        r.name
+                        + (" (Demo)" if r.demo else "")
+                        + (" (Verzeichnis)" if r.directory else "")
+                    ),
                     html.Td(r.display_name or "–"),
                     html.Td(ROLE_WORDS.get(r.role, r.role)),
                     html.Td(", ".join(r.units) or "–"),
@@ -97,30 +102,19 @@ def users_table(rows: list[UserRow], me: str) -> html.Table:
     )
 
 
-def _field(label: str, control: Any, hint: str | None = None) -> html.Label:
-    return html.Label(
-        [
-            html.Span(label, className="form-label d-block"),
-            control,
-            html.Small(hint, className="text-muted d-block") if hint else None,
-        ],
-        className="users-field",
-    )
-
-
 def _add_form() -> html.Section:
     return html.Section(
         [
             html.H2("Benutzer anlegen"),
             html.Div(
                 [
-                    _field(
+                    form_field(
                         "Benutzername",
                         dcc.Input(
                             id=ids.USERS_NAME, type="text", className="form-control form-control-sm"
                         ),
                     ),
-                    _field(
+                    form_field(
                         "Anzeigename",
                         dcc.Input(
                             id=ids.USERS_DISPLAY_NAME,
@@ -128,7 +122,7 @@ def _add_form() -> html.Section:
                             className="form-control form-control-sm",
                         ),
                     ),
-                    _field(
+                    form_field(
                         "Rolle",
                         dbc.Select(
                             id=ids.USERS_ROLE,
@@ -137,7 +131,7 @@ def _add_form() -> html.Section:
                             size="sm",
                         ),
                     ),
-                    _field(
+                    form_field(
                         "OE",
                         dcc.Input(
                             id=ids.USERS_UNITS,
@@ -147,7 +141,7 @@ def _add_form() -> html.Section:
                         ),
                         "für die Rolle Fachbereich Pflicht; mit Komma getrennt",
                     ),
-                    _field(
+                    form_field(
                         "Passwort",
                         dcc.Input(
                             id=ids.USERS_PASSWORD,

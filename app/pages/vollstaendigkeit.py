@@ -13,7 +13,12 @@ from dash import ALL, Input, Output, State, callback, dcc, html
 
 from app import engine_of_app, ids
 from app.components.common import demo_band, no_permission, notes, page_header
-from app.components.completeness import completeness_counts, completeness_list
+from app.components.completeness import (
+    completeness_counts,
+    completeness_list,
+    reminder_texts,
+    reminders_table,
+)
 from app.components.filterbar import filter_bar
 from app.components.quarter_release import missing_text, release_panel
 from app.context import guarded, page_context
@@ -22,6 +27,7 @@ from app.security import current_principal
 from app.xlsx import MIME
 from db.completeness import Completeness, completeness
 from db.quarters import QuarterError, quarter_state
+from db.reminders import reminders_of
 from zielcockpit.auth import Principal
 from zielcockpit.domain.formatting import fmt_date, fmt_number
 from zielcockpit.domain.periods import Period
@@ -76,6 +82,7 @@ def layout(**query: Any) -> html.Div:
         missing if f.oe is None else len(completeness(context.snapshot.data, f.period).rows)
     )
     state = quarter_state(context.engine, f.plan, f.period.key)
+    reminders = reminders_of(context.engine, f.plan, f.period.key)
     return html.Div(
         [
             demo_band(_demo(context.snapshot.data.observations)),
@@ -112,10 +119,25 @@ def layout(**query: Any) -> html.Div:
                         type="button",
                     ),
                     dcc.Download(id=ids.COMPLETENESS_DOWNLOAD),
+                    dcc.Link(
+                        "Kontakte für Erinnerungen", href="/kontakte", className="btn btn-link"
+                    ),
+                    dcc.Link("Postausgang", href="/postausgang", className="btn btn-link"),
                 ],
                 className="grid-toolbar",
             ),
-            html.Div(completeness_counts(report), className="panel table-scroll"),
+            html.Div(
+                completeness_counts(report, reminder_texts(reminders)),
+                className="panel table-scroll",
+            ),
+            html.Details(
+                [
+                    html.Summary("Erinnerungen per E-Mail in diesem Quartal"),
+                    reminders_table(reminders, f.period.label),
+                ],
+                id=ids.COMPLETENESS_REMINDERS,
+                className="panel table-scroll",
+            ),
             completeness_list(report, lambda oe: f.link("/erfassung", oe=oe)),
         ],
         id=ids.COMPLETENESS,

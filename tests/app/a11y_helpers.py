@@ -23,6 +23,8 @@ PAGES = [
     "/vollstaendigkeit",
     "/protokoll",
     "/benutzer",
+    "/kontakte",
+    "/postausgang",
     "/hilfe",
     "/bezirke",
     "/bezirke/Baumheide",

@@ -14,10 +14,20 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from db.catalogue import CatalogueError, LoadResult, check_catalogue, load_catalogue_data
+from db.catalogue import (
+    CELLS,
+    LINE,
+    CatalogueError,
+    LoadResult,
+    check_catalogue,
+    load_catalogue_data,
+)
 from db.catalogue_export import catalogue_data
+from db.contacts import apply_contacts, list_contacts
 from zielcockpit.domain.formatting import fmt_date, fmt_number
+from zielcockpit.domain.reminders import email_problem
 from zielcockpit.services.catalogue_workbook import (
+    CONTACTS,
     INDICATOR_COLUMNS,
     INDICATORS,
     LABELS,
@@ -31,8 +41,18 @@ UNCHANGED = "unverändert"
 
 
 def export_workbook(engine: Engine, plan_key: str) -> bytes:
-    """The whole catalogue of a plan as a workbook."""
-    return catalogue_workbook(catalogue_data(engine, plan_key))
+    """The whole catalogue of a plan as a workbook, with the contacts of its units."""
+    data = catalogue_data(engine, plan_key)
+    return catalogue_workbook(data, _plan_contacts(engine, data))
+
+
+def _plan_contacts(engine: Engine, data: dict[str, Any]) -> list[dict[str, str]]:
+    oes = {str(o["code"]) for o in data.get("organisationseinheiten") or []}
+    return [
+        {"oe": c.oe, "massnahme": c.measure, "name": c.name, "email": c.email}
+        for c in list_contacts(engine)
+        if c.oe in oes
+    ]
 
 
 @dataclass(frozen=True)
@@ -102,14 +122,85 @@ def import_workbook(
     ]
     if problems:
         raise CatalogueError(problems)
+    contacts = _contact_plan(engine, current, read, file_name)
     changes = catalogue_changes(current["massnahmen"], read.measures)
-    outcome = ImportOutcome(key, changes)
-    if changes and apply:
-        _keep_equal(current["massnahmen"], read.measures)
-        _confirm_changed(current["massnahmen"], read.measures)
-        outcome.result = load_catalogue_data(engine, new, file_name, content, actor, LABELS)
+    outcome = ImportOutcome(key, changes + contacts.changes)
+    if outcome.changes and apply:
+        if changes:
+            _keep_equal(current["massnahmen"], read.measures)
+            _confirm_changed(current["massnahmen"], read.measures)
+            outcome.result = load_catalogue_data(engine, new, file_name, content, actor, LABELS)
+        if contacts.changes:
+            apply_contacts(
+                engine, contacts.added, contacts.removed, contacts.renamed, actor=actor,
+                source=file_name,
+            )  # fmt: skip
         outcome.written = True
     return outcome
+
+
+@dataclass
+class _ContactPlan:
+    added: list[dict[str, str]] = field(default_factory=list)
+    removed: list[dict[str, str]] = field(default_factory=list)
+    renamed: list[dict[str, str]] = field(default_factory=list)
+    changes: list[CatalogueChange] = field(default_factory=list)
+
+
+def _contact_key(c: dict[str, str]) -> str:
+    return f"{c['oe']}{' ' + c['massnahme'] if c['massnahme'] else ''} {c['email']}"
+
+
+def _contact_plan(
+    engine: Engine, current: dict[str, Any], read: Any, file_name: str
+) -> _ContactPlan:
+    """What the sheet „Kontakte“ changes (every problem with its cell: CatalogueError)."""
+    plan = _ContactPlan()
+    if read.contacts is None:
+        return plan  # an older workbook: the contacts stay as they are
+    owners = {str(m.get("code")): str(m.get("oe")) for m in read.measures}
+    problems = []
+    wanted: dict[tuple[str, str, str], dict[str, str]] = {}
+    for row in read.contacts:
+        c = {k: str(row.get(k) or "").strip() for k in ("oe", "massnahme", "name", "email")}
+        where = f"{file_name}, Blatt „{CONTACTS}“"
+        problem = email_problem(c["email"])
+        if problem:
+            problems.append(f"{where}, Zelle {row[CELLS]['email']}: {problem}")
+        if c["massnahme"] and owners.get(c["massnahme"]) != c["oe"]:
+            problems.append(
+                f"{where}, Zelle {row[CELLS]['massnahme']}: Maßnahme „{c['massnahme']}“ gehört "
+                f"nicht zur OE {c['oe']}."
+            )
+        key = (c["oe"], c["massnahme"], c["email"])
+        if key in wanted:
+            problems.append(f"{where}, Zeile {row[LINE]}: {c['email']} steht doppelt da.")
+        wanted[key] = c
+    if problems:
+        raise CatalogueError(problems)
+    stored = {(c["oe"], c["massnahme"], c["email"]): c for c in _plan_contacts(engine, current)}
+    for key, c in wanted.items():
+        if key not in stored:
+            plan.added.append(c)
+            plan.changes.append(
+                CatalogueChange(
+                    CONTACTS, _contact_key(c), "", "", f"neu: {c['name'] or c['email']}"
+                )
+            )
+        elif stored[key]["name"] != c["name"]:
+            plan.renamed.append(c)
+            plan.changes.append(
+                CatalogueChange(
+                    CONTACTS, _contact_key(c), "Name", stored[key]["name"] or "–", c["name"] or "–"
+                )
+            )
+    for key, c in stored.items():
+        if key not in wanted:
+            plan.removed.append(c)
+            plan.changes.append(
+                CatalogueChange(CONTACTS, _contact_key(c), "", "vorhanden", "entfällt")
+            )
+    return plan
 
 
 def _peek_plan(content: bytes, file_name: str) -> str | None:

@@ -1,7 +1,9 @@
 """The catalogue as a workbook controllers maintain: layout, writing and reading.
 
 Sheets: „Hinweise“ (how to use it, the plan), „Maßnahmen“ and „Indikatoren“ (one row each, the
-structured columns first, the plan's wording beside them), „Listen“ (the drop-down values).
+structured columns first, the plan's wording beside them), „Kontakte“ (who is reminded of
+missing values, per unit or measure; a workbook without the sheet leaves the contacts as they
+are), „Listen“ (the drop-down values).
 Reading gives the measures in the catalogue's own shape (`db.catalogue_export`), each row with
 its sheet and the cell of every field, so `db.catalogue.check_catalogue` (the one validator of
 YAML and workbook) names sheet and cell; what only the workbook can get wrong (an unknown word
@@ -42,6 +44,7 @@ MEASURES = "Maßnahmen"
 INDICATORS = "Indikatoren"
 NOTES = "Hinweise"
 LISTS = "Listen"
+CONTACTS = "Kontakte"
 UNIT_NAMES = {"Anzahl": "Anzahl", "%": "%", "EUR": "EUR", "Meilenstein": "Meilenstein", "": ""}
 BOOL_NAMES = {True: YES, False: NO}
 
@@ -108,6 +111,13 @@ INDICATOR_COLUMNS = (
     Column("Hinweis", "hinweis", width=45, wording=True),
 )
 
+CONTACT_COLUMNS = (
+    Column("OE", "oe", "choice", 12),
+    Column("Maßnahme", "massnahme", width=14),
+    Column("Name", "name", width=32),
+    Column("E-Mail", "email", width=36),
+)
+
 # The words problems use for a field: the column headers.
 LABELS = {c.key: c.header for c in MEASURE_COLUMNS + INDICATOR_COLUMNS if c.kind != "profile"}
 LABELS["profil"] = "Profil"
@@ -129,6 +139,7 @@ NOTE_LINES = (
     "Einlesen: zielcockpit catalogue import katalog.xlsx --plan <Plan> (zeigt die Änderungen",
     "alt → neu; schreibt sie mit --yes in einem Schritt, im Protokoll festgehalten).",
     "Codes, Blatt- und Spaltennamen nicht ändern.",
+    "Blatt „Kontakte“: wer an fehlende Werte erinnert wird (je OE; mit Maßnahme: nur für sie).",
 )
 PLAN_CELL = "B20"  # the plan's key, read back by the import
 
@@ -136,8 +147,9 @@ PLAN_CELL = "B20"  # the plan's key, read back by the import
 # -- writing ----------------------------------------------------------------------------------------
 
 
-def catalogue_workbook(data: dict[str, Any]) -> bytes:
-    """The catalogue (`db.catalogue_export.catalogue_data`) as an .xlsx file."""
+def catalogue_workbook(data: dict[str, Any], contacts: list[dict[str, Any]] | None = None) -> bytes:
+    """The catalogue (`db.catalogue_export.catalogue_data`) as an .xlsx file; with `contacts`
+    (oe, massnahme, name, email) also the sheet „Kontakte“."""
     wb = Workbook()
     notes = wb.active
     assert notes is not None
@@ -158,6 +170,12 @@ def catalogue_workbook(data: dict[str, Any]) -> bytes:
             rows_i.append([_cell(c, row.get(c.key), c.choices) for c in INDICATOR_COLUMNS])
     _table(measures, MEASURE_COLUMNS, rows_m)
     _table(indicators, INDICATOR_COLUMNS, rows_i)
+    sheet_c = None
+    if contacts is not None:
+        sheet_c = wb.create_sheet(CONTACTS)
+        rows_c = [[c.get(col.key) or None for col in CONTACT_COLUMNS] for c in contacts]
+        _table(sheet_c, CONTACT_COLUMNS, rows_c)
+        sheet_c.freeze_panes = "A2"
     choice_lists = {
         **{c.key: list(c.choices.values()) for c in INDICATOR_COLUMNS if c.choices},
         "handlungsfeld": list(fields.values()),
@@ -166,6 +184,8 @@ def catalogue_workbook(data: dict[str, Any]) -> bytes:
     refs = _lists(lists, choice_lists)
     _validations(measures, MEASURE_COLUMNS, refs, len(rows_m))
     _validations(indicators, INDICATOR_COLUMNS, refs, len(rows_i))
+    if sheet_c is not None:
+        _validations(sheet_c, CONTACT_COLUMNS, refs, len(contacts or []))
     lists.sheet_state = "hidden"
     out = io.BytesIO()
     wb.save(out)
@@ -258,6 +278,7 @@ class WorkbookCatalogue:
     plan_key: str | None
     measures: list[dict[str, Any]]
     problems: list[str]  # already with file, sheet and cell
+    contacts: list[dict[str, Any]] | None = None  # None: no sheet „Kontakte“
 
 
 def read_catalogue_workbook(
@@ -284,6 +305,11 @@ def read_catalogue_workbook(
     measure_choices = {"handlungsfeld": field_titles, "oe": {o: o for o in oes}}
     measures = reader.rows(wb[MEASURES], MEASURE_COLUMNS, measure_choices)
     indicators = reader.rows(wb[INDICATORS], INDICATOR_COLUMNS, {})
+    contacts = (
+        reader.rows(wb[CONTACTS], CONTACT_COLUMNS, {"oe": {o: o for o in oes}})
+        if CONTACTS in wb.sheetnames
+        else None
+    )
     if reader.columns_missing:
         return WorkbookCatalogue(plan_key, [], problems)  # the columns first, then the cells
     by_code: dict[str, dict[str, Any]] = {}
@@ -304,7 +330,7 @@ def read_catalogue_workbook(
             )
             continue
         owner["indikatoren"].append(ind)
-    return WorkbookCatalogue(plan_key, measures, problems)
+    return WorkbookCatalogue(plan_key, measures, problems, contacts)
 
 
 @dataclass

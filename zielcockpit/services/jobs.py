@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from huey import Huey, MemoryHuey, RedisHuey
+from huey import Huey, MemoryHuey, RedisHuey, crontab
 from huey.consumer import Consumer
 from sqlalchemy import Engine
 
@@ -65,6 +65,8 @@ _queues: dict[str, Huey] = {}
 _tasks: dict[str, Any] = {}  # queue setting → the registered task (calling it queues a job)
 _engines: dict[str, Engine] = {}
 _embedded_started: dict[str, int] = {}  # queue setting → pid whose threads run it
+# queue setting → the settings the periodic reminders of this process run with
+_periodic: dict[str, Settings] = {}
 _lock = threading.Lock()
 
 
@@ -112,7 +114,7 @@ def _ensure_embedded_worker(settings: Settings, queue: Huey) -> None:
         if _embedded_started.get(key) == os.getpid():
             return
         consumer = _InProcessConsumer(
-            queue, workers=EMBEDDED_THREADS, worker_type="thread", periodic=False
+            queue, workers=EMBEDDED_THREADS, worker_type="thread", periodic=key in _periodic
         )
         consumer.start()
         _embedded_started[key] = os.getpid()
@@ -319,4 +321,58 @@ def run_worker(settings: Settings, workers: int = 2) -> None:
         fail_dead_jobs(_engine(settings.database_url))
     except Exception:
         log.warning("Abgebrochene Aufträge nicht geprüft", exc_info=True)
-    Consumer(queue_for(settings), workers=workers, worker_type="thread", periodic=False).run()
+    queue = queue_for(settings)
+    periodic = schedule_reminders(settings)
+    Consumer(queue, workers=workers, worker_type="thread", periodic=periodic).run()
+
+
+# --- the periodic reminders (docs/reminders.md) ------------------------------------------------
+
+
+def reminder_schedule(minutes: int) -> Callable[[Any], bool]:
+    """Huey's schedule for „every N minutes“ (N ≥ 60: on the hour, every N // 60 hours)."""
+    if minutes < 60:
+        return crontab(minute=f"*/{minutes}")
+    return crontab(minute="0", hour=f"*/{max(minutes // 60, 1)}")
+
+
+def run_reminders(settings: Settings) -> None:
+    """The periodic task's body: one reminder run (what `zielcockpit remind` does)."""
+    from zielcockpit.services.reminders import remind
+
+    try:
+        report = remind(_engine(settings.database_url), settings)
+    except Exception:
+        log.exception("Erinnerungslauf fehlgeschlagen")
+        return
+    for line in report.lines:
+        log.info("Erinnerungen: %s", line)
+
+
+def schedule_reminders(settings: Settings) -> bool:
+    """Register the reminders as a periodic task on this setting's queue (once per process);
+    False when ZIELCOCKPIT_REMIND_EVERY_MINUTES is 0. Every consumer with `periodic` runs it;
+    several at once are harmless: a reminder is recorded (and so sent) once per state."""
+    minutes = settings.number("ZIELCOCKPIT_REMIND_EVERY_MINUTES")
+    if not minutes:
+        return False
+    queue = queue_for(settings)
+    key = settings.jobs.strip() or EMBEDDED
+    with _lock:
+        if key not in _periodic:
+
+            def reminders() -> None:
+                run_reminders(_periodic[key])
+
+            queue.periodic_task(reminder_schedule(minutes), name="zielcockpit.erinnerungen")(
+                reminders
+            )
+        _periodic[key] = settings
+    return True
+
+
+def start_background(settings: Settings) -> None:
+    """For `serve` and gunicorn: with the embedded queue the periodic reminders run in this
+    process's consumer threads (a Redis queue's workers run them instead)."""
+    if is_embedded(settings) and schedule_reminders(settings):
+        _ensure_embedded_worker(settings, queue_for(settings))
