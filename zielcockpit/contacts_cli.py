@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from zielcockpit.domain.formatting import fmt_date
 from zielcockpit.settings import Settings
 
 SHELL = "Kommandozeile"
@@ -85,7 +86,7 @@ def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
 
     report = remind(_engine(settings), settings, dry_run=args.dry_run, plan=args.plan)
     what = "Probelauf, nichts gesendet" if args.dry_run else "Erinnerungen"
-    print(f"{what} (Stand „heute“: {report.today:%d.%m.%Y}):")
+    print(f"{what} (Stand „heute“: {fmt_date(report.today)}):")
     for line in report.lines:
         print(f"  {line}")
     for scope in report.without_contacts:

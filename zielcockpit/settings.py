@@ -6,9 +6,10 @@ import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
-from zielcockpit.domain.german import DateError, read_date
+from zielcockpit.domain.german import DateError, NumberError, read_date, read_number
 
 # The plan catalogues ship inside the package (package data), so the default works after a
 # regular `pip install .` as well as in the repository.
@@ -229,9 +230,13 @@ class Settings:
     def number(self, name: str) -> int:
         """A setting that is a whole number ≥ 0; German SettingError otherwise."""
         text = self.value(name).strip()
-        if not text.isdigit():
+        try:
+            number = read_number(text)
+        except NumberError:
+            number = Decimal(-1)
+        if number < 0 or number != number.to_integral_value():
             raise SettingError(f"{name} ist „{text}“, erwartet eine ganze Zahl ≥ 0.")
-        return int(text)
+        return int(number)
 
     @classmethod
     def resolve(

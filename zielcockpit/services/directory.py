@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from zielcockpit.domain.german import NumberError, read_number
 from zielcockpit.domain.vocabulary import ROLES
 from zielcockpit.settings import SettingError, Settings
 
@@ -118,8 +119,8 @@ def directory_config(settings: Settings) -> DirectoryConfig | None:
     if not base:
         raise SettingError("ZIELCOCKPIT_LDAP_SEARCH_BASE fehlt (z. B. dc=stadt,dc=de).")
     try:
-        timeout = float(settings.value("ZIELCOCKPIT_LDAP_TIMEOUT").replace(",", "."))
-    except ValueError:
+        timeout = float(read_number(settings.value("ZIELCOCKPIT_LDAP_TIMEOUT")))
+    except NumberError:
         timeout = -1
     if not 0 < timeout <= 60:
         raise SettingError("ZIELCOCKPIT_LDAP_TIMEOUT: erwartet Sekunden zwischen 0 und 60.")

@@ -33,6 +33,7 @@ from db.status import PlanData, load_plan_data, plan_keys
 from db.units import unit_parents
 from etl.template import TemplateError, write_template
 from zielcockpit.domain.formatting import fmt_date, fmt_number
+from zielcockpit.domain.german import read_date
 from zielcockpit.domain.periods import Period
 from zielcockpit.domain.reminders import (
     BEFORE,
@@ -272,7 +273,7 @@ def _subject(kind: str, period: Period, scope: _Scope, items: list[dict[str, Any
     n = len(items)
     values = f"{fmt_number(n)} {'fehlender Wert' if n == 1 else 'fehlende Werte'}"
     if kind == BEFORE:
-        due = min(dt.date.fromisoformat(i["due"]) for i in items)
+        due = min(read_date(i["due"]) for i in items)
         return (
             f"Zielcockpit: {values} für das {period.label}, fällig am {fmt_date(due)} – "
             f"{_scope_text(scope)}"
@@ -401,7 +402,7 @@ def _unit_text(settings: Settings, row: ReminderRow) -> str:
         )
     lines.append("")
     for item in row.items:
-        due = fmt_date(dt.date.fromisoformat(item["due"]))
+        due = fmt_date(read_date(item["due"]))
         late = int(item["days_overdue"])
         when = (
             f"fällig am {due}"
