@@ -70,6 +70,29 @@ SETTINGS: tuple[Setting, ...] = (
         "App-Prozesses, oder eine Redis-Adresse (redis://127.0.0.1:6379/0) für getrennte "
         "Worker (`zielcockpit worker`).",
     ),
+    Setting(
+        "ZIELCOCKPIT_READ_MEMORY_MB",
+        "500",
+        "Arbeitsspeicher in MB, den das Lesen einer Importdatei höchstens belegen darf (eigener "
+        "Prozess); mehr: die Datei wird abgelehnt.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_READ_SECONDS",
+        "60",
+        "Sekunden, die das Lesen einer Importdatei höchstens dauern darf; länger: abgebrochen.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_ZIP_RATIO",
+        "100",
+        "Höchstes Verhältnis entpackt zu gepackt je Teil einer Arbeitsmappe (.xlsx, .ods); mehr: "
+        "Verdacht auf ZIP-Bombe, die Datei wird nicht gelesen.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_FRAME_ANCESTORS",
+        "'none'",
+        "Wer die Seiten in einem Rahmen zeigen darf (CSP frame-ancestors): 'none' (niemand), "
+        "'self' (nur das Zielcockpit selbst) oder Adressen wie https://intranet.example.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -92,6 +115,10 @@ class Settings:
         return self.today_override or dt.date.today()
 
     jobs: str = "eingebettet"
+    read_memory_mb: int = 500
+    read_seconds: int = 60
+    zip_ratio: int = 100
+    frame_ancestors: str = "'none'"
 
     @classmethod
     def resolve(
@@ -118,6 +145,10 @@ class Settings:
             proxy_user_header=get("ZIELCOCKPIT_PROXY_USER_HEADER"),
             today_override=_date_setting("ZIELCOCKPIT_TODAY", get("ZIELCOCKPIT_TODAY")),
             jobs=get("ZIELCOCKPIT_JOBS"),
+            read_memory_mb=int(get("ZIELCOCKPIT_READ_MEMORY_MB")),
+            read_seconds=int(get("ZIELCOCKPIT_READ_SECONDS")),
+            zip_ratio=int(get("ZIELCOCKPIT_ZIP_RATIO")),
+            frame_ancestors=get("ZIELCOCKPIT_FRAME_ANCESTORS").strip(),
         )
 
 

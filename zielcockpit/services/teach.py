@@ -16,6 +16,7 @@ from db.saved_profiles import add_saved_profile, profile_name_taken, saved_profi
 from etl.extract import detect
 from etl.loader import all_profiles, load_catalogue_index
 from etl.profile import load_profiles
+from etl.bounded import ReadLimits
 from etl.reading import Book, FileProblem, SheetData, open_book
 from etl.tables import (
     display,
@@ -77,7 +78,9 @@ def open_upload(settings: Settings, raw_name: str | None, contents: str | None) 
         path = Path(folder) / f"upload{Path(name).suffix.lower()}"
         path.write_bytes(data)
         try:
-            book = open_book(path, settings.max_upload_mb * 1024 * 1024, name)
+            book = open_book(
+                path, settings.max_upload_mb * 1024 * 1024, name, ReadLimits.of(settings)
+            )
             for sheet in book.sheet_names:
                 book.sheet(sheet)  # read now: the temporary file is gone afterwards
         except FileProblem as exc:
