@@ -50,6 +50,7 @@ from db.models import (
 from db.places import ContextValueRow, changed_context_values, write_context_values
 from db.quarters import QuarterLocked, locked, refuse_locked
 from db.saved_profiles import saved_profile_texts
+from etl.bounded import ReadLimits
 from etl.context import check_context, split_context
 from etl.extract import Problem, detect, extract, locate
 from etl.profile import (
@@ -60,7 +61,6 @@ from etl.profile import (
     profile_by_name,
     with_saved,
 )
-from etl.bounded import ReadLimits
 from etl.reading import Book, FileProblem, open_book
 from etl.tables import CellValue, fold, normalise, place_label
 from etl.validate import CatalogueIndex, Checked, CommentRow, IndicatorRef, ValueRow, check, show

@@ -469,7 +469,7 @@ class _OdsErrors:
             return {}
         if b'value-type="error"' not in xml:
             return {}
-        t, calc = "{%s}" % _ODS["table"], "{%s}" % _ODS["calcext"]
+        t, calc = "{" + _ODS["table"] + "}", "{" + _ODS["calcext"] + "}"
         found: dict[str, dict[tuple[int, int], str]] = {}
         sheet, row, col = "", -1, 0
         for event, el in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):

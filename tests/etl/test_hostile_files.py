@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from etl.reading import DTD_MESSAGE, MACRO_NOTICE, ERROR_CODES
+from etl.reading import DTD_MESSAGE, ERROR_CODES, MACRO_NOTICE
 from tests.etl.conftest import write_csv, write_xlsx
 from tests.etl.test_bad_files import HEADER, assert_rejected, run_import
 
@@ -27,7 +27,9 @@ def dense_workbook(path: Path, unpacked_mb: int, cols: int = 200) -> Path:
     """A valid workbook whose one sheet is `unpacked_mb` of cells and zips some 60 times
     smaller (like the 17 MB file of the issue that unpacked to 945 MB): a 2 MB block of rows
     with a few random numbers, larger than deflate's window, written again and again."""
-    base = write_xlsx(path.with_suffix(".base.xlsx"), {"Werte": [HEADER, ["REGE-4.1", "2017-Q2", 12]]})
+    base = write_xlsx(
+        path.with_suffix(".base.xlsx"), {"Werte": [HEADER, ["REGE-4.1", "2017-Q2", 12]]}
+    )
     rnd = random.Random(26)
     block = []
     for _ in range(2_000_000 // (cols * 15)):
@@ -194,9 +196,7 @@ def ods(path: Path, rows: Sequence[Sequence[Any]]) -> Path:
         'manifest:media-type="text/xml"/></manifest:manifest>'
     )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
-        out.writestr(
-            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
-        )
+        out.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
         out.writestr("META-INF/manifest.xml", manifest)
         out.writestr("content.xml", content)
     return path
@@ -252,9 +252,7 @@ def test_hos020_a_dtd_in_any_xml_part_is_refused(
     archive_env: Path,
     part: str,
 ) -> None:
-    laughs = (
-        '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">]>'
-    ).encode()
+    laughs = b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">]>'
     if part == "ods":
         base = ods(tmp_path / "base.ods", [HEADER, ["REGE-4.1", "2017-Q2", 12]])
         part, path = "content.xml", tmp_path / "dtd.ods"
@@ -266,7 +264,9 @@ def test_hos020_a_dtd_in_any_xml_part_is_refused(
             data = src.read(info)
             if info.filename == part:
                 declaration_end = data.index(b"?>") + 2 if data.startswith(b"<?xml") else 0
-                data = data[:declaration_end] + b"<!-- Kommentar -->" + laughs + data[declaration_end:]
+                data = (
+                    data[:declaration_end] + b"<!-- Kommentar -->" + laughs + data[declaration_end:]
+                )
             out.writestr(info, data)
     result = assert_rejected(catalogue_engine, capsys, path, words=(DTD_MESSAGE,))
     assert part in result["errors"][0]["message"]

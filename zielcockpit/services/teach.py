@@ -13,10 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.saved_profiles import add_saved_profile, profile_name_taken, saved_profiles
+from etl.bounded import ReadLimits
 from etl.extract import detect
 from etl.loader import all_profiles, load_catalogue_index
 from etl.profile import load_profiles
-from etl.bounded import ReadLimits
 from etl.reading import Book, FileProblem, SheetData, open_book
 from etl.tables import (
     display,
