@@ -24,6 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from db.catalogue import CELLS, LINE, SHEET
+from etl.text_cells import keep_text
 from zielcockpit.domain.vocabulary import (
     AGGREGATION_NAMES,
     DIRECTION_NAMES,
@@ -161,6 +162,7 @@ def catalogue_workbook(data: dict[str, Any]) -> bytes:
     _validations(measures, MEASURE_COLUMNS, refs, len(rows_m))
     _validations(indicators, INDICATOR_COLUMNS, refs, len(rows_i))
     lists.sheet_state = "hidden"
+    keep_text(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
