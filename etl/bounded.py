@@ -124,6 +124,18 @@ class _SafeUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a reading's answer")
 
 
+def _peak_address_space() -> int:
+    """The highest address space this process had (Linux: VmPeak), 0 where unknown."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def _child() -> None:
     memory, cpu_seconds = int(sys.argv[1]), int(sys.argv[2])
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -132,6 +144,10 @@ def _child() -> None:
         target, args, data = pickle.load(sys.stdin.buffer)
         module, function = target.split(":")
         result = getattr(importlib.import_module(module), function)(data, *args)
+        if _peak_address_space() > memory * 0.97:
+            # At the ceiling: an allocation failed, even if a reader caught the MemoryError
+            # and answered „not readable“ (openpyxl's callers catch every exception).
+            raise MemoryError
         answer = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
     except MemoryError:
         os._exit(MEMORY_EXIT)

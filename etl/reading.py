@@ -151,7 +151,7 @@ def open_book(
             "(.xlsx, .xls, .ods) oder eine CSV-Datei hochladen."
         )
     if data.startswith(ZIP_MAGIC):
-        _check_zip(_zip(data), max_bytes, limits.zip_ratio)
+        check_zip(data, max_bytes, limits.zip_ratio)
     try:
         read = run_bounded("etl.reading:read_contents", data, (name, max_bytes, limits), limits)
     except LimitExceeded as exc:
@@ -220,8 +220,13 @@ def _zip(data: bytes) -> zipfile.ZipFile:
     return archive
 
 
-def _check_zip(archive: zipfile.ZipFile, max_bytes: int, ratio_limit: float) -> None:
-    """The unpacked size and ratio of every part, from the zip directory, before unpacking."""
+def check_zip(data: bytes, max_bytes: int, ratio_limit: float) -> None:
+    """The unpacked size and ratio of every part, from the zip directory, before unpacking;
+    FileProblem when a part is over a limit or the archive is broken."""
+    _check_members(_zip(data), max_bytes, ratio_limit)
+
+
+def _check_members(archive: zipfile.ZipFile, max_bytes: int, ratio_limit: float) -> None:
     members = archive.infolist()
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)
@@ -243,7 +248,7 @@ def _check_zip(archive: zipfile.ZipFile, max_bytes: int, ratio_limit: float) -> 
 
 def _open_zip(name: str, data: bytes, max_bytes: int, limits: ReadLimits) -> _Opened:
     archive = _zip(data)
-    _check_zip(archive, max_bytes, limits.zip_ratio)
+    _check_members(archive, max_bytes, limits.zip_ratio)
     members = archive.infolist()
     for member in members:
         if _has_dtd(archive, member):

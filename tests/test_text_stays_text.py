@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import python_calamine
@@ -80,7 +81,8 @@ def test_txt002_entry_template_keeps_text(demo_engine: Engine, tmp_path: Path) -
 
 
 def test_txt003_grid_exports_keep_text() -> None:
-    rows = [["Code", "Name", "Wert"], *[[f"X-{n}", text, n] for n, text in enumerate(HOSTILE)]]
+    rows: list[list[Any]] = [["Code", "Name", "Wert"]]
+    rows += [[f"X-{n}", text, n] for n, text in enumerate(HOSTILE)]
     content = workbook([Sheet("Export", rows)])
     assert formulas(content) == []
     read = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))

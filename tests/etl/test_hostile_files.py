@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import subprocess
+import tempfile
 import time
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -15,9 +16,14 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from db.catalogue import CatalogueError
 from etl.reading import DTD_MESSAGE, ERROR_CODES, MACRO_NOTICE
-from tests.etl.conftest import write_csv, write_xlsx
+from tests.etl.conftest import dump, write_csv, write_xlsx
 from tests.etl.test_bad_files import HEADER, assert_rejected, run_import
+from zielcockpit.auth import Principal
+from zielcockpit.services.catalogue import import_workbook
+from zielcockpit.services.upload import UploadedFile, import_uploads
+from zielcockpit.settings import Settings
 
 SHEET_XML = "xl/worksheets/sheet1.xml"
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])  # reading does not touch the database
@@ -137,7 +143,7 @@ CASES = [("xlsx", c) for c in ENGLISH] + [
 
 def xlsx_with_error(path: Path, code: str) -> Path:
     """Row 3's value cell holds a formula whose stored result is the error `code`."""
-    rows = [HEADER, ["REGE-4.1", "2017-Q2", 12], ["REGE-4.2", "2017-Q2", 0]]
+    rows: list[list[Any]] = [HEADER, ["REGE-4.1", "2017-Q2", 12], ["REGE-4.2", "2017-Q2", 0]]
     base = write_xlsx(path.with_suffix(".base.xlsx"), {"Werte": rows})
     with zipfile.ZipFile(base) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for info in src.infolist():
@@ -220,7 +226,8 @@ def test_hos010_error_cell_refuses_the_file_naming_the_cell(
             ["Indikator;Zeitraum;Wert", "REGE-4.1;2017-Q2;12", f"REGE-4.2;2017-Q2;{code}"],
         )
     else:
-        rows = [HEADER, ["REGE-4.1", "2017-Q2", 12], ["REGE-4.2", "2017-Q2", ("error", code)]]
+        rows: list[list[Any]] = [HEADER, ["REGE-4.1", "2017-Q2", 12]]
+        rows.append(["REGE-4.2", "2017-Q2", ("error", code)])
         path = ods(tmp_path / "fehler.ods", rows)
     result = assert_rejected(
         catalogue_engine, capsys, path, cell="C3", value=code, words=("Fehlerwert", code)
@@ -344,3 +351,42 @@ def test_hos030_no_space_left_gives_a_german_sentence_and_no_temporary_files(
     assert "Traceback" not in str(result)
     left = [p for p in full_disk.rglob("*") if p.is_file() and p.name != "fuellung"]
     assert left == []
+
+
+@SQLITE_ONLY
+def test_hos031_full_temporary_folder_refuses_a_web_upload_in_german(
+    catalogue_engine: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    full_disk: Path,
+) -> None:
+    """The page and the API get the sentence (a refusal), not a 500; the folder is removed."""
+    settings = Settings.resolve({"ZIELCOCKPIT_ARCHIVE_DIR": str(tmp_path / "archiv")}, environ={})
+    data = write_xlsx(tmp_path / "w.xlsx", {"Werte": [HEADER, ["REGE-4.1", "2017-Q2", 12]]})
+    monkeypatch.setattr(tempfile, "tempdir", str(full_disk))
+    before = dump(catalogue_engine)
+    outcome = import_uploads(
+        catalogue_engine,
+        settings,
+        Principal("controller", "controlling"),
+        [UploadedFile("werte.xlsx", data.read_bytes())],
+        dry_run=False,
+    )
+    assert outcome.refusal is not None and "Kein Speicherplatz frei" in outcome.refusal
+    assert outcome.report is None
+    assert [p.name for p in full_disk.iterdir()] == ["fuellung"]  # no upload folder left
+    assert dump(catalogue_engine) == before
+
+
+@SQLITE_ONLY
+def test_hos005_catalogue_workbook_is_read_under_the_same_bounds(
+    catalogue_engine: Engine, dense: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ZIELCOCKPIT_READ_MEMORY_MB", "200")
+    before = dump(catalogue_engine)
+    started = time.monotonic()
+    with pytest.raises(CatalogueError) as raised:
+        import_workbook(catalogue_engine, dense.read_bytes(), "katalog.xlsx", "2017", apply=True)
+    assert time.monotonic() - started < 60
+    assert "katalog.xlsx" in str(raised.value) and "ZIELCOCKPIT_READ_MEMORY_MB" in str(raised.value)
+    assert dump(catalogue_engine) == before
