@@ -165,25 +165,26 @@ def read_contents(data: bytes, name: str, max_bytes: int, limits: ReadLimits) ->
     """Every sheet of a file (run by `open_book` in the bounded child), or the German reason
     why the file cannot be read."""
     try:
-        book = _contents(data, name, max_bytes, limits)
+        opened = _contents(data, name, max_bytes, limits)
     except FileProblem as exc:
         return str(exc)
-    for sheet_name in book.sheet_names:
+    sheets, broken = {}, {}
+    for sheet_name in opened.sheet_names:
         try:
-            book.sheets[sheet_name] = book.load(sheet_name)
+            sheets[sheet_name] = opened.load(sheet_name)
         except FileProblem as exc:
-            book.broken[sheet_name] = str(exc)
-    return _Contents(book.format, book.sheet_names, book.sheets, book.broken, book.notices)
+            broken[sheet_name] = str(exc)
+    return _Contents(opened.format, opened.sheet_names, sheets, broken, opened.notices)
 
 
 @dataclass
 class _Opened:
+    """An opened file in the child: its sheets read one by one with `load`."""
+
     format: str
     sheet_names: list[str]
     load: Callable[[str], SheetData]
     notices: list[str] = field(default_factory=list)
-    sheets: dict[str, SheetData] = field(default_factory=dict)
-    broken: dict[str, str] = field(default_factory=dict)
 
 
 def _contents(data: bytes, name: str, max_bytes: int, limits: ReadLimits) -> _Opened:
