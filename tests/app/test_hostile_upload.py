@@ -4,20 +4,28 @@ Also: the API's import answer names no path of the server."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
-from dash_helpers import LiveServer, copy_demo, demo_server
+from access_helpers import preview_payload
+from dash import Dash
+from dash_helpers import LiveServer, copy_demo, demo_server, logged_in_client
 from sqlalchemy import func, select
 
+from benchmarks.dash_requests import DASH
 from db.engine import make_engine
 from db.models import ImportRun, Messwert
 from db.tokens import create_token
-from tests.etl.test_hostile_files import dense_workbook
+from etl.reading import MACRO_NOTICE
+from tests.etl.conftest import write_xlsx
+from tests.etl.test_bad_files import HEADER
+from tests.etl.test_hostile_files import dense_workbook, xlsx_with_error
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +113,25 @@ def test_hup002_api_import_answer_carries_no_server_path(
     assert body["files"][0]["checksum"]  # names the archived original
     assert "archive_path" not in body["files"][0]
     assert str(live.archive) not in response.text and "/archiv" not in response.text
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_hup003_macro_notice_and_error_cell_shown_in_the_upload_preview(
+    web: Dash, tmp_path: Path
+) -> None:
+    client = logged_in_client(web, "demo-controlling")
+    rows = [HEADER, ["REGE-4.1", "2017-Q4", 12]]
+    macro = write_xlsx(tmp_path / "makro.xlsm", {"Werte": rows})
+    with zipfile.ZipFile(macro, "a") as archive:
+        archive.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 Attribute VB_Name = Module1")
+    text = json.dumps(
+        client.post(DASH, json=preview_payload("makro.xlsm", macro.read_bytes())).get_json(),
+        ensure_ascii=False,
+    )
+    assert MACRO_NOTICE in text
+    broken = xlsx_with_error(tmp_path / "fehler.xlsx", "#DIV/0!")
+    text = json.dumps(
+        client.post(DASH, json=preview_payload("fehler.xlsx", broken.read_bytes())).get_json(),
+        ensure_ascii=False,
+    )
+    assert "C3" in text and "Fehlerwert #DIV/0!" in text and "Division durch 0" in text
