@@ -10,6 +10,7 @@ import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -120,7 +121,7 @@ def test_hup003_macro_notice_and_error_cell_shown_in_the_upload_preview(
     web: Dash, tmp_path: Path
 ) -> None:
     client = logged_in_client(web, "demo-controlling")
-    rows = [HEADER, ["REGE-4.1", "2017-Q4", 12]]
+    rows: list[list[Any]] = [HEADER, ["REGE-4.1", "2017-Q4", 12]]
     macro = write_xlsx(tmp_path / "makro.xlsm", {"Werte": rows})
     with zipfile.ZipFile(macro, "a") as archive:
         archive.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 Attribute VB_Name = Module1")
