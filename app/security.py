@@ -23,6 +23,7 @@ import datetime as dt
 import hashlib
 import hmac
 import html
+import re
 import secrets
 import time
 from typing import Any
@@ -227,6 +228,15 @@ def content_security_policy(
     'unsafe-inline', no 'unsafe-eval'. Images and fonts may also be `data:` URLs: Bootstrap's
     CSS draws its form icons with them, Plotly its downloads. See docs/security.md."""
     nonce = f" 'nonce-{style_nonce}'" if style_nonce else ""
+    # A setting, but still no way to end the directive and add another: only 'none', 'self'
+    # and origins (https://intranet.example, *.example.org) are kept.
+    sources = [
+        word
+        for word in frame_ancestors.replace(";", " ").replace(",", " ").split()
+        if word in ("'none'", "'self'")
+        or re.fullmatch(r"[a-z][a-z0-9+.-]*://[^\s']+|[*\w-]+\.[\w.:-]+", word)
+    ]
+    frame_ancestors = " ".join(sources) or "'none'"
     return "; ".join(
         (
             "default-src 'self'",

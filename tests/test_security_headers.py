@@ -121,3 +121,10 @@ def test_hdr003_frame_ancestors_and_hsts_follow_the_settings(make: Any) -> None:
     response = intranet.server.test_client().get("/login")
     assert_headers(response, frame="https://intranet.example")
     assert "X-Frame-Options" not in response.headers  # the old header cannot name an origin
+
+
+def test_hdr004_a_frame_ancestors_setting_cannot_add_a_directive(make: Any) -> None:
+    app = make(ZIELCOCKPIT_FRAME_ANCESTORS="'self'; script-src *")
+    policy = app.server.test_client().get("/login").headers["Content-Security-Policy"]
+    assert policy.count("script-src") == 1 and "script-src *" not in policy
+    assert "frame-ancestors 'self'" in policy
