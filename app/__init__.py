@@ -77,7 +77,13 @@ def create_app(settings: Settings | None = None) -> Dash:
         # base64 in the callback body makes an upload about 4/3 of the file, plus the JSON.
         max_upload_bytes=int(settings.max_upload_mb * 1024 * 1024 * 4 / 3) + 64 * 1024,
     )
-    app.server.config["ZC_LOGIN_CSS"] = [f"/assets/{BOOTSTRAP}", "/assets/app.css"]
+    app.server.config["ZC_LOGIN_CSS"] = [
+        f"/assets/{BOOTSTRAP}",
+        "/assets/app.css",
+        "/assets/plain.css",
+    ]
+    # The Content-Security-Policy allows Dash's own inline scripts by their hashes.
+    app.server.config["ZC_SCRIPT_HASHES"] = app.csp_hashes
     app.server.register_blueprint(api)
     from app.public import public
 
@@ -124,7 +130,10 @@ def _german_loading_text(app: Dash) -> None:
     original = app.interpolate_index
 
     def interpolate_index(**kwargs: Any) -> str:
+        from app.security import style_nonce_tags
+
         kwargs["app_entry"] = kwargs["app_entry"].replace("Loading...", "Wird geladen …")
+        kwargs["metas"] = kwargs["metas"] + style_nonce_tags()
         return str(original(**kwargs))
 
     app.interpolate_index = interpolate_index  # type: ignore[method-assign,assignment]

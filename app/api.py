@@ -97,6 +97,10 @@ def import_upload() -> Response | tuple[Response, int]:
     if outcome.refusal is not None or outcome.report is None:
         return _error(400, outcome.refusal or "Die Dateien wurden nicht angenommen.")
     body = outcome.report.as_json()
+    for file in body["files"]:
+        # Where the server keeps the original is none of the client's business; the checksum
+        # names the archived file.
+        file.pop("archive_path", None)
     return jsonify(body), (422 if body["status"] == "rejected" else 200)
 
 

@@ -66,8 +66,8 @@ def german_page(title: str, text: str) -> str:
     css = "".join(f'<link rel="stylesheet" href="{html.escape(href)}">' for href in links)
     return (
         f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>{html.escape(title)}'
-        f' – Zielcockpit</title>{css}</head><body><main class="container" style="max-width:40rem;'
-        f'margin-top:10vh"><h1 class="h3">{html.escape(title)}</h1>'
+        f' – Zielcockpit</title>{css}</head><body><main class="container plain-message">'
+        f'<h1 class="h3">{html.escape(title)}</h1>'
         f'<p>{html.escape(text)}</p><p><a href="/">Zur Übersicht</a></p></main></body></html>'
     )
 

@@ -100,19 +100,7 @@ def page_html(view: PublicView) -> str:
 <title>{esc(view.title)} – {esc(view.period.label)}</title>
 <link rel="stylesheet" href="/assets/vendor/bootstrap-5.3.9/bootstrap.min.css">
 <link rel="stylesheet" href="/assets/app.css">
-<style>
-.public-counts {{ display: flex; flex-wrap: wrap; gap: 1rem; margin: 1rem 0 1.5rem; }}
-.public-count {{ background: #fff; border-top: 6px solid #8C8C8C; padding: .75rem 1rem;
-  min-width: 12rem; border-radius: .25rem; }}
-.public-count-n {{ font-size: 2rem; font-weight: 700; display: block; }}
-.light-border-green {{ border-top-color: #009E73; }} .light-border-yellow {{ border-top-color: #E69F00; }}
-.light-border-red {{ border-top-color: #D55E00; }}
-.public-measures {{ list-style: none; padding-left: 0; }}
-.public-measure {{ border-bottom: 1px solid #ddd; padding: .6rem 0; }}
-.public-measure p {{ margin: 0 0 .25rem; }}
-.public-measure h4 {{ font-size: 1rem; margin-top: .75rem; }}
-.public-measure p, .public-measure h4 {{ white-space: pre-line; }}
-</style></head>
+<link rel="stylesheet" href="/assets/plain.css"></head>
 <body><main class="container-fluid app-main page page-public" id="oeffentlich">
 {demo}
 <header class="page-header">

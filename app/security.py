@@ -18,9 +18,12 @@ Callbacks that write check the role and unit themselves with `current_principal(
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import hmac
 import html
+import re
 import secrets
 import time
 from typing import Any
@@ -96,6 +99,7 @@ def init_security(
     server.session_interface = SharedKeySessions()
     server.before_request(guard)
     server.after_request(_csrf_cookie)
+    server.after_request(security_headers)
     server.add_url_rule("/login", "login", login, methods=["GET", "POST"])
     server.add_url_rule("/logout", "logout", logout, methods=["POST"])
     register_error_pages(server)
@@ -199,6 +203,103 @@ def _csrf_cookie(response: Response) -> Response:
     return response
 
 
+# Dash's renderer and its component bundles (webpack's style-loader), Plotly and AG Grid add
+# their CSS as <style> elements at run time. This script, run first on every Dash page (allowed
+# by its hash), gives each <style> element a script of the page inserts the nonce of this
+# response; a <style> that arrives in markup (an injected text) has none and stays blocked.
+STYLE_NONCE_SCRIPT = (
+    "(function(){var m=document.querySelector('meta[name=\"zc-style-nonce\"]');"
+    "if(!m){return;}var n=m.getAttribute('content');m.removeAttribute('content');"
+    "function mark(x){if(x&&x.nodeName==='STYLE'&&!x.getAttribute('nonce')){"
+    "x.setAttribute('nonce',n);}}"
+    "var P=Node.prototype,a=P.appendChild,b=P.insertBefore;"
+    "P.appendChild=function(x){mark(x);return a.apply(this,arguments);};"
+    "P.insertBefore=function(x){mark(x);return b.apply(this,arguments);};"
+    "['append','prepend','before','after','replaceWith'].forEach(function(k){"
+    "var E=Element.prototype,f=E[k];if(f){E[k]=function(){"
+    "for(var i=0;i<arguments.length;i++){mark(arguments[i]);}"
+    "return f.apply(this,arguments);};}});})();"
+)
+
+
+def style_nonce_tags() -> str:
+    """The head of a Dash page: this response's style nonce and the script that applies it."""
+    nonce = secrets.token_urlsafe(18)
+    g.style_nonce = nonce
+    return f'<meta name="zc-style-nonce" content="{nonce}"><script>{STYLE_NONCE_SCRIPT}</script>'
+
+
+def script_hash(script: str) -> str:
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+def content_security_policy(
+    script_hashes: list[str], frame_ancestors: str, style_nonce: str | None = None
+) -> str:
+    """The policy of every response: everything from the app itself, nothing from elsewhere.
+
+    The only inline code allowed are Dash's own inline scripts (the renderer's start and the
+    clientside callbacks written as strings), by their SHA-256 (`Dash.csp_hashes()`); no
+    'unsafe-inline', no 'unsafe-eval'. Images and fonts may also be `data:` URLs: Bootstrap's
+    CSS draws its form icons with them, Plotly its downloads. See docs/security.md."""
+    nonce = f" 'nonce-{style_nonce}'" if style_nonce else ""
+    # A setting, but still no way to end the directive and add another: only 'none', 'self'
+    # and origins (https://intranet.example, *.example.org) are kept.
+    sources = [
+        word
+        for word in frame_ancestors.replace(";", " ").replace(",", " ").split()
+        if word in ("'none'", "'self'")
+        or re.fullmatch(r"[a-z][a-z0-9+.-]*://[^\s']+|[*\w-]+\.[\w.:-]+", word)
+    ]
+    frame_ancestors = " ".join(sources) or "'none'"
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self' " + " ".join(script_hashes),
+            "style-src 'self'" + nonce,
+            "style-src-elem 'self'" + nonce,
+            # Plotly (d3) writes style="" attributes on the SVG it draws; without them no chart.
+            # Attributes only: a <style> element still needs the nonce.
+            "style-src-attr 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "worker-src 'self' blob:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            f"frame-ancestors {frame_ancestors}",
+        )
+    )
+
+
+def security_headers(response: Response) -> Response:
+    """The security headers of every response: pages, assets, API, errors, the login."""
+    config = current_app.config
+    if "ZC_CSP_PARTS" not in config:
+        # Built on the first response: by then every clientside callback is registered.
+        settings = config.get("ZC_SETTINGS")
+        hashes = [*config.get("ZC_SCRIPT_HASHES", lambda: [])(), script_hash(STYLE_NONCE_SCRIPT)]
+        config["ZC_CSP_PARTS"] = (hashes, settings.frame_ancestors if settings else "'none'")
+    hashes, ancestors = config["ZC_CSP_PARTS"]
+    policy = content_security_policy(hashes, ancestors, g.get("style_nonce"))
+    headers = response.headers
+    headers["Content-Security-Policy"] = policy
+    frame = policy.rsplit("frame-ancestors ", 1)[1]
+    # The old header knows only two words; 'self' and origins are left to frame-ancestors.
+    if frame == "'none'":
+        headers["X-Frame-Options"] = "DENY"
+    elif frame == "'self'":
+        headers["X-Frame-Options"] = "SAMEORIGIN"
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "same-origin"
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        # Served over HTTPS (ZIELCOCKPIT_SECURE_COOKIES=1): the browser keeps to HTTPS.
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return response
+
+
 def _redirect(location: str) -> Response:
     """A redirect whose body (seen only without JavaScript or in tools) is German too."""
     response = Response(
@@ -223,7 +324,7 @@ def _safe_next(target: str | None) -> str:
 LOGIN_PAGE = """<!DOCTYPE html>
 <html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Anmelden – Zielcockpit</title>{css}</head>
-<body class="bg-light"><main class="container" style="max-width:26rem;margin-top:12vh">
+<body class="bg-light"><main class="container plain-login">
 <h1 class="h3 mb-3">Zielcockpit</h1><p class="text-muted">Bitte melden Sie sich an.</p>
 {message}
 <form method="post" action="/login" class="card card-body shadow-sm">

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from etl.profile import ColumnSpec, Mapping, PeriodSource, Profile
-from etl.reading import Book, SheetData
+from etl.reading import ERROR_CODES, Book, SheetData
 from etl.tables import (
     Header,
     cell_address,
@@ -398,6 +398,18 @@ def _is_footer(ctx: _Context, row: list[Any]) -> bool:
 def _read_value(ctx: _Context, sheet: SheetData, r: int, c: int, raw: Any) -> CellValue | None:
     """The value of one cell, or None after recording why it is not one."""
     address = cell_address(r, c)
+    error = sheet.error_cells.get((r, c)) if sheet.error_cells else None
+    if error is not None:
+        meaning = ERROR_CODES.get(error.upper())
+        ctx.problem(
+            sheet,
+            address,
+            error,
+            f"Fehlerwert {error}" + (f" ({meaning})" if meaning else "") + " statt einer Zahl: "
+            "die Formel der Zelle hat kein Ergebnis. Bitte die Formel in der Datei korrigieren "
+            "oder den Wert eintragen und die Datei erneut hochladen.",
+        )
+        return None
     if (r, c) in sheet.missing_formulas:
         ctx.problem(
             sheet,
@@ -447,6 +459,8 @@ def _extract_long(ctx: _Context, item: Located) -> None:  # noqa: C901
     status_letter = column_letter(c_status) if c_status >= 0 else ""
     sheet_name = ctx.sheet_name(sheet)
     missing, percent = sheet.missing_formulas, sheet.percent_cells
+    # Error cells (#DIV/0!) read as empty or as text; they go the slow way, to _read_value.
+    missing = missing | frozenset(sheet.error_cells) if sheet.error_cells else missing
     append = ctx.out.values.append
     period_cache: dict[Any, Period | None] = {}
     rows = sheet.rows
@@ -676,7 +690,11 @@ def _extract_table(ctx: _Context, item: Located) -> None:  # noqa: C901
             used_rows.add(info.index)
             for c in value_cols:
                 raw = _cell(info.row, c)
-                if is_empty(raw) and (info.index, c) not in sheet.missing_formulas:
+                if (
+                    is_empty(raw)
+                    and (info.index, c) not in sheet.missing_formulas
+                    and (info.index, c) not in sheet.error_cells
+                ):
                     continue
                 period = _value_period(ctx, sheet, header, info, c, cols, sheet_period, year)
                 if period is None:

@@ -12,6 +12,7 @@ one transaction and one report; split, the all-or-nothing rule would be spread o
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import gc
 import getpass
 import json
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from db.audit_trail import audit
@@ -48,6 +50,7 @@ from db.models import (
 from db.places import ContextValueRow, changed_context_values, write_context_values
 from db.quarters import QuarterLocked, locked, refuse_locked
 from db.saved_profiles import saved_profile_texts
+from etl.bounded import ReadLimits
 from etl.context import check_context, split_context
 from etl.extract import Problem, detect, extract, locate
 from etl.profile import (
@@ -637,9 +640,33 @@ def archive_file(book: Book, archive_dir: Path) -> PendingArchive:
     target.parent.mkdir(parents=True, exist_ok=True)
     _sweep_stale_temps(target.parent)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(book.data)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(book.data)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)  # a full disk leaves no half-written original
+        raise
     return PendingArchive(target, Path(tmp))
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """No space left: ENOSPC from the file system, or the database saying so (SQLite „database
+    or disk is full“, PostgreSQL SQLSTATE 53100)."""
+    if isinstance(exc, OSError):
+        return exc.errno == errno.ENOSPC
+    if isinstance(exc, DBAPIError):
+        orig = exc.orig
+        return getattr(orig, "sqlstate", None) == "53100" or "disk is full" in str(orig)
+    return False
+
+
+def no_space_message(where: str) -> str:
+    """The German sentence for a full disk (ENOSPC) while writing `where`."""
+    return (
+        f"Kein Speicherplatz frei ({where}): nichts wurde geschrieben, angefangene Dateien "
+        "wurden entfernt. Bitte Platz schaffen lassen (Administration) und den Import "
+        "wiederholen."
+    )
 
 
 def _sweep_stale_temps(folder: Path) -> None:
@@ -737,6 +764,7 @@ def _import_files(
     settings = settings or Settings.resolve()
     user = user or getpass.getuser()
     max_bytes = settings.max_upload_mb * 1024 * 1024
+    limits = ReadLimits.of(settings)
     with engine.connect() as conn:
         index = load_catalogue_index(conn)
         profiles = all_profiles(conn)
@@ -747,7 +775,7 @@ def _import_files(
             5 + 55 * n // len(sources),
             f"Datei {n + 1} von {len(sources)} wird gelesen und geprüft …",
         )
-        staged.append(_stage(src, chosen, profiles, index, max_bytes))
+        staged.append(_stage(src, chosen, profiles, index, max_bytes, limits))
     tell(60, "Die Werte werden mit dem Bestand verglichen …")
     report = ImportReport([s.report for s in staged], dry_run)
     catalogues = [s for s in staged if s.report.profile and _is_catalogue(s.report.profile)]
@@ -789,8 +817,14 @@ def _write_all(
                 _write_file(session, s, user, now, archive_dir, archives)
         for pending in archives:
             pending.commit()
-    except (WriterBusy, QuarterLocked) as exc:
-        messages = exc.messages if isinstance(exc, QuarterLocked) else [str(exc)]
+    except (WriterBusy, QuarterLocked, OSError, DBAPIError) as exc:
+        if isinstance(exc, OSError | DBAPIError) and not is_disk_full(exc):
+            raise
+        if isinstance(exc, OSError | DBAPIError):
+            where = "Ablage der Originaldateien" if isinstance(exc, OSError) else "Datenbank"
+            messages = [no_space_message(where)]
+        else:
+            messages = exc.messages if isinstance(exc, QuarterLocked) else [str(exc)]
         for s in staged:
             s.report.status = "rejected"
             s.report.values_written = s.report.comments_written = 0
@@ -826,16 +860,18 @@ def _stage(
     profiles: tuple[Profile, ...],
     index: CatalogueIndex,
     max_bytes: int,
+    limits: ReadLimits,
 ) -> _Staged:
     path, name = (src.path, src.name) if isinstance(src, Upload) else (src, src.name)
     report = FileReport(name)
     out = _Staged(report)
     try:
-        book = open_book(path, max_bytes, name)
+        book = open_book(path, max_bytes, name, limits)
     except FileProblem as exc:
         report.errors.append(Problem(name, None, None, None, str(exc)))
         return out
     out.book = book
+    report.notes.extend(book.notices)
     report.checksum = book.checksum
     try:
         if chosen is not None:

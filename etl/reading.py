@@ -16,18 +16,44 @@ from xml.etree import ElementTree
 
 import python_calamine as calamine
 
+from etl.bounded import LimitExceeded, ReadLimits, run_bounded
 from etl.tables import MergedRange, fill_merged
 from zielcockpit.domain.formatting import fmt_number
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+MACRO_SUFFIXES = (".xlsm", ".xltm")
+WORKBOOK_SUFFIXES = (".xlsx", ".xltx", *MACRO_SUFFIXES, ".xls", ".ods")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 YAML_SUFFIXES = (".yaml", ".yml")
-# A real workbook compresses about 5 to 20 times; a zip bomb a thousand times.
-MAX_RATIO = 100
+# A real workbook compresses about 5 to 20 times; a zip bomb a thousand times. Small parts
+# (shared strings of a few repeated words) may compress far better and are harmless.
 RATIO_FLOOR = 10 * 1024 * 1024
 UNPACKED_FACTOR = 50
+# What Excel (German and English), LibreOffice and a CSV exported from them put in a cell whose
+# formula has no result. calamine reads such cells of an .xlsx or .ods as empty text.
+ERROR_CODES: dict[str, str] = {
+    "#DIV/0!": "Division durch 0",
+    "#N/A": "Wert nicht verfügbar",
+    "#NV": "Wert nicht verfügbar",
+    "#VALUE!": "falscher Datentyp",
+    "#WERT!": "falscher Datentyp",
+    "#REF!": "ungültiger Zellbezug",
+    "#BEZUG!": "ungültiger Zellbezug",
+    "#NAME?": "unbekannter Name in der Formel",
+    "#NUM!": "ungültige Zahl",
+    "#ZAHL!": "ungültige Zahl",
+    "#NULL!": "leere Schnittmenge",
+    "#SPILL!": "Überlauf",
+    "#ÜBERLAUF!": "Überlauf",
+    "#CALC!": "Berechnungsfehler",
+    "#GETTING_DATA": "Daten werden noch geladen",
+}
+MACRO_NOTICE = (
+    "Die Arbeitsmappe enthält Makros: Makros wurden nicht ausgeführt, sondern ignoriert; "
+    "gelesen wurden nur die gespeicherten Werte."
+)
+DTD_MESSAGE = "Die Datei enthält eine DTD und wird aus Sicherheitsgründen nicht gelesen."
 
 
 class FileProblem(Exception):
@@ -43,25 +69,26 @@ class SheetData:
     percent_cells: frozenset[tuple[int, int]] = frozenset()
     missing_formulas: frozenset[tuple[int, int]] = frozenset()
     merged: tuple[MergedRange, ...] = ()  # ((top, left), (bottom, right)), zero-based
+    error_cells: dict[tuple[int, int], str] = field(default_factory=dict)  # -> "#DIV/0!"
 
 
 @dataclass
 class Book:
-    """An opened source file; sheets are read on first use."""
+    """An opened source file, every sheet read (in the bounded child process)."""
 
     file_name: str
     format: str  # "xlsx", "xls", "ods", "csv", "yaml"
     data: bytes
     sheet_names: list[str]
-    _loader: Callable[[str], SheetData] | None = None
-    _cache: dict[str, SheetData] = field(default_factory=dict)
+    sheets: dict[str, SheetData] = field(default_factory=dict)
+    broken: dict[str, str] = field(default_factory=dict)  # sheet -> why it cannot be read
+    notices: list[str] = field(default_factory=list)  # German, for the person importing
     _facts: dict[str, str] = field(default_factory=dict)
 
     def sheet(self, name: str) -> SheetData:
-        if name not in self._cache:
-            assert self._loader is not None
-            self._cache[name] = self._loader(name)
-        return self._cache[name]
+        if name in self.broken:  # only a sheet that is used refuses the file
+            raise FileProblem(self.broken[name])
+        return self.sheets[name]
 
     @property
     def checksum(self) -> str:
@@ -74,12 +101,30 @@ class Book:
         return self.format == "csv"
 
 
+@dataclass
+class _Contents:
+    """What the child process hands back: a Book without the bytes the parent already has."""
+
+    format: str
+    sheet_names: list[str]
+    sheets: dict[str, SheetData]
+    broken: dict[str, str]
+    notices: list[str]
+
+
 def mb(size: int) -> str:
     return fmt_number(size / 1024 / 1024, 1)
 
 
-def open_book(path: Path, max_bytes: int, file_name: str | None = None) -> Book:
-    """Open a source file or raise FileProblem; never a traceback for the person uploading."""
+def open_book(
+    path: Path, max_bytes: int, file_name: str | None = None, limits: ReadLimits | None = None
+) -> Book:
+    """Open a source file or raise FileProblem; never a traceback for the person uploading.
+
+    The one entry to reading a file: every sheet is read in a child process bounded by
+    `limits` (memory, time; the settings by default), after the zip container's parts were
+    checked for their unpacked size and ratio without unpacking them."""
+    limits = limits or ReadLimits.of()
     name = file_name or path.name
     suffix = Path(name).suffix.lower()
     try:
@@ -107,9 +152,48 @@ def open_book(path: Path, max_bytes: int, file_name: str | None = None) -> Book:
             "(.xlsx, .xls, .ods) oder eine CSV-Datei hochladen."
         )
     if data.startswith(ZIP_MAGIC):
-        return _open_zip(name, data, max_bytes)
+        check_zip(data, max_bytes, limits.zip_ratio)
+    try:
+        read = run_bounded("etl.reading:read_contents", data, (name, max_bytes, limits), limits)
+    except LimitExceeded as exc:
+        raise FileProblem(str(exc)) from exc
+    if isinstance(read, str):
+        raise FileProblem(read)
+    return Book(name, read.format, data, read.sheet_names, read.sheets, read.broken, read.notices)
+
+
+def read_contents(data: bytes, name: str, max_bytes: int, limits: ReadLimits) -> _Contents | str:
+    """Every sheet of a file (run by `open_book` in the bounded child), or the German reason
+    why the file cannot be read."""
+    try:
+        opened = _contents(data, name, max_bytes, limits)
+    except FileProblem as exc:
+        return str(exc)
+    sheets, broken = {}, {}
+    for sheet_name in opened.sheet_names:
+        try:
+            sheets[sheet_name] = opened.load(sheet_name)
+        except FileProblem as exc:
+            broken[sheet_name] = str(exc)
+    return _Contents(opened.format, opened.sheet_names, sheets, broken, opened.notices)
+
+
+@dataclass
+class _Opened:
+    """An opened file in the child: its sheets read one by one with `load`."""
+
+    format: str
+    sheet_names: list[str]
+    load: Callable[[str], SheetData]
+    notices: list[str] = field(default_factory=list)
+
+
+def _contents(data: bytes, name: str, max_bytes: int, limits: ReadLimits) -> _Opened:
+    suffix = Path(name).suffix.lower()
+    if data.startswith(ZIP_MAGIC):
+        return _open_zip(name, data, max_bytes, limits)
     if data.startswith(OLE_MAGIC):
-        return _open_ole(name, data)
+        return _open_ole(data)
     if suffix in WORKBOOK_SUFFIXES:
         raise FileProblem(
             f"Die Datei heißt {suffix}, ist aber keine Excel- oder OpenDocument-Tabelle "
@@ -120,35 +204,57 @@ def open_book(path: Path, max_bytes: int, file_name: str | None = None) -> Book:
         raise FileProblem(
             "Dateityp unbekannt: weder Excel (.xlsx, .xls), OpenDocument (.ods) noch CSV-Text."
         )
-    return _csv_book(name, data, text)
+    return _csv_book(text)
 
 
 # -- zip containers: .xlsx, .xlsm, .ods --------------------------------------------------------
 
 
-def _open_zip(name: str, data: bytes, max_bytes: int) -> Book:
+def _zip(data: bytes) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
+        archive.infolist()
     except (zipfile.BadZipFile, EOFError, ValueError) as exc:
         raise FileProblem(
             "Die Datei ist beschädigt oder unvollständig (das ZIP-Archiv der Arbeitsmappe lässt "
             "sich nicht öffnen, z. B. nach einem abgebrochenen Download)."
         ) from exc
-    unpacked = sum(m.file_size for m in members)
+    return archive
+
+
+def check_zip(data: bytes, max_bytes: int, ratio_limit: float) -> None:
+    """The unpacked size and ratio of every part, from the zip directory, before unpacking;
+    FileProblem when a part is over a limit or the archive is broken."""
+    _check_members(_zip(data), max_bytes, ratio_limit)
+
+
+def _check_members(archive: zipfile.ZipFile, max_bytes: int, ratio_limit: float) -> None:
+    members = archive.infolist()
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
+        if member.file_size > RATIO_FLOOR and ratio > ratio_limit:
             raise FileProblem(
                 f"Die Datei wird beim Entpacken {ratio:.0f}-mal größer ({member.filename}: "
-                f"{mb(member.file_size)} MB); das ist keine gewöhnliche Arbeitsmappe "
+                f"{mb(member.file_size)} MB); erlaubt ist höchstens das {ratio_limit:g}-Fache "
+                "(Grenze ZIELCOCKPIT_ZIP_RATIO). Das ist keine gewöhnliche Arbeitsmappe "
                 "(Verdacht auf ZIP-Bombe). Nichts wurde gelesen."
             )
+    unpacked = sum(m.file_size for m in members)
     if unpacked > UNPACKED_FACTOR * max_bytes:
         raise FileProblem(
             f"Die Datei enthält entpackt {mb(unpacked)} MB; erlaubt sind höchstens "
-            f"{mb(UNPACKED_FACTOR * max_bytes)} MB (Verdacht auf ZIP-Bombe)."
+            f"{mb(UNPACKED_FACTOR * max_bytes)} MB (das {UNPACKED_FACTOR}-Fache der Grenze "
+            "ZIELCOCKPIT_MAX_UPLOAD_MB; Verdacht auf ZIP-Bombe)."
         )
+
+
+def _open_zip(name: str, data: bytes, max_bytes: int, limits: ReadLimits) -> _Opened:
+    archive = _zip(data)
+    _check_members(archive, max_bytes, limits.zip_ratio)
+    members = archive.infolist()
+    for member in members:
+        if _has_dtd(archive, member):
+            raise FileProblem(f"{DTD_MESSAGE} (Teil {member.filename})")
     names = {m.filename for m in members}
     if "xl/workbook.xml" in names:
         fmt = "xlsx"
@@ -158,20 +264,59 @@ def _open_zip(name: str, data: bytes, max_bytes: int) -> Book:
         raise FileProblem(
             "Die Datei ist ein ZIP-Archiv, aber keine Excel- oder OpenDocument-Tabelle."
         )
+    notices = []
+    if Path(name).suffix.lower() in MACRO_SUFFIXES or "xl/vbaProject.bin" in names:
+        notices.append(MACRO_NOTICE)
     workbook = _calamine(data)
-    extras = _XlsxExtras(archive) if fmt == "xlsx" else None
+    extras: _XlsxExtras | _OdsErrors = (
+        _XlsxExtras(archive) if fmt == "xlsx" else _OdsErrors(archive)
+    )
 
     def load(sheet_name: str) -> SheetData:
         sheet = _calamine_sheet(workbook, sheet_name)
-        if extras is None:
-            return sheet
-        percent, missing = extras.scan(sheet_name)
-        return SheetData(sheet.name, sheet.rows, percent, missing, sheet.merged)
+        percent, missing, errors = extras.scan(sheet_name)
+        return SheetData(sheet.name, sheet.rows, percent, missing, sheet.merged, errors)
 
-    return Book(name, fmt, data, list(workbook.sheet_names), load)
+    return _Opened(fmt, list(workbook.sheet_names), load, notices)
 
 
-def _open_ole(name: str, data: bytes) -> Book:
+_PROLOG_LIMIT = 1 << 20
+_XML_PARTS = (".xml", ".rels", ".vml")
+
+
+def _has_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """A document type declaration before the root element of an XML part (XXE, billion
+    laughs): no workbook needs one. Only the prolog is unpacked."""
+    if not member.filename.lower().endswith(_XML_PARTS) or member.is_dir():
+        return False
+    try:
+        with archive.open(member) as handle:
+            head = handle.read(_PROLOG_LIMIT)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+        raise FileProblem(
+            f"Die Datei ist beschädigt (Teil {member.filename} lässt sich nicht entpacken)."
+        ) from exc
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", "ignore")
+    else:
+        text = head.decode("latin-1")
+    pos = 0
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n\ufeff\xef\xbb\xbf":
+            pos += 1
+        if text.startswith("<?", pos):
+            closing = "?>"
+        elif text.startswith("<!--", pos):
+            closing = "-->"
+        else:
+            return text[pos : pos + 9].upper() == "<!DOCTYPE"
+        end = text.find(closing, pos)
+        if end == -1:
+            return False
+        pos = end + len(closing)
+
+
+def _open_ole(data: bytes) -> _Opened:
     # An encrypted .xlsx is an OLE container with these streams (names in UTF-16).
     if (
         "EncryptedPackage".encode("utf-16-le") in data
@@ -179,9 +324,7 @@ def _open_ole(name: str, data: bytes) -> Book:
     ):
         raise _password()
     workbook = _calamine(data, old=True)
-    return Book(
-        name, "xls", data, list(workbook.sheet_names), lambda s: _calamine_sheet(workbook, s)
-    )
+    return _Opened("xls", list(workbook.sheet_names), lambda s: _calamine_sheet(workbook, s))
 
 
 def _password() -> FileProblem:
@@ -276,17 +419,85 @@ class _XlsxExtras:
                 found.append(str(index).encode())
         return found
 
-    def scan(
-        self, sheet_name: str
-    ) -> tuple[frozenset[tuple[int, int]], frozenset[tuple[int, int]]]:
+    def scan(self, sheet_name: str) -> _Scanned:
         path = self.paths.get(sheet_name)
         if path is None:
-            return frozenset(), frozenset()
+            return frozenset(), frozenset(), {}
         try:
             xml = self.archive.read(path)
         except (KeyError, zipfile.BadZipFile, OSError):
-            return frozenset(), frozenset()
-        return _percent_cells(xml, self.percent_styles), _missing_formulas(xml)
+            return frozenset(), frozenset(), {}
+        return _percent_cells(xml, self.percent_styles), _missing_formulas(xml), _xlsx_errors(xml)
+
+
+_Scanned = tuple[frozenset[tuple[int, int]], frozenset[tuple[int, int]], dict[tuple[int, int], str]]
+_ERROR_CELL = re.compile(rb'<c\s[^>]*?\bt="e"[^>]*>.*?</c>', re.DOTALL)
+
+
+def _xlsx_errors(xml: bytes) -> dict[tuple[int, int], str]:
+    """Cells whose stored result is an error (`t="e"`): `#DIV/0!` and its siblings."""
+    if b't="e"' not in xml:
+        return {}
+    found = {}
+    for m in _ERROR_CELL.finditer(xml):
+        ref = _CELL_REF.search(m.group(0)[:200])
+        value = _VALUE.search(m.group(0))
+        if ref:
+            code = value.group(1).decode("utf-8", "replace").strip() if value else ""
+            found[_position(ref.group(1), ref.group(2))] = code or "#FEHLER"
+    return found
+
+
+_ODS = {
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "calcext": "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+}
+
+
+class _OdsErrors:
+    """Error cells of an .ods: LibreOffice writes them as an empty string marked
+    `calcext:value-type="error"`, with the code (`#DIV/0!`) in the cell's text."""
+
+    def __init__(self, archive: zipfile.ZipFile):
+        self.archive = archive
+        self.found: dict[str, dict[tuple[int, int], str]] | None = None
+
+    def scan(self, sheet_name: str) -> _Scanned:
+        if self.found is None:
+            self.found = self._read()
+        return frozenset(), frozenset(), self.found.get(sheet_name, {})
+
+    def _read(self) -> dict[str, dict[tuple[int, int], str]]:
+        try:
+            xml = self.archive.read("content.xml")
+        except (KeyError, zipfile.BadZipFile, OSError):
+            return {}
+        if b'value-type="error"' not in xml:
+            return {}
+        t, calc = "{" + _ODS["table"] + "}", "{" + _ODS["calcext"] + "}"
+        found: dict[str, dict[tuple[int, int], str]] = {}
+        sheet, row, col = "", -1, 0
+        for event, el in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):
+            tag = el.tag
+            if event == "start":
+                if tag == t + "table":
+                    sheet, row = el.get(t + "name", ""), -1
+                elif tag == t + "table-row":
+                    row, col = row + 1, 0
+                continue
+            if tag == t + "table-row":
+                row += int(el.get(t + "number-rows-repeated", "1")) - 1
+                el.clear()
+            elif tag in (t + "table-cell", t + "covered-table-cell"):
+                repeat = int(el.get(t + "number-columns-repeated", "1"))
+                if el.get(calc + "value-type") == "error":
+                    code = "".join(el.itertext()).strip() or "#FEHLER"
+                    for k in range(min(repeat, 16384)):
+                        found.setdefault(sheet, {})[(row, col + k)] = code
+                col += repeat
+        return found
 
 
 def _position(col_letters: bytes, row_digits: bytes) -> tuple[int, int]:
@@ -338,7 +549,13 @@ def _missing_formulas(xml: bytes) -> frozenset[tuple[int, int]]:
 
 
 def _decode(data: bytes) -> str | None:
-    """UTF-8 (with or without BOM), else Windows-1252; binary data is not text."""
+    """UTF-8 (with or without BOM), UTF-16 with its BOM (Excel's „Unicode-Text“), else
+    Windows-1252; binary data is not text."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
     if b"\x00" in data[:4096]:
         return None
     try:
@@ -351,12 +568,17 @@ def _decode(data: bytes) -> str | None:
         return data.decode("latin-1")
 
 
-def _csv_book(name: str, data: bytes, text: str) -> Book:
+def _csv_book(text: str) -> _Opened:
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = ";" if ";" in first or "\t" not in first else "\t"
     rows: list[list[Any]] = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
     width = max((len(r) for r in rows), default=0)
-    for r in rows:
-        r.extend([""] * (width - len(r)))
-    sheet = SheetData("", rows)
-    return Book(name, "csv", data, [""], lambda _name: sheet)
+    errors = {}
+    for r, row in enumerate(rows):
+        row.extend([""] * (width - len(row)))
+        for c, cell in enumerate(row):
+            # The text a spreadsheet exported for a formula without a result.
+            if cell[:1] == "#" and cell.strip().upper() in ERROR_CODES:
+                errors[(r, c)] = cell.strip().upper()
+    sheet = SheetData("", rows, error_cells=errors)
+    return _Opened("csv", [""], lambda _name: sheet)

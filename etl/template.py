@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, select
 
 from db.models import Indikator, Massnahme, Messwert, Organisationseinheit, Plan
 from db.units import unit_parents
+from etl.text_cells import keep_text
 from zielcockpit.auth import units_with_children
 from zielcockpit.domain.formatting import fmt_date, fmt_number
 from zielcockpit.domain.periods import Period, PeriodError
@@ -322,6 +323,7 @@ def _write(
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
+    keep_text(wb)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
 

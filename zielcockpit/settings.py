@@ -186,6 +186,30 @@ SETTINGS: tuple[Setting, ...] = (
         "Laufende Sitzungen eines Verzeichniskontos werden spätestens nach so vielen Minuten "
         "beim Verzeichnis nachgeprüft (gesperrt oder gelöscht: abgemeldet).",
     ),
+    # -- bounded reading of import files and the pages' framing (docs/security.md) --
+    Setting(
+        "ZIELCOCKPIT_READ_MEMORY_MB",
+        "500",
+        "Arbeitsspeicher in MB, den das Lesen einer Importdatei höchstens belegen darf (eigener "
+        "Prozess); mehr: die Datei wird abgelehnt.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_READ_SECONDS",
+        "60",
+        "Sekunden, die das Lesen einer Importdatei höchstens dauern darf; länger: abgebrochen.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_ZIP_RATIO",
+        "100",
+        "Höchstes Verhältnis entpackt zu gepackt je Teil einer Arbeitsmappe (.xlsx, .ods); mehr: "
+        "Verdacht auf ZIP-Bombe, die Datei wird nicht gelesen.",
+    ),
+    Setting(
+        "ZIELCOCKPIT_FRAME_ANCESTORS",
+        "'none'",
+        "Wer die Seiten in einem Rahmen zeigen darf (CSP frame-ancestors): 'none' (niemand), "
+        "'self' (nur das Zielcockpit selbst) oder Adressen wie https://intranet.example.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -199,6 +223,10 @@ _FIELDS = {
     "ZIELCOCKPIT_PROXY_USER_HEADER",
     "ZIELCOCKPIT_TODAY",
     "ZIELCOCKPIT_JOBS",
+    "ZIELCOCKPIT_READ_MEMORY_MB",
+    "ZIELCOCKPIT_READ_SECONDS",
+    "ZIELCOCKPIT_ZIP_RATIO",
+    "ZIELCOCKPIT_FRAME_ANCESTORS",
 }
 _EXTRA = frozenset(_BY_NAME) - _FIELDS
 
@@ -220,6 +248,10 @@ class Settings:
         return self.today_override or dt.date.today()
 
     jobs: str = "eingebettet"
+    read_memory_mb: int = 500
+    read_seconds: int = 60
+    zip_ratio: int = 100
+    frame_ancestors: str = "'none'"
     # Everything else by its setting's name (reminders, mail, directory): read with `value()`.
     extra: Mapping[str, str] = field(default_factory=dict, hash=False)
 
@@ -229,14 +261,7 @@ class Settings:
 
     def number(self, name: str) -> int:
         """A setting that is a whole number ≥ 0; German SettingError otherwise."""
-        text = self.value(name).strip()
-        try:
-            number = read_number(text)
-        except NumberError:
-            number = Decimal(-1)
-        if number < 0 or number != number.to_integral_value():
-            raise SettingError(f"{name} ist „{text}“, erwartet eine ganze Zahl ≥ 0.")
-        return int(number)
+        return _whole_setting(name, self.value(name))
 
     @classmethod
     def resolve(
@@ -257,18 +282,39 @@ class Settings:
             database_url=get("DATABASE_URL"),
             catalogue_dir=Path(get("ZIELCOCKPIT_CATALOGUE_DIR")),
             archive_dir=Path(get("ZIELCOCKPIT_ARCHIVE_DIR")),
-            max_upload_mb=int(get("ZIELCOCKPIT_MAX_UPLOAD_MB")),
+            max_upload_mb=_whole_setting(
+                "ZIELCOCKPIT_MAX_UPLOAD_MB", get("ZIELCOCKPIT_MAX_UPLOAD_MB")
+            ),
             secret_key=get("ZIELCOCKPIT_SECRET_KEY"),
             secure_cookies=get("ZIELCOCKPIT_SECURE_COOKIES") == "1",
             proxy_user_header=get("ZIELCOCKPIT_PROXY_USER_HEADER"),
             today_override=_date_setting("ZIELCOCKPIT_TODAY", get("ZIELCOCKPIT_TODAY")),
             jobs=get("ZIELCOCKPIT_JOBS"),
             extra={s.name: get(s.name) for s in SETTINGS if s.name in _EXTRA},
+            read_memory_mb=_whole_setting(
+                "ZIELCOCKPIT_READ_MEMORY_MB", get("ZIELCOCKPIT_READ_MEMORY_MB")
+            ),
+            read_seconds=_whole_setting(
+                "ZIELCOCKPIT_READ_SECONDS", get("ZIELCOCKPIT_READ_SECONDS")
+            ),
+            zip_ratio=_whole_setting("ZIELCOCKPIT_ZIP_RATIO", get("ZIELCOCKPIT_ZIP_RATIO")),
+            frame_ancestors=get("ZIELCOCKPIT_FRAME_ANCESTORS").strip(),
         )
 
 
 class SettingError(ValueError):
     """A setting with a value it cannot have; the message is German."""
+
+
+def _whole_setting(name: str, text: str) -> int:
+    """A setting that is a whole number ≥ 0 (read as German text); German SettingError else."""
+    try:
+        number = read_number(text.strip())
+    except NumberError:
+        number = Decimal(-1)
+    if number < 0 or number != number.to_integral_value():
+        raise SettingError(f"{name} ist „{text.strip()}“, erwartet eine ganze Zahl ≥ 0.")
+    return int(number)
 
 
 def _date_setting(name: str, text: str) -> dt.date | None:

@@ -153,7 +153,7 @@ def test_a11y005_committee_mode_keeps_focus_on_the_slides(
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"folie=12$"), timeout=TIMEOUT)
     page.wait_for_function(
-        "document.querySelector('.slide-position').textContent.startsWith('Folie 12 ')"
+        "() => document.querySelector('.slide-position').textContent.startsWith('Folie 12 ')"
     )
     wait_focus(page, f"#{ids.PRESENTATION_NEXT}")
     # On the last slide "Weiter" is gone: the focus goes to the slide's heading.
@@ -168,7 +168,7 @@ def test_a11y005_committee_mode_keeps_focus_on_the_slides(
     page.keyboard.press("ArrowLeft")
     page.wait_for_url(re.compile(r"folie=12$"), timeout=TIMEOUT)
     page.wait_for_function(
-        "document.querySelector('.slide-position').textContent.startsWith('Folie 12 ')"
+        "() => document.querySelector('.slide-position').textContent.startsWith('Folie 12 ')"
     )
     # The new slide is drawn; the focus moves after the next paint: wait for it (a fixed pause
     # failed beside another test worker), and fail if it stays on the page body.

@@ -85,7 +85,9 @@ def test_brow003_filters_travel_in_the_url(visit: Open, live_server: LiveServer)
     page = go(v, live_server.url + "/")
     page.locator("select.filter-period").select_option("2017-Q2")
     page.wait_for_url(re.compile(r"\?plan=2017&period=2017-Q2$"))
-    page.wait_for_function("document.querySelector('h1').textContent.includes('2. Quartal 2017')")
+    page.wait_for_function(
+        "() => document.querySelector('h1').textContent.includes('2. Quartal 2017')"
+    )
     page.locator("select.filter-light").select_option("red")
     page.wait_for_url(re.compile(r"\?plan=2017&period=2017-Q2&light=red$"))
     page.wait_for_selector(".count-active.count-red", timeout=TIMEOUT)
@@ -103,7 +105,7 @@ def test_brow003_filters_travel_in_the_url(visit: Open, live_server: LiveServer)
     # The back button undoes the last filter.
     page.go_back()
     page.wait_for_url(re.compile(r"\?plan=2017&period=2017-Q2$"))
-    page.wait_for_function("!document.querySelector('.count-active')")
+    page.wait_for_function("() => !document.querySelector('.count-active')")
     assert page.locator("#overview-scorecard td.current .light-cell").count() == 48
     # The navigation carries the selection to the next page.
     page.locator("#app-nav-quartale").click()
@@ -133,7 +135,7 @@ def test_brow004_committee_mode_moves_with_the_keyboard(
         page.keyboard.press(key)
         page.wait_for_url(re.compile(rf"folie={slide}$"))
         page.wait_for_function(
-            f"document.querySelector('.slide-position').textContent === 'Folie {slide} von 13'"
+            f"() => document.querySelector('.slide-position').textContent === 'Folie {slide} von 13'"
         )
     # Each measure on a slide says its light in words and why, without hovering.
     items = page.locator(".slide-item")

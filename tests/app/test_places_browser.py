@@ -55,7 +55,7 @@ def test_plac001_overview_map_ranking_local(
     assert page.locator(".places-ranking tbody tr").count() == 10
     page.select_option("#places-indicator", "K-SGB2")
     page.wait_for_function(
-        "document.querySelector('#places-map-table').innerText.includes('Leistungsberechtigte')",
+        "() => document.querySelector('#places-map-table').innerText.includes('Leistungsberechtigte')",
         timeout=TIMEOUT,
     )
     assert "%" in page.locator("#places-map-table").inner_text()
@@ -123,11 +123,11 @@ def test_plac005_admin_uploads_official_map_drawn_locally(
         good.write_text(_official_like_map(), encoding="utf-8")
         page.set_input_files("#places-map-upload input[type=file]", str(good))
         page.wait_for_function(
-            "document.querySelector('#places-map-message').innerText.includes('gespeichert')",
+            "() => document.querySelector('#places-map-message').innerText.includes('gespeichert')",
             timeout=TIMEOUT,
         )
         page.wait_for_function(
-            "document.querySelector('#places-map-table').innerText.includes('bezirke.geojson')",
+            "() => document.querySelector('#places-map-table').innerText.includes('bezirke.geojson')",
             timeout=TIMEOUT,
         )
         v.shoot("bezirke_amtliche_karte")
@@ -155,7 +155,7 @@ def test_plac006_controlling_sets_a_new_index_version(
         page.click("#places-index-save")
         page.wait_for_selector("#places-index-message .alert-success", timeout=TIMEOUT)
         page.wait_for_function(
-            "document.querySelector('#places-ranking').innerText.includes('Fassung 2')",
+            "() => document.querySelector('#places-ranking').innerText.includes('Fassung 2')",
             timeout=TIMEOUT,
         )
         assert "Gewicht 0,5" in page.locator("#places-ranking").inner_text()

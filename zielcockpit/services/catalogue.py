@@ -24,6 +24,8 @@ from db.catalogue import (
 )
 from db.catalogue_export import catalogue_data
 from db.contacts import apply_contacts, list_contacts
+from etl.bounded import LimitExceeded, ReadLimits, run_bounded
+from etl.reading import ZIP_MAGIC, FileProblem, check_zip
 from zielcockpit.domain.formatting import fmt_date, fmt_number
 from zielcockpit.domain.reminders import email_problem
 from zielcockpit.services.catalogue_workbook import (
@@ -33,9 +35,10 @@ from zielcockpit.services.catalogue_workbook import (
     LABELS,
     MEASURE_COLUMNS,
     MEASURES,
+    WorkbookCatalogue,
     catalogue_workbook,
-    read_catalogue_workbook,
 )
+from zielcockpit.settings import Settings
 
 UNCHANGED = "unverändert"
 
@@ -107,7 +110,7 @@ def import_workbook(
     current = catalogue_data(engine, key)
     fields = {hf["titel"]: hf["key"] for hf in current["handlungsfelder"]}
     oes = {str(o["code"]) for o in current["organisationseinheiten"]}
-    read = read_catalogue_workbook(content, file_name, fields, oes)
+    read = _read_bounded(content, file_name, fields, oes)
     stored = {i["code"]: i for m in current["massnahmen"] for i in m["indikatoren"]}
     for m in read.measures:
         for ind in m["indikatoren"]:
@@ -203,9 +206,31 @@ def _contact_plan(
     return plan
 
 
+def _read_bounded(
+    content: bytes, file_name: str, fields: dict[str, str], oes: set[str]
+) -> WorkbookCatalogue:
+    """The workbook read like every import file: its zip parts checked for size and ratio, then
+    read in a child process under the memory and time limits (etl/bounded.py)."""
+    settings = Settings.resolve()
+    limits = ReadLimits.of(settings)
+    try:
+        if content.startswith(ZIP_MAGIC):
+            check_zip(content, settings.max_upload_mb * 1024 * 1024, limits.zip_ratio)
+        found = run_bounded(
+            "zielcockpit.services.catalogue_workbook:read_catalogue_workbook",
+            content,
+            (file_name, fields, oes),
+            limits,
+        )
+    except (FileProblem, LimitExceeded) as exc:
+        raise CatalogueError([f"{file_name}: {exc}"]) from exc
+    assert isinstance(found, WorkbookCatalogue)
+    return found
+
+
 def _peek_plan(content: bytes, file_name: str) -> str | None:
     """The plan named in the workbook; a file that is no catalogue workbook is refused here."""
-    found = read_catalogue_workbook(content, file_name, {}, set())
+    found = _read_bounded(content, file_name, {}, set())
     if found.problems and not found.measures:
         raise CatalogueError(found.problems)
     return found.plan_key

@@ -24,6 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from db.catalogue import CELLS, LINE, SHEET
+from etl.text_cells import keep_text
 from zielcockpit.domain.german import (
     DateError,
     NumberError,
@@ -187,6 +188,7 @@ def catalogue_workbook(data: dict[str, Any], contacts: list[dict[str, Any]] | No
     if sheet_c is not None:
         _validations(sheet_c, CONTACT_COLUMNS, refs, len(contacts or []))
     lists.sheet_state = "hidden"
+    keep_text(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.saved_profiles import add_saved_profile, profile_name_taken, saved_profiles
+from etl.bounded import ReadLimits
 from etl.extract import detect
 from etl.loader import all_profiles, load_catalogue_index
 from etl.profile import load_profiles
@@ -71,7 +72,9 @@ def open_upload(settings: Settings, raw_name: str | None, contents: str | None) 
         path = Path(folder) / f"upload{Path(name).suffix.lower()}"
         path.write_bytes(data)
         try:
-            book = open_book(path, settings.max_upload_mb * 1024 * 1024, name)
+            book = open_book(
+                path, settings.max_upload_mb * 1024 * 1024, name, ReadLimits.of(settings)
+            )
             for sheet in book.sheet_names:
                 book.sheet(sheet)  # read now: the temporary file is gone afterwards
         except FileProblem as exc:

@@ -14,13 +14,21 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from etl.loader import ImportReport, Progress, Upload, import_files
+from etl.loader import (
+    ImportReport,
+    Progress,
+    Upload,
+    import_files,
+    is_disk_full,
+    no_space_message,
+)
 from etl.profile import Profile
 from zielcockpit.auth import Principal
 from zielcockpit.domain.formatting import fmt_number
 from zielcockpit.settings import Settings
 
-ALLOWED_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")
+# .xlsm/.xltm: read for their values only, with a notice that the macros were ignored.
+ALLOWED_SUFFIXES = (".xlsx", ".xlsm", ".xltm", ".xls", ".ods", ".csv")
 ACCEPT = ",".join(ALLOWED_SUFFIXES)
 MAX_NAME = 200
 MAX_SHOWN_ERRORS = 200
@@ -222,6 +230,31 @@ def import_uploads(
         )
         return outcome
     units = principal.units if principal.role == "fachbereich" else None
+    try:
+        outcome.report = _import_in_folder(
+            engine, settings, principal, files, names, dry_run, profile, units, candidate, progress
+        )
+    except OSError as exc:
+        if not is_disk_full(exc):
+            raise
+        outcome.refusal = no_space_message("temporärer Ordner des Servers")
+    return outcome
+
+
+def _import_in_folder(
+    engine: Engine,
+    settings: Settings,
+    principal: Principal,
+    files: Sequence[UploadedFile],
+    names: list[str],
+    dry_run: bool,
+    profile: str | None,
+    units: frozenset[str] | None,
+    candidate: Profile | None,
+    progress: Progress | None,
+) -> ImportReport:
+    """The files written to a temporary folder (removed afterwards, a full disk included) and
+    imported from there."""
     with tempfile.TemporaryDirectory(prefix="zielcockpit-upload-") as folder:
         uploads = []
         for n, (f, name) in enumerate(zip(files, names, strict=True)):
@@ -229,7 +262,7 @@ def import_uploads(
             path = Path(folder) / f"upload-{n}{Path(name).suffix.lower()}"
             path.write_bytes(f.data)
             uploads.append(Upload(path, name))
-        outcome.report = import_files(
+        return import_files(
             engine,
             uploads,
             profile=profile,
@@ -240,7 +273,6 @@ def import_uploads(
             candidate=candidate,
             progress=progress,
         )
-    return outcome
 
 
 def outcome_summary(outcome: UploadOutcome) -> dict[str, Any]:
