@@ -176,8 +176,8 @@ def _find(session: Session, c: dict[str, str]) -> Kontakt | None:
     ).one_or_none()
 
 
-def apply_contacts(
-    engine: Engine,
+def write_contacts(
+    session: Session,
     added: list[dict[str, str]],
     removed: list[dict[str, str]],
     renamed: list[dict[str, str]],
@@ -185,36 +185,36 @@ def apply_contacts(
     actor: str,
     source: str | None = None,
 ) -> None:
-    """The contact changes of a catalogue workbook, in one transaction, each audited (the caller
-    checked the rows: addresses, units and measures)."""
-    with transaction(engine) as session:
-        for c in removed:
-            row = _find(session, c)
-            if row is not None:
-                session.delete(row)
-                audit(
-                    session, actor[:80], "kontakt_entfernt", "kontakt",
-                    f"{c['oe']}{_of(c['massnahme'])} {c['email']}", dict(c), None, source=source,
-                )  # fmt: skip
-        for c in renamed:
-            row = _find(session, c)
-            assert row is not None  # listed as stored a moment ago
-            old = row.name
-            row.name = c["name"]
+    """The contact changes of a catalogue workbook inside the caller's transaction (the
+    catalogue's own changes are written in the same one), each audited; the caller checked the
+    rows: addresses, units and measures."""
+    for c in removed:
+        row = _find(session, c)
+        if row is not None:
+            session.delete(row)
             audit(
-                session, actor[:80], "kontakt_geaendert", "kontakt",
-                f"{c['oe']}{_of(c['massnahme'])} {c['email']}", {"name": old}, {"name": c["name"]},
-                source=source,
+                session, actor[:80], "kontakt_entfernt", "kontakt",
+                f"{c['oe']}{_of(c['massnahme'])} {c['email']}", dict(c), None, source=source,
             )  # fmt: skip
-        session.flush()
-        for c in added:
-            session.add(
-                Kontakt(
-                    oe=c["oe"], massnahme=c["massnahme"], name=c["name"], email=c["email"],
-                    created_by=actor[:80],
-                )
-            )  # fmt: skip
-            audit(
-                session, actor[:80], "kontakt_angelegt", "kontakt",
-                f"{c['oe']}{_of(c['massnahme'])} {c['email']}", None, dict(c), source=source,
-            )  # fmt: skip
+    for c in renamed:
+        row = _find(session, c)
+        assert row is not None  # listed as stored a moment ago
+        old = row.name
+        row.name = c["name"]
+        audit(
+            session, actor[:80], "kontakt_geaendert", "kontakt",
+            f"{c['oe']}{_of(c['massnahme'])} {c['email']}", {"name": old}, {"name": c["name"]},
+            source=source,
+        )  # fmt: skip
+    session.flush()
+    for c in added:
+        session.add(
+            Kontakt(
+                oe=c["oe"], massnahme=c["massnahme"], name=c["name"], email=c["email"],
+                created_by=actor[:80],
+            )
+        )  # fmt: skip
+        audit(
+            session, actor[:80], "kontakt_angelegt", "kontakt",
+            f"{c['oe']}{_of(c['massnahme'])} {c['email']}", None, dict(c), source=source,
+        )  # fmt: skip

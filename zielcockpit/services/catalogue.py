@@ -21,9 +21,11 @@ from db.catalogue import (
     LoadResult,
     check_catalogue,
     load_catalogue_data,
+    write_checked,
 )
 from db.catalogue_export import catalogue_data
-from db.contacts import apply_contacts, list_contacts
+from db.contacts import list_contacts, write_contacts
+from db.engine import transaction
 from etl.bounded import LimitExceeded, ReadLimits, run_bounded
 from etl.reading import ZIP_MAGIC, FileProblem, check_zip
 from zielcockpit.domain.formatting import fmt_date, fmt_number
@@ -132,12 +134,14 @@ def import_workbook(
         if changes:
             _keep_equal(current["massnahmen"], read.measures)
             _confirm_changed(current["massnahmen"], read.measures)
-            outcome.result = load_catalogue_data(engine, new, file_name, content, actor, LABELS)
-        if contacts.changes:
-            apply_contacts(
-                engine, contacts.added, contacts.removed, contacts.renamed, actor=actor,
-                source=file_name,
-            )  # fmt: skip
+        with transaction(engine) as session:  # catalogue and contacts: both or neither
+            if changes:
+                outcome.result = write_checked(session, new, file_name, content, actor)
+            if contacts.changes:
+                write_contacts(
+                    session, contacts.added, contacts.removed, contacts.renamed, actor=actor,
+                    source=file_name,
+                )  # fmt: skip
         outcome.written = True
     return outcome
 
