@@ -914,7 +914,7 @@ def _known_unchanged(
                     detected=bool(facts.get("profile_detected")),
                     checksum=checksum,
                     status="unchanged",
-                    values_unchanged=wrote["values"] + wrote["context"] + run.values_unchanged,
+                    values_unchanged=wrote["values"] + wrote["context"],
                     notes=list(facts.get("notes", [])),
                 )
             )
@@ -1334,9 +1334,10 @@ def _write_file(
         "notes": report.notes,
         "summed_cells": sums,
     }
-    if not diff.unchanged and len(context) == len(s.context) and s.fingerprint:
-        # This run wrote every value of the file: while they all stay as written, the same
-        # file is answered „unverändert“ without reading it again (_known_unchanged).
+    if report.values_unchanged == 0 and s.fingerprint:
+        # This run wrote every value of the file (none was already stored, none repeated from
+        # another file of this import): while they all stay as written, the same file is
+        # answered „unverändert“ without reading it again (_known_unchanged).
         facts[_WROTE_ALL] = {
             "fingerprint": s.fingerprint,
             "values": len(diff.new) + len(diff.changed),

@@ -166,3 +166,28 @@ def test_named_other_profile_or_file_twice_takes_the_usual_way(
     copy = _file(tmp_path, name="kopie.csv")
     twice = import_files(demo_engine, [path, copy], user="b", settings=settings)
     assert twice.status == "unchanged" and len(reads) == 4
+
+
+def test_value_repeated_from_another_file_is_compared_in_full(
+    demo_engine: Engine, tmp_path: Path, settings: Settings
+) -> None:
+    """The second file's REGE-4.1 was taken from the first file of the same import: its run did
+    not write it, so a change of it since is found only by reading the file again."""
+    first = _file(tmp_path)
+    second = _file(
+        tmp_path,
+        ["Indikator;Zeitraum;Wert", "REGE-4.1;2017-Q2;12", "Jobcenter-6.1;2017-Q2;12500"],
+        "b.csv",
+    )
+    both = import_files(demo_engine, [first, second], user="a", settings=settings)
+    assert both.status == "ok" and both.files[1].values_unchanged == 1
+    controlling = principal_of(demo_engine, "demo-controlling")
+    saved = save_entry(
+        demo_engine,
+        controlling,
+        Submission("2017", "2017-Q2", {"REGE-4.1": FieldInput("REGE-4.1", "99", None, None)}),
+    )
+    assert saved.ok, saved.errors
+    again = import_files(demo_engine, [second], user="b", settings=settings)
+    assert again.status == "ok" and again.files[0].values_written == 1
+    assert _value(demo_engine, "REGE-4.1") == 12
