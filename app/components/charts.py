@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from app.components.common import attrs
@@ -75,61 +75,118 @@ def bullet(view: IndicatorView, compact: bool = False) -> html.Div:
     )
 
 
-def quarter_figure(view: IndicatorView) -> go.Figure | None:
-    """Quarters on x: actual bars (cumulative) or a line (rates), Soll, Ziel and Prognose."""
+@functools.cache
+def _template() -> dict[str, Any]:
+    """The parts of plotly's default template these charts show (axes, hover, bar outlines), as
+    plain data taken once: a figure built as a dict skips plotly's validation of every property
+    (nine tenths of a Maßnahme page's time) and does not carry the whole template to the browser."""
+    import plotly.io as pio
+
+    full = pio.templates["plotly"].to_plotly_json()
+    shown = (
+        "autotypenumbers",
+        "colorway",
+        "font",
+        "hovermode",
+        "hoverlabel",
+        "paper_bgcolor",
+        "plot_bgcolor",
+        "title",
+        "xaxis",
+        "yaxis",
+    )
+    return {
+        "layout": {k: full["layout"][k] for k in shown if k in full["layout"]},
+        "data": {k: full["data"][k] for k in ("bar", "scatter") if k in full["data"]},
+    }
+
+
+def _line(
+    x: list[Any], y: list[Any], name: str, hovertemplate: str, **style: Any
+) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "x": x,
+        "y": y,
+        "name": name,
+        "hovertemplate": hovertemplate,
+        **style,
+    }
+
+
+def quarter_figure(view: IndicatorView) -> dict[str, Any] | None:
+    """Quarters on x: actual bars (cumulative) or a line (rates), Soll, Ziel and Prognose; a
+    plotly figure as plain data (see _template)."""
     if view.kind == "milestone":
         return None
     rule = view.info.rule
     labels = [p.period.short_label for p in view.points]
     reported = [p for p in view.points if p.reported]
     fmt, suffix = _y_format(view.unit)
-    fig = go.Figure()
+    data: list[dict[str, Any]] = []
     xs = [p.period.short_label for p in reported if p.judgement.actual is not None]
     ys = [p.judgement.actual for p in reported if p.judgement.actual is not None]
     actual_name = "Ist (Jahr bis Quartalsende)" if view.cumulative else "Ist"
     hover = f"%{{x}}<br>{actual_name}: %{{y:{fmt}}}{suffix}<extra></extra>"
     if view.cumulative or view.kind == "unquantified":
-        fig.add_bar(x=xs, y=ys, name=actual_name, marker_color=INK, hovertemplate=hover)
+        data.append(
+            {
+                "type": "bar",
+                "x": xs,
+                "y": ys,
+                "name": actual_name,
+                "marker": {"color": INK},
+                "hovertemplate": hover,
+            }
+        )
     else:
-        fig.add_scatter(
-            x=xs,
-            y=ys,
-            name=actual_name,
-            mode="lines+markers",
-            line={"color": INK, "width": 3},
-            marker={"size": 9},
-            hovertemplate=hover,
+        data.append(
+            _line(
+                xs,
+                ys,
+                actual_name,
+                hover,
+                mode="lines+markers",
+                line={"color": INK, "width": 3},
+                marker={"size": 9},
+            )
         )
     if rule.target is not None and view.cumulative:
         expected = [expected_cumulative(rule, p.period) for p in view.points]
-        fig.add_scatter(
-            x=labels,
-            y=expected,
-            name="Soll (anteilig)",
-            mode="lines+markers",
-            line={"color": SOFT, "width": 2, "dash": "dash"},
-            marker={"size": 6, "symbol": "line-ew-open"},
-            hovertemplate=f"%{{x}}<br>Soll: %{{y:{fmt}}}{suffix}<extra></extra>",
+        data.append(
+            _line(
+                labels,
+                expected,
+                "Soll (anteilig)",
+                f"%{{x}}<br>Soll: %{{y:{fmt}}}{suffix}<extra></extra>",
+                mode="lines+markers",
+                line={"color": SOFT, "width": 2, "dash": "dash"},
+                marker={"size": 6, "symbol": "line-ew-open"},
+            )
         )
     elif view.kind == "reduction" and any(p.judgement.expected for p in reported):
-        fig.add_scatter(
-            x=[p.period.short_label for p in reported if p.judgement.expected is not None],
-            y=[p.judgement.expected for p in reported if p.judgement.expected is not None],
-            name="Soll (auf dem Weg zum Ziel)",
-            mode="lines+markers",
-            line={"color": SOFT, "width": 2, "dash": "dash"},
-            hovertemplate=f"%{{x}}<br>Soll: %{{y:{fmt}}}{suffix}<extra></extra>",
+        data.append(
+            _line(
+                [p.period.short_label for p in reported if p.judgement.expected is not None],
+                [p.judgement.expected for p in reported if p.judgement.expected is not None],
+                "Soll (auf dem Weg zum Ziel)",
+                f"%{{x}}<br>Soll: %{{y:{fmt}}}{suffix}<extra></extra>",
+                mode="lines+markers",
+                line={"color": SOFT, "width": 2, "dash": "dash"},
+            )
         )
     target = view.judgement.target if view.kind == "reduction" else rule.target
     if target is not None:
         word = "Obergrenze" if rule.kind == "upper_bound" else "Ziel"
-        fig.add_scatter(
-            x=[labels[0], labels[-1]],
-            y=[target, target],
-            name=f"{word} {fmt_value(round(target, 1), view.unit)}",
-            mode="lines",
-            line={"color": TARGET, "width": 1.5, "dash": "dot"},
-            hovertemplate=f"{word}: %{{y:{fmt}}}{suffix}<extra></extra>",
+        data.append(
+            _line(
+                [labels[0], labels[-1]],
+                [target, target],
+                f"{word} {fmt_value(round(target, 1), view.unit)}",
+                f"{word}: %{{y:{fmt}}}{suffix}<extra></extra>",
+                mode="lines",
+                line={"color": TARGET, "width": 1.5, "dash": "dot"},
+            )
         )
     j = view.judgement
     due = view.due
@@ -137,27 +194,41 @@ def quarter_figure(view: IndicatorView) -> go.Figure | None:
     # on the last quarter of this chart.
     year_end = due is None or due.year == view.points[-1].period.year
     if j.forecast is not None and xs and year_end:
-        fig.add_scatter(
-            x=[xs[-1], labels[-1]],
-            y=[ys[-1], j.forecast],
-            name=f"Prognose {fmt_value(round(j.forecast), view.unit)}",
-            mode="lines+markers",
-            line={"color": FORECAST, "width": 2, "dash": "dashdot"},
-            marker={"size": [0, 9], "symbol": "diamond-open"},
-            hovertemplate=f"%{{x}}<br>Prognose: %{{y:{fmt}}}{suffix}<extra></extra>",
+        data.append(
+            _line(
+                [xs[-1], labels[-1]],
+                [ys[-1], j.forecast],
+                f"Prognose {fmt_value(round(j.forecast), view.unit)}",
+                f"%{{x}}<br>Prognose: %{{y:{fmt}}}{suffix}<extra></extra>",
+                mode="lines+markers",
+                line={"color": FORECAST, "width": 2, "dash": "dashdot"},
+                marker={"size": [0, 9], "symbol": "diamond-open"},
+            )
         )
-    fig.update_layout(
-        separators=",.",  # German decimals and thousands, also in hover texts
-        height=280,
-        margin={"l": 60, "r": 16, "t": 40, "b": 40},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        font={"family": FONT, "size": 14, "color": INK},
-        showlegend=True,
-        legend={"orientation": "h", "x": 0, "y": 1.18, "font": {"size": 13}},
-        bargap=0.45,
-        hoverlabel={"font": {"family": FONT, "size": 14}},
-        xaxis={
+    # Every trace needs its category axis to show all four quarters, reported or not.
+    data.append(
+        {
+            "type": "scatter",
+            "x": labels,
+            "y": [None] * len(labels),
+            "showlegend": False,
+            "hoverinfo": "skip",
+            "mode": "markers",
+        }
+    )
+    layout = {
+        "template": _template(),
+        "separators": ",.",  # German decimals and thousands, also in hover texts
+        "height": 280,
+        "margin": {"l": 60, "r": 16, "t": 40, "b": 40},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "font": {"family": FONT, "size": 14, "color": INK},
+        "showlegend": True,
+        "legend": {"orientation": "h", "x": 0, "y": 1.18, "font": {"size": 13}},
+        "bargap": 0.45,
+        "hoverlabel": {"font": {"family": FONT, "size": 14}},
+        "xaxis": {
             "title": {"text": "Quartal"},
             "categoryorder": "array",
             "categoryarray": labels,
@@ -165,7 +236,7 @@ def quarter_figure(view: IndicatorView) -> go.Figure | None:
             "showgrid": False,
             "fixedrange": True,
         },
-        yaxis={
+        "yaxis": {
             "title": {"text": UNIT_TITLES.get(view.unit, view.unit or "Wert")},
             "gridcolor": GRID,
             "zeroline": True,
@@ -175,16 +246,8 @@ def quarter_figure(view: IndicatorView) -> go.Figure | None:
             "tickformat": ",~f",
             "ticksuffix": " %" if view.unit == "%" else "",
         },
-    )
-    # Every trace needs its category axis to show all four quarters, reported or not.
-    fig.add_scatter(
-        x=labels,
-        y=[None] * len(labels),
-        showlegend=False,
-        hoverinfo="skip",
-        mode="markers",
-    )
-    return fig
+    }
+    return {"data": data, "layout": layout}
 
 
 def quarter_graph(view: IndicatorView, graph_id: Any) -> dcc.Graph | None:

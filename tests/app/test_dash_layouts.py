@@ -153,8 +153,8 @@ def test_pala008_measure_page_explains_every_light(render: Render) -> None:
     graphs = find_all(page, lambda n: isinstance(n, dcc.Graph))
     assert len(graphs) == 3
     figure = graphs[0].figure
-    assert figure.layout.separators == ",."
-    assert figure.layout.xaxis.title.text == "Quartal"
+    assert figure["layout"]["separators"] == ",."
+    assert figure["layout"]["xaxis"]["title"]["text"] == "Quartal"
     assert "Soll" in as_json(figure) and "Prognose" in as_json(figure)
     assert graphs[0].config["displayModeBar"] is False
 
