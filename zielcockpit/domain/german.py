@@ -83,11 +83,6 @@ MONTH_WORDS: dict[str, int] = _month_words()
 _MONTH_ALT = "|".join(sorted(MONTH_WORDS, key=len, reverse=True))
 
 
-def month_of_word(word: str) -> int | None:
-    """„Mär“, „Mrz.“, „Maerz“, „Jänner“, „Sept.“ -> the month's number; None for other words."""
-    return MONTH_WORDS.get(fold(word).strip().rstrip("."))
-
-
 # -- numbers -------------------------------------------------------------------------------------
 
 
@@ -418,8 +413,8 @@ def _cell_period_text(text: str, default_year: int | None) -> Period:
         if found is not None:
             return found
     whole = _find(folded)
-    if whole is not None and not folded[: whole[0]].strip(" .,:") and _rest_empty(folded, whole):
-        return whole[2]
+    if whole is not None and not (folded[: whole[0]] + folded[whole[1] :]).strip(" .,:"):
+        return whole[2]  # the text is only the period (not „Juni 2017 bis August 2017“)
     if default_year is not None:
         if m := _BARE_QUARTER.fullmatch(folded):
             number = next(g for g in m.groups() if g)
@@ -440,10 +435,7 @@ def _cell_period_text(text: str, default_year: int | None) -> Period:
     )
 
 
-def _rest_empty(folded: str, found: tuple[int, int, Period]) -> bool:
-    return not folded[found[1] :].strip(" .,:")
-
-
+MAX_PERIOD_TEXT = 200
 ACCEPTED_LOOSE_FORMS = (
     "„Juni 2017“, „Jun 2017“, „Mär 2017“, „Jänner 2017“, „Dez 17“, „Jun-17“, „06/2017“, "
     "„2017-06“, „2. Quartal 2017“, „II. Quartal 2017“, „Q2/2017“, „2017-Q2“, „2017“, "
@@ -464,16 +456,10 @@ def read_period(value: Any, default_year: int | None = None) -> Period:
                 f"Zeitraum „{value}“ nicht verstanden. Erlaubt: {ACCEPTED_LOOSE_FORMS}."
             )
         return found
-    return _cell_period_text(str(value), default_year)
-
-
-def is_whole_period(text: str) -> bool:
-    """True when the text is only a period (not „Juni 2017 bis August 2017“)."""
-    folded = _SPACE.sub(" ", fold(text)).strip()
-    found = _find(folded)
-    if found is None:
-        return bool(re.fullmatch(r"\d{4}|\d{5}(\.0+)?", folded))
-    return not folded[: found[0]].strip(" .,") and not folded[found[1] :].strip(" .,")
+    text = str(value)
+    if len(text) > MAX_PERIOD_TEXT:  # no period is that long: bounded work and cache
+        raise PeriodError(f"Zeitraum „{text.strip()[:20]}…“ nicht verstanden: zu lang.")
+    return _cell_period_text(text, default_year)
 
 
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)(?<!\d[.,])(19[89]\d|20\d\d)(?!\d|[.,]\d)")

@@ -99,20 +99,23 @@ def import_workbook(
 
     Any problem: `CatalogueError` with every problem (sheet and cell), nothing written.
     """
-    workbook_plan = _peek_plan(content, file_name)
-    key = plan_key or workbook_plan
+    # Each read is a child process (about a second): with the plan given, the workbook is read
+    # once, with that plan's fields; without, a first read finds the plan it names.
+    key = plan_key or _peek_plan(content, file_name)
     if not key:
         raise CatalogueError(
             [f"{file_name}: kein Plan angegeben (--plan) und keiner im Blatt „Hinweise“."]
-        )
-    if plan_key and workbook_plan and workbook_plan != plan_key:
-        raise CatalogueError(
-            [f"{file_name}: die Mappe gehört zu Plan {workbook_plan}, nicht zu Plan {plan_key}."]
         )
     current = catalogue_data(engine, key)
     fields = {hf["titel"]: hf["key"] for hf in current["handlungsfelder"]}
     oes = {str(o["code"]) for o in current["organisationseinheiten"]}
     read = _read_bounded(content, file_name, fields, oes)
+    if read.problems and not read.measures:
+        raise CatalogueError(read.problems)  # no catalogue workbook at all
+    if read.plan_key and read.plan_key != key:
+        raise CatalogueError(
+            [f"{file_name}: die Mappe gehört zu Plan {read.plan_key}, nicht zu Plan {key}."]
+        )
     stored = {i["code"]: i for m in current["massnahmen"] for i in m["indikatoren"]}
     for m in read.measures:
         for ind in m["indikatoren"]:
