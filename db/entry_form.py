@@ -155,10 +155,8 @@ def stored_quarter(
 
 def shown_input(value: Decimal | float | None, symbol: str | None) -> str:
     """A stored value as the form's input shows it: the symbol, or the German number."""
-    return symbol or (input_text(value) if value is not None else "")
-
-
-input_text = fmt_exact  # a stored number as the form shows it: German, every stored decimal
+    # a stored number as the form shows it: German, every stored decimal (reads back exactly)
+    return symbol or (fmt_exact(value) if value is not None else "")
 
 
 def _quarter_text(

@@ -22,12 +22,13 @@ from app.entry_states import BadRequest, submission_from_states
 from app.reminders import HEADERS, reminder_workbook
 from db.audit_trail import audit_trail
 from db.completeness import completeness
-from db.entry_form import entry_form, entry_units, input_text
+from db.entry_form import entry_form, entry_units
 from db.models import AuditEntry, Indikator, Messwert, StatusOverride
 from db.queries import measure_id
 from db.status import load_plan_data
 from db.users import principal_of
 from zielcockpit.auth import Principal
+from zielcockpit.domain.formatting import fmt_exact
 from zielcockpit.domain.german import parse_text_value
 from zielcockpit.domain.periods import Period
 from zielcockpit.services.entry import FieldInput, OverrideInput, SaveResult, Submission, save_entry
@@ -297,7 +298,7 @@ def test_acc211_the_audit_trail_lists_every_change_once(demo_engine: Engine) -> 
     st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=4, allow_nan=False)
 )
 def test_acc212_the_form_shows_stored_numbers_so_they_read_back_unchanged(number: Decimal) -> None:
-    text = input_text(number)
+    text = fmt_exact(number)
     assert parse_text_value(text).value == number
 
 

@@ -223,17 +223,15 @@ def edit_forms(engine: Engine, plan_key: str, measure_code: str) -> dict[str, Ed
 
 
 def _form(ind: dict[str, Any], places: tuple[str, ...]) -> EditForm:
-    num = fmt_exact  # exact and German: what read_number reads back to the same value
-
     return EditForm(
         ind["code"],
         fingerprint(ind),
-        num(ind.get("target")),
-        num(ind.get("target_per_place")),
+        fmt_exact(ind.get("target")),  # exact and German: read_number reads it back
+        fmt_exact(ind.get("target_per_place")),
         "; ".join(ind.get("orte") or []),
         fmt_date(ind["due"]) if ind.get("due") else "",
         fmt_date(ind["start"]) if ind.get("start") else "",
-        {q: num((ind.get("profil") or {}).get(q)) for q in ("Q1", "Q2", "Q3", "Q4")},
+        {q: fmt_exact((ind.get("profil") or {}).get(q)) for q in ("Q1", "Q2", "Q3", "Q4")},
         ind["aggregation"],
         bool(ind["steering"]),
         ind["kind"] in ("count", "money"),
