@@ -32,7 +32,10 @@ demo-db: $(STAMP)
 # The demo's „today“ (reporting calendar): Q3 2017 is past its deadline, Q4 not yet due.
 DEMO_TODAY ?= 2017-10-20
 
+# One reminder round first, so the demo's /postausgang shows what would be sent (a round never
+# sends twice for the same state; the periodic job runs on the hour after that).
 run: demo-db
+	ZIELCOCKPIT_TODAY=$${ZIELCOCKPIT_TODAY:-$(DEMO_TODAY)} $(BIN)/zielcockpit remind
 	ZIELCOCKPIT_TODAY=$${ZIELCOCKPIT_TODAY:-$(DEMO_TODAY)} $(BIN)/zielcockpit serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)

@@ -60,10 +60,8 @@ def fold_name(text: str) -> str:
 def _month_words() -> dict[str, int]:
     words: dict[str, int] = {}
     for number, name in enumerate(MONTHS_DE, start=1):
-        folded = fold(name)
-        words[folded] = number
-        words[folded[:3]] = number  # „Jan“, „Mae“ (from „Mär“ folded), „Dez“
-        words[fold(name[:3])] = number  # „Mär“ -> „maer“
+        words[fold(name)] = number  # „Juni“, „März“ -> „maerz“
+        words[fold(name[:3])] = number  # „Jun“, „Mär“ -> „maer“, „Dez“
     # The other spellings German and Austrian offices write („Mrz“ is DIN 5008's short form).
     words.update(
         {
