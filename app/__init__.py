@@ -113,7 +113,8 @@ def warm_up(app: Dash) -> None:
 def _warm_plans(engine: Engine) -> None:
     import logging
 
-    from db.queries import CACHE_SIZE, default_plan, plan_choices, plan_snapshot
+    from db.queries import default_plan, plan_choices
+    from zielcockpit.services.evaluation import CACHE_SIZE, plan_snapshot
 
     try:
         choices = plan_choices(engine)

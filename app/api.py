@@ -1,6 +1,6 @@
 """The JSON API under /api/v1, served by the Flask server of the Dash app.
 
-Same schema as `zielcockpit status --json`: both call db.status.report_json / measure_json.
+Same schema as `zielcockpit status --json`: both call zielcockpit.services.evaluation.report_json / measure_json.
 """
 
 from __future__ import annotations
@@ -9,16 +9,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from db.status import (
-    NotFound,
-    evaluate,
-    find_plan_of_measure,
-    load_plan_data,
-    measure_json,
-    parse_period,
-    plan_status,
-    report_json,
-)
+from db.plan_data import NotFound, find_plan_of_measure, load_plan_data, parse_period
+from zielcockpit.services.evaluation import evaluate, measure_json, plan_status, report_json
 from zielcockpit.settings import today as settings_today
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")

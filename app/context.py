@@ -14,8 +14,9 @@ from app import engine_of_app
 from app.components.common import message_page
 from app.filters import Filters, choose_plan, first, parse_filters
 from db.engine import DatabaseError
-from db.queries import PlanChoice, PlanSnapshot, default_plan, plan_choices, plan_snapshot
-from db.status import NotFound
+from db.plan_data import NotFound
+from db.queries import PlanChoice, default_plan, plan_choices
+from zielcockpit.services.evaluation import PlanSnapshot, plan_snapshot
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from db.queries import PlanSnapshot
 from zielcockpit.domain.german import fold_name
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.vocabulary import LIGHTS, Light
+from zielcockpit.services.evaluation import PlanSnapshot
 
 # The query-string names are a contract (links are sent around): keep them.
 FILTER_KEYS = ("plan", "period", "cluster", "oe", "leitsatz", "light")

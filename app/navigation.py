@@ -25,7 +25,7 @@ from dash import Dash, Input, Output, dcc
 
 from app import ids
 from app.security import current_principal
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 
 HIDDEN = {"display": "none"}
 

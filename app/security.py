@@ -40,7 +40,7 @@ from db.app_secrets import shared_secret
 from db.logins import Throttled
 from db.tokens import principal_of_token
 from db.users import end_sessions, principal_of, session_generation
-from zielcockpit.auth import AuthError, Principal
+from zielcockpit.domain.access import AuthError, Principal
 from zielcockpit.services.directory import DirectoryUnavailable, NoMappedGroup
 from zielcockpit.services.login import login as check_login
 from zielcockpit.services.login import session_allowed

@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.filters import Filters
-from db.queries import PlanSnapshot
-from db.status import ClusterInfo, IndicatorInfo, MeasureStatus, StatusReport
+from db.plan_data import ClusterInfo, IndicatorInfo
 from zielcockpit.domain.formatting import fmt_number
 from zielcockpit.domain.periods import Period
 from zielcockpit.domain.rules import Judgement, Override, count_lights
 from zielcockpit.domain.vocabulary import SEVERITY, Light
+from zielcockpit.services.evaluation import MeasureStatus, PlanSnapshot, StatusReport
 
 # A scorecard of thousands of rows answers no question in ten seconds and costs the browser
 # seconds to draw: beyond this the page asks for a filter (the Quartalsvergleich has them all).

@@ -31,7 +31,7 @@ from benchmarks.bench_dashboard import Client, add_bench_user, app_for  # noqa: 
 from benchmarks.synthetic import build_synthetic  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
-from db.queries import plan_snapshot  # noqa: E402
+from zielcockpit.services.evaluation import plan_snapshot  # noqa: E402
 
 GOAL_MS = 500.0
 

@@ -6,8 +6,8 @@ SQLite and (when reachable) PostgreSQL, in the same run:
 - raw:      the driver's cursor runs the SQL that returns the indicators and the values the
             evaluation uses, and fetches all rows (no SQLAlchemy, no Python objects);
 - raw SA:   the same SQL through SQLAlchemy's text() (rows with type processing);
-- load:     db.status.load_plan_data (the same queries plus building the rule inputs);
-- judge:    db.status.evaluate (every light, expected value, forecast and explanation);
+- load:     db.plan_data.load_plan_data (the same queries plus building the rule inputs);
+- judge:    zielcockpit.services.evaluation.evaluate (every light, expected value, forecast and explanation);
 - total:    load + judge.
 
 Prints medians of N runs and the ratios judge/raw and total/raw.
@@ -30,9 +30,10 @@ from db.catalogue import load_catalogue
 from db.demo import seed_demo
 from db.engine import make_engine, normalise_url
 from db.migrate import upgrade
-from db.status import evaluate, load_plan_data, periods_up_to
+from db.plan_data import load_plan_data, periods_up_to
 from zielcockpit.domain.periods import Period
 from zielcockpit.domain.rules import default_baseline_periods
+from zielcockpit.services.evaluation import evaluate
 from zielcockpit.settings import CATALOGUE_DIR
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -31,9 +31,9 @@ from sqlalchemy import create_engine, select, text
 from benchmarks.dash_requests import save_payload
 from db.demo import DEMO_PASSWORD
 from db.engine import make_engine
-from db.entry_form import entry_form
 from db.models import Indikator, Messwert, MesswertVersion
 from zielcockpit.domain.periods import Period
+from zielcockpit.services.entry_form import entry_form
 
 ROOT = Path(__file__).resolve().parents[1]
 DASH = "/_dash-update-component"

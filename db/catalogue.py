@@ -22,7 +22,7 @@ from sqlalchemy import Engine, delete, event, insert, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
-from db.calendar import lag_row
+from db.deadlines import lag_row
 from db.engine import transaction
 from db.models import (
     AGGREGATIONS,
@@ -530,8 +530,8 @@ def write_checked(
 ) -> LoadResult:
     """Write a checked catalogue inside the caller's transaction, audited; a released quarter
     keeps the rule it was judged by."""
+    from db.plan_data import indicator_infos
     from db.rule_versions import keep_released_rules
-    from db.status import indicator_infos
 
     plan = session.scalars(select(Plan).where(Plan.key == str(data["plan"]["key"]))).one_or_none()
     before = {}

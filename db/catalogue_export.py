@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
-from db.calendar import load_calendar
 from db.catalogue import MEASURE_TEXTS
+from db.deadlines import load_calendar
 from db.engine import transaction
 from db.models import (
     Handlungsfeld,
@@ -25,8 +25,8 @@ from db.models import (
     Ort,
     Plan,
 )
+from db.plan_data import NotFound
 from db.plans import unknown_plan
-from db.status import NotFound
 
 
 def number(value: Decimal | None) -> int | float | None:

@@ -6,8 +6,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from db.status import PlanData
-from zielcockpit.domain.calendar import DeliveryState, delivery_state
+from db.plan_data import PlanData
+from zielcockpit.domain.deadlines import DeliveryState, delivery_state
 from zielcockpit.domain.periods import Period
 from zielcockpit.domain.rules import not_due_by_plan
 from zielcockpit.domain.vocabulary import SYMBOL_MEANINGS

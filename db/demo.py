@@ -136,7 +136,7 @@ def seed_demo(engine: Engine, plan_key: str = "2017") -> DemoResult:
 
 def _demo_accounts(session: Session) -> int:
     """Clearly named demo users (marked demo) for trying every role; existing ones stay."""
-    from zielcockpit.auth import hash_password
+    from zielcockpit.domain.access import hash_password
 
     units = {o.code: o for o in session.scalars(select(Organisationseinheit))}
     created = 0

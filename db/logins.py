@@ -29,7 +29,7 @@ from sqlalchemy import ColumnElement, Engine, delete, func, select, update
 from db.engine import transaction
 from db.models import LoginAttempt, User, _utcnow
 from db.users import principal_of
-from zielcockpit.auth import Principal, verify_password
+from zielcockpit.domain.access import Principal, verify_password
 
 LOGIN_WINDOW = dt.timedelta(minutes=15)
 ACCOUNT_FREE_TRIES = 5

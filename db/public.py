@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from db.audit_trail import audit
 from db.models import Indikator, Kommentar, Massnahme, Plan
+from db.plan_data import NotFound
 from db.plans import unknown_plan
-from db.status import NotFound
 from zielcockpit.domain.periods import Period
 
 # The plan's texts shown publicly. Left out: „Umsetzungsschritte“ and „Weitere Angaben“, which

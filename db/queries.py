@@ -1,16 +1,11 @@
-"""Named queries of the dashboard: cached plan evaluations, measure texts, comments, provenance.
-
-Over 600 lines on purpose: the named queries of the pages around one cached plan snapshot.
+"""Named queries of the dashboard: plans, the data version, Leitsätze, measure texts, comments,
+provenance. The cached plan snapshot that judges them is `zielcockpit.services.evaluation`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -38,22 +33,8 @@ from db.models import (
     massnahme_leitsatz,
     massnahme_ort,
 )
-from db.status import (
-    MeasureStatus,
-    NotFound,
-    PlanData,
-    StatusReport,
-    evaluate,
-    load_plan_data,
-)
+from db.plan_data import NotFound
 from zielcockpit.domain.periods import Period
-from zielcockpit.settings import today as settings_today
-
-# Catalogue reloads update texts and targets in place without leaving a trace the version query
-# sees; after this many seconds a snapshot is rebuilt anyway.
-SNAPSHOT_MAX_AGE_SECONDS = 300.0
-CACHE_SIZE = 8
-
 
 # -- plans --------------------------------------------------------------------------------------
 
@@ -130,185 +111,16 @@ class LeitsatzInfo:
     text: str
 
 
-@dataclass(frozen=True)
-class OwnerInfo:
-    code: str
-    name: str
-
-
-@dataclass
-class PlanSnapshot:
-    """A plan as fetched once, with its evaluations per period made on first use."""
-
-    data: PlanData
-    leitsaetze: list[LeitsatzInfo]
-    measure_leitsaetze: dict[int, frozenset[int]]  # measure id -> Leitsatz numbers
-    version: tuple[Any, ...] = ()
-    _reports: dict[str, StatusReport] = field(default_factory=dict)
-    _indexes: dict[str, dict[int, MeasureStatus]] = field(default_factory=dict)
-    _quarter_indexes: dict[
-        str,
-        tuple[tuple[dict[int, MeasureStatus] | None, ...], dict[int, MeasureStatus] | None],
-    ] = field(default_factory=dict)
-    _quarters_with_values: frozenset[Period] | None = None
-    _owners: list[OwnerInfo] | None = None
-    _quarter_list: list[Period] | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _today: dt.date | None = None  # the date the evaluations were made for (reporting calendar)
-
-    @property
-    def key(self) -> str:
-        return self.data.key
-
-    def report(self, period: Period) -> StatusReport:
-        """The evaluation for one period (raises NotFound outside the plan year)."""
-        self.data.check_period(period)
-        today = settings_today()
-        with self._lock:
-            if today != self._today:
-                # „Überfällig“ depends on the date: a new day judges missing values anew.
-                self._reports.clear()
-                self._indexes.clear()
-                self._quarter_indexes.clear()
-                self._today = today
-            found = self._reports.get(period.key)
-        if found is None:
-            found = evaluate(self.data, period, today)
-            with self._lock:
-                self._reports[period.key] = found
-        return found
-
-    def measure_index(self, period: Period) -> dict[int, MeasureStatus]:
-        """Measure id -> its status in `period`, for looking up one measure in many quarters."""
-        found = self._indexes.get(period.key)
-        if found is None:
-            found = {m.info.id: m for m in self.report(period).measures}
-            self._indexes[period.key] = found
-        return found
-
-    def quarter_reports(self) -> list[StatusReport]:
-        """Q1..Q4 of the plan year: the scorecard and every trend need all four."""
-        return [self.report(q) for q in self.data.quarters()]
-
-    def quarters(self) -> list[Period]:
-        if self._quarter_list is None:
-            self._quarter_list = self.data.quarters()
-        return self._quarter_list
-
-    def latest_period(self) -> Period:
-        """The latest quarter with any stored value; Q1 when the plan has none yet."""
-        reported = self._reported_quarters()
-        if not reported:
-            return Period(self.data.year, quarter=1)
-        return max(reported, key=lambda q: q.quarter or 0)
-
-    def periods_with_values(self) -> set[str]:
-        """Keys of the quarters of the plan year with at least one stored value."""
-        return {q.key for q in self._reported_quarters()}
-
-    def _reported_quarters(self) -> frozenset[Period]:
-        if self._quarters_with_values is None:
-            # Few distinct periods behind many values: look at each period once.
-            periods = {
-                obs.period
-                for observations in self.data.observations.values()
-                for obs in observations
-            }
-            quarters = set()
-            for p in periods:
-                if p.year != self.data.year:
-                    continue
-                # A value for the whole year counts as reported at its end.
-                quarters.add(Period(p.year, quarter=4) if p.kind == "year" else p.as_quarter())
-            self._quarters_with_values = frozenset(quarters)
-        return self._quarters_with_values
-
-    def quarter_indexes(
-        self, period: Period
-    ) -> tuple[tuple[dict[int, MeasureStatus] | None, ...], dict[int, MeasureStatus] | None]:
-        """For `period`: the measure index of each quarter up to it (None after it), and of
-        the quarter before it (None in the first quarter)."""
-        found = self._quarter_indexes.get(period.key)
-        if found is None:
-            quarters = tuple(
-                self.measure_index(q) if q.end <= period.end else None for q in self.quarters()
-            )
-            previous = period.previous_quarter()
-            found = (quarters, self.measure_index(previous) if previous else None)
-            self._quarter_indexes[period.key] = found
-        return found
-
-    def owners(self) -> list[OwnerInfo]:
-        if self._owners is None:
-            seen: dict[str, str] = {}
-            for m in self.data.measures:
-                seen.setdefault(m.owner, m.owner_name)
-            self._owners = [
-                OwnerInfo(code, name) for code, name in sorted(seen.items(), key=_owner_order)
-            ]
-        return self._owners
-
-
-def _owner_order(item: tuple[str, str]) -> tuple[int, str]:
-    code = item[0]
-    return (0 if code[:1].isdigit() else 1, code.lower())
-
-
-class _SnapshotCache:
-    """A small LRU of plan snapshots, checked against `data_version` before use."""
-
-    def __init__(self, size: int = CACHE_SIZE, clock: Callable[[], float] = time.monotonic):
-        self.size, self.clock = size, clock
-        self._items: OrderedDict[tuple[str, str], tuple[float, PlanSnapshot]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, engine: Engine, plan_key: str) -> PlanSnapshot:
-        key = (engine.url.render_as_string(hide_password=True), plan_key)
-        now = self.clock()
-        with self._lock:
-            entry = self._items.get(key)
-        version = data_version(engine)
-        if entry is not None:
-            built_at, snapshot = entry
-            if now - built_at < SNAPSHOT_MAX_AGE_SECONDS and snapshot.version == version:
-                with self._lock:
-                    self._items.move_to_end(key)
-                return snapshot
-        # The version is read before the data: a write in between makes the next call refetch.
-        snapshot = _fetch_snapshot(engine, plan_key)
-        snapshot.version = version
-        with self._lock:
-            self._items[key] = (now, snapshot)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return snapshot
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-_CACHE = _SnapshotCache()
-
-
-def plan_snapshot(engine: Engine, plan_key: str) -> PlanSnapshot:
-    """The plan's data and evaluations; refetched only when the database has changed."""
-    return _CACHE.get(engine, plan_key)
-
-
-def clear_cache() -> None:
-    _CACHE.clear()
-
-
-def _fetch_snapshot(engine: Engine, plan_key: str) -> PlanSnapshot:
-    data = load_plan_data(engine, plan_key)
+def leitsatz_links(
+    engine: Engine, plan_id: int
+) -> tuple[list[LeitsatzInfo], dict[int, frozenset[int]]]:
+    """The plan's Leitsätze in order, and measure id -> the numbers of its Leitsätze."""
     with engine.connect() as conn:
         leitsaetze = [
             LeitsatzInfo(r.number, r.short, r.text)
             for r in conn.execute(
                 select(Leitsatz.number, Leitsatz.short, Leitsatz.text)
-                .where(Leitsatz.plan_id == data.plan_id)
+                .where(Leitsatz.plan_id == plan_id)
                 .order_by(Leitsatz.number)
             )
         ]
@@ -316,10 +128,10 @@ def _fetch_snapshot(engine: Engine, plan_key: str) -> PlanSnapshot:
         for r in conn.execute(
             select(massnahme_leitsatz.c.massnahme_id, Leitsatz.number)
             .join(Leitsatz, Leitsatz.id == massnahme_leitsatz.c.leitsatz_id)
-            .where(Leitsatz.plan_id == data.plan_id)
+            .where(Leitsatz.plan_id == plan_id)
         ):
             links.setdefault(r.massnahme_id, set()).add(r.number)
-    return PlanSnapshot(data, leitsaetze, {k: frozenset(v) for k, v in links.items()})
+    return leitsaetze, {k: frozenset(v) for k, v in links.items()}
 
 
 def cluster_plan(engine: Engine, cluster_id: int) -> str:
@@ -385,7 +197,7 @@ TEXT_SECTIONS = (
 
 def find_measure_plan(engine: Engine, code: str, plan_key: str | None = None) -> str:
     """The plan of a measure code: the given plan, else the newest plan that has the code."""
-    from db.status import find_plan_of_measure
+    from db.plan_data import find_plan_of_measure
 
     return find_plan_of_measure(engine, code, plan_key)
 

@@ -3,7 +3,7 @@
 Design: the catalogue holds the current rule of an indicator (target, dates, profile, places,
 stock/flow, steering). When a write changes that rule while quarters of the plan are released,
 the rule as it was is kept in `indikator_regelstand` with `valid_until` = the plan's latest
-released quarter. `db.status.evaluate` judges a period with the first kept rule whose
+released quarter. `zielcockpit.services.evaluation.evaluate` judges a period with the first kept rule whose
 `valid_until` is not before it, otherwise with the current one. So a released quarter keeps
 its light and sentence, and the change applies from the next open quarter, for every reader
 (pages, API, status, report, public view). Several edits while the same quarter is the latest

@@ -8,7 +8,7 @@ from db.audit_trail import audit
 from db.engine import transaction
 from db.models import ApiToken
 from db.units import check_role, check_units, unit_parents
-from zielcockpit.auth import (
+from zielcockpit.domain.access import (
     AuthError,
     Principal,
     new_token,

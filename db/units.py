@@ -6,7 +6,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from db.models import Organisationseinheit
-from zielcockpit.auth import (
+from zielcockpit.domain.access import (
     AuthError,
 )
 from zielcockpit.domain.vocabulary import ROLES

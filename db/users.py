@@ -11,7 +11,7 @@ from db.audit_trail import audit
 from db.engine import transaction
 from db.models import User
 from db.units import check_role, check_units, unit_parents
-from zielcockpit.auth import (
+from zielcockpit.domain.access import (
     AuthError,
     Principal,
     hash_password,

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, select
 from db.models import Indikator, Massnahme, Messwert, Organisationseinheit, Plan
 from db.units import unit_parents
 from etl.text_cells import keep_text
-from zielcockpit.auth import units_with_children
+from zielcockpit.domain.access import units_with_children
 from zielcockpit.domain.formatting import fmt_date, fmt_number
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.vocabulary import MILESTONE_WORDS, value_label

@@ -14,7 +14,7 @@ from db.models import LoginAttempt
 from db.tokens import create_token, principal_of_token
 from db.users import add_user, disable_user, list_users, principal_of
 from tests.test_status import cli
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 
 if TYPE_CHECKING:
     from tests.conftest import Databases

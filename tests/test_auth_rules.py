@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zielcockpit.auth import (
+from zielcockpit.domain.access import (
     AuthError,
     Principal,
     can_write,

@@ -18,13 +18,13 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, func, select
 
 from app.reminders import HEADERS, reminder_workbook
-from db.calendar import CalendarError, calendar_lines, set_deadline, set_lag
 from db.completeness import completeness
+from db.deadlines import CalendarError, calendar_lines, set_deadline, set_lag
 from db.engine import make_engine
 from db.models import AuditEntry, Indikator, Liefertermin, Messwert
-from db.status import evaluate, load_plan_data, plan_status, report_json
+from db.plan_data import load_plan_data
 from zielcockpit.cli import main
-from zielcockpit.domain.calendar import (
+from zielcockpit.domain.deadlines import (
     DeadlineKey,
     DeliveryCalendar,
     default_deadline,
@@ -32,6 +32,7 @@ from zielcockpit.domain.calendar import (
 )
 from zielcockpit.domain.periods import Period
 from zielcockpit.domain.rules import Delivery, IndicatorRule, Observation, judge, not_due_by_plan
+from zielcockpit.services.evaluation import evaluate, plan_status, report_json
 from zielcockpit.settings import SettingError, Settings, today
 
 if TYPE_CHECKING:

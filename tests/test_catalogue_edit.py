@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from db.models import AuditEntry, Indikator, Plan
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 from zielcockpit.services.catalogue import copy_plan
 from zielcockpit.services.catalogue_edit import IndicatorEdit, edit_forms, save_indicator
 

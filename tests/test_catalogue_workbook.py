@@ -15,9 +15,9 @@ from db.catalogue import CatalogueError
 from db.engine import transaction
 from db.models import AuditEntry, Indikator, Plan
 from db.quarters import release
-from db.status import plan_status
 from zielcockpit.cli import main
 from zielcockpit.services.catalogue import export_workbook, import_workbook
+from zielcockpit.services.evaluation import plan_status
 
 
 def _edit(content: bytes, changes: dict[tuple[str, str], Any], sheet: str = "Indikatoren") -> bytes:

@@ -20,11 +20,11 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from db.engine import make_engine
-from db.entry_form import entry_form
 from db.models import Indikator, Messwert, MesswertVersion
 from db.users import principal_of
 from zielcockpit.domain.periods import Period
 from zielcockpit.services.entry import FieldInput, SaveResult, Seen, Submission, save_entry
+from zielcockpit.services.entry_form import entry_form
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE = "REGE-4.1"  # a count of REGE, written by controlling in these tests

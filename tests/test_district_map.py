@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, select
 
 from db.models import AuditEntry, OrtKarte
 from db.places import current_map
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 from zielcockpit.services.district_map import MapRefused, upload_map
 
 BEZIRKE = ["Mitte", "Schildesche", "Gadderbaum", "Brackwede", "Dornberg",

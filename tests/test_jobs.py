@@ -27,7 +27,7 @@ from db.engine import make_engine
 from db.jobs import ABORTED, DONE, FAILED, RUNNING, JobView, create_job, get_job
 from db.models import ImportRun, Job, Messwert
 from tests.conftest import Databases
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 from zielcockpit.services.jobs import job_download, submit_report, submit_upload
 from zielcockpit.settings import Settings
 

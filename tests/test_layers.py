@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("zielcockpit", "db", "etl", "app")
-CLI_MODULES = ("zielcockpit.cli", "zielcockpit.import_cli", "zielcockpit.users_cli")
+CLI_MODULES = ("zielcockpit.cli",)  # the package: every command module
 
 
 def module_name(path: Path) -> str:
@@ -61,6 +61,8 @@ def violations(module: str, imported: set[str]) -> list[str]:
         refuse("app", "zielcockpit.services", *CLI_MODULES, why="etl is below app and the CLI")
     if under(module, "zielcockpit.services"):
         refuse("app", *CLI_MODULES, why="use cases are called by app and CLI, not the reverse")
+    if under(module, "zielcockpit.cli") and module != "zielcockpit.cli.serve":
+        refuse("app", why="only `zielcockpit.cli.serve` starts the app")
     if under(module, "app.components"):
         refuse("sqlalchemy", "db.engine", "db.models", why="components never touch the database")
     if under(module, "app.pages"):
@@ -97,6 +99,8 @@ def test_lay001_every_module_keeps_its_layer() -> None:
         ("app.components.x", "from db.engine import transaction", "components never"),
         ("app.pages.x", "from sqlalchemy import select", "pages call queries"),
         ("zielcockpit.services.x", "from app.security import current_principal", "use cases"),
+        ("zielcockpit.cli.status", "from app import create_app", "only `zielcockpit.cli.serve`"),
+        ("db.x", "from zielcockpit.cli.common import UserError", "db is below"),
     ],
 )
 def test_lay002_a_broken_rule_is_found(module: str, source: str, expected: str) -> None:
@@ -119,3 +123,7 @@ def test_lay003_allowed_imports_pass() -> None:
         )
         == []
     )
+
+
+def test_lay003_only_serve_starts_the_app() -> None:
+    assert not violations("zielcockpit.cli.serve", {"app"})

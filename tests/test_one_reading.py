@@ -26,7 +26,7 @@ from db.models import Indikator, Massnahme, Messwert, Plan
 from etl.extract import detect, extract
 from etl.profile import load_profiles
 from etl.reading import open_book
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 from zielcockpit.domain.formatting import fmt_date, fmt_exact, fmt_number, fmt_percent, fmt_value
 from zielcockpit.domain.german import (
     CellValue,
@@ -687,7 +687,7 @@ def test_cli_whole_numbers_and_dates(catalogue_engine: Engine, backend: str, cap
             assert code == 1, (text, err)
         else:
             assert code == 0, (text, err)
-            from db.calendar import calendar_lines
+            from db.deadlines import calendar_lines
 
             lines = " ".join(line.text() for line in calendar_lines(catalogue_engine, "2017"))
             assert re.search(rf"ba_eckwerte: Verzug {int(wanted)} Tage", lines), (text, lines)

@@ -16,10 +16,10 @@ from sqlalchemy import Engine, delete, func, select
 
 from db.models import AuditEntry, KontextWert, Messwert
 from db.places import index_versions, save_index
-from db.status import plan_status, report_json
 from etl.loader import import_files
 from zielcockpit.domain.allocation import allocate, split_cents
 from zielcockpit.services import places as svc
+from zielcockpit.services.evaluation import plan_status, report_json
 from zielcockpit.settings import Settings
 
 # -- pure: allocation and index -------------------------------------------------------------------
@@ -266,7 +266,7 @@ def test_ba_sonderauswertung_as_context_values(
 
 
 def test_define_index_checks_role_and_whole_definition(catalogue_engine: Engine) -> None:
-    from zielcockpit.auth import Principal
+    from zielcockpit.domain.access import Principal
 
     good = [{"code": "K-SGB2", "richtung": "hoeher_belastet", "gewicht": 2}]
     with pytest.raises(svc.PlacesError, match="Keine Berechtigung"):

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 
 from db.engine import transaction
 from db.models import Indikator, Messwert, Ort
-from db.status import plan_status
+from zielcockpit.services.evaluation import plan_status
 
 
 def put(engine: Engine, values: dict[tuple[str, str, str | None], float]) -> None:

@@ -23,9 +23,9 @@ from db.completeness import completeness
 from db.contacts import ContactError, add_contact, list_contacts, remove_contact
 from db.engine import transaction
 from db.models import Erinnerung, Indikator, Messwert, Plan
+from db.plan_data import load_plan_data
 from db.quarters import release
 from db.reminders import reminders_of
-from db.status import load_plan_data
 from zielcockpit.cli import main
 from zielcockpit.domain.periods import Period
 from zielcockpit.domain.reminders import (

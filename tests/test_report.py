@@ -20,13 +20,14 @@ import pytest
 from sqlalchemy import Engine
 
 from db.engine import make_engine, transaction
+from db.plan_data import load_plan_data
 from db.quarters import release, reopen
-from db.status import evaluate, load_plan_data
-from zielcockpit.auth import Principal
 from zielcockpit.cli import main
+from zielcockpit.domain.access import Principal
 from zielcockpit.domain.periods import Period
 from zielcockpit.domain.vocabulary import LIGHT_MEANINGS
 from zielcockpit.services.entry import FieldInput, Submission, save_entry
+from zielcockpit.services.evaluation import evaluate
 from zielcockpit.services.report import ReportError, committee_report
 from zielcockpit.settings import today as settings_today
 

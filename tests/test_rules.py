@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from db.status import ClusterInfo, IndicatorInfo, MeasureInfo, PlanData, evaluate
+from db.plan_data import ClusterInfo, IndicatorInfo, MeasureInfo, PlanData
 from zielcockpit.domain.periods import Period
 from zielcockpit.domain.rules import (
     IndicatorRule,
@@ -22,6 +22,7 @@ from zielcockpit.domain.rules import (
     worst,
 )
 from zielcockpit.domain.vocabulary import SEVERITY, Light
+from zielcockpit.services.evaluation import evaluate
 
 Q1, Q2, Q3, Q4 = (Period(2017, quarter=q) for q in range(1, 5))
 

@@ -25,9 +25,9 @@ from db.demo import DEMO_PASSWORD
 from db.engine import make_engine
 from db.logins import ACCOUNT_FREE_TRIES
 from db.models import AppSecret, LoginAttempt, User
-from db.queries import clear_cache
 from db.tokens import create_token
 from db.users import disable_user, set_password
+from zielcockpit.services.evaluation import clear_cache
 from zielcockpit.settings import Settings
 
 

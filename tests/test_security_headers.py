@@ -11,8 +11,8 @@ import pytest
 from dash import Dash
 
 from app import create_app
-from db.queries import clear_cache
 from tests.test_security import login
+from zielcockpit.services.evaluation import clear_cache
 from zielcockpit.settings import Settings
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])  # headers do not touch the database

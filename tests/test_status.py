@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 
 from app.api import api
 from db.demo import seed_demo
-from db.status import plan_status, report_json
+from zielcockpit.services.evaluation import plan_status, report_json
 
 if TYPE_CHECKING:
     from tests.conftest import Databases

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from db import status
+from db import plan_data as status
 from db.models import Plan
 from zielcockpit.domain.formatting import _format_number, fmt_number, fmt_value
 

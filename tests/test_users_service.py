@@ -8,7 +8,7 @@ from sqlalchemy import Engine, select
 from db.logins import attempt_login
 from db.models import AuditEntry
 from db.users import list_users
-from zielcockpit.auth import AuthError, Principal
+from zielcockpit.domain.access import AuthError, Principal
 from zielcockpit.services.users import accounts, create_account, reset_password, set_active
 
 ADMIN = Principal("ada", "admin")

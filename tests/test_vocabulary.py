@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from db.models import Messwert, StatusOverride, User
-from db.status import combine_places as combine_observations
+from db.plan_data import combine_places as combine_observations
 from etl.extract import _sum
 from zielcockpit.domain.german import CellValue
 from zielcockpit.domain.periods import Period

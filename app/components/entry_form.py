@@ -11,11 +11,11 @@ from dash import dcc, html
 from app import ids
 from app.components.common import attrs
 from app.components.lights import light_badge, manual_mark
-from db.entry_form import EntryForm, EntryLine, EntryMeasure
 from zielcockpit.domain.formatting import fmt_date, fmt_number, fmt_value
 from zielcockpit.domain.periods import Period
 from zielcockpit.domain.vocabulary import LIGHT_MEANINGS, LIGHTS, MILESTONE_WORDS
 from zielcockpit.services.entry import SaveResult
+from zielcockpit.services.entry_form import EntryForm, EntryLine, EntryMeasure
 
 # Select values for "nothing chosen"; an empty value would show the select's placeholder.
 NO_STATUS = "kein"

@@ -11,8 +11,9 @@ from dash import dcc, html
 from app import ids
 from app.components.common import attrs
 from app.filters import ALL_VALUE, FILTER_LABELS, Filters
-from db.queries import PlanChoice, PlanSnapshot
+from db.queries import PlanChoice
 from zielcockpit.domain.vocabulary import LIGHT_MEANINGS, LIGHTS
+from zielcockpit.services.evaluation import PlanSnapshot
 
 ALL = ALL_VALUE
 ALL_FILTERS = ("plan", "period", "cluster", "oe", "leitsatz", "light")

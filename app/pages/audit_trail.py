@@ -14,7 +14,7 @@ from app.components.common import no_permission, page_header
 from app.context import guarded
 from app.security import current_principal
 from db.audit_trail import TRAIL_LIMIT, audit_trail, kind_label, trail_choices
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 from zielcockpit.domain.formatting import fmt_number
 
 

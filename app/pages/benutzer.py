@@ -14,7 +14,7 @@ from app.components.common import form_field, no_permission, page_header
 from app.context import guarded
 from app.security import current_principal
 from db.users import UserRow
-from zielcockpit.auth import AuthError, Principal
+from zielcockpit.domain.access import AuthError, Principal
 from zielcockpit.domain.formatting import fmt_datetime
 from zielcockpit.domain.vocabulary import ROLE_WORDS, ROLES
 from zielcockpit.services.users import (

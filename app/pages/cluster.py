@@ -16,8 +16,8 @@ from app.components.lights import change_mark, legend, light_badge, light_cell, 
 from app.context import guarded, page_context
 from app.filters import Filters
 from app.viewmodel import ClusterMeasure, ClusterModel, cluster_view
+from db.plan_data import NotFound
 from db.queries import cluster_plan
-from db.status import NotFound
 from zielcockpit.domain.formatting import fmt_number
 from zielcockpit.domain.periods import Period
 

@@ -19,11 +19,11 @@ from app.entry_states import BadRequest, context_after_save, submission_from_sta
 from app.filters import FILTER_LABELS, first
 from app.navigation import signed_in
 from app.security import current_principal
-from db.entry_form import entry_form, entry_units
 from db.quarters import quarter_state
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.vocabulary import ROLE_WORDS
 from zielcockpit.services.entry import SaveResult, save_entry
+from zielcockpit.services.entry_form import entry_form, entry_units
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from app.components.common import form_field, no_permission, page_header
 from app.context import guarded
 from app.security import current_principal
 from db.contacts import ContactError, UnitContacts, contacts_by_unit
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 from zielcockpit.services.contacts import add, may_maintain, remove
 
 

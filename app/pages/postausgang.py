@@ -14,7 +14,7 @@ from app import ids
 from app.components.common import no_permission, page_header
 from app.context import guarded
 from app.security import current_principal
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 from zielcockpit.domain.formatting import fmt_datetime, fmt_number
 from zielcockpit.services.mail import OutboxMail, outbox, outbox_dir
 from zielcockpit.settings import Settings

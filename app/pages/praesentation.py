@@ -13,10 +13,10 @@ from app.components.lights import light_badge, manual_mark
 from app.context import guarded, page_context
 from app.filters import FILTER_KEYS, Filters, first
 from app.viewmodel import MeasureRow, Slide, slide_rows, slides
-from db.queries import PlanSnapshot
 from zielcockpit.domain.formatting import fmt_number
 from zielcockpit.domain.rules import count_lights
 from zielcockpit.domain.vocabulary import LIGHT_MEANINGS, LIGHTS
+from zielcockpit.services.evaluation import PlanSnapshot
 
 dash.register_page(
     __name__,

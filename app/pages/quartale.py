@@ -18,9 +18,9 @@ from app.context import guarded, page_context
 from app.export import MIME, workbook_bytes
 from app.filters import FILTER_KEYS, FILTER_LABELS, Filters
 from app.viewmodel import QuarterTable, view_table
-from db.queries import PlanSnapshot
 from zielcockpit.domain.formatting import fmt_number
 from zielcockpit.domain.vocabulary import LIGHT_MEANINGS
+from zielcockpit.services.evaluation import PlanSnapshot
 
 dash.register_page(
     __name__,

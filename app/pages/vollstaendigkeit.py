@@ -28,7 +28,7 @@ from app.xlsx import MIME
 from db.completeness import Completeness, completeness
 from db.quarters import QuarterError, quarter_state
 from db.reminders import reminders_of
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 from zielcockpit.domain.formatting import fmt_date, fmt_number
 from zielcockpit.domain.periods import Period
 from zielcockpit.services.quarter import (

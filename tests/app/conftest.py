@@ -32,7 +32,7 @@ from dash_helpers import (
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from db.queries import clear_cache
+from zielcockpit.services.evaluation import clear_cache
 
 # -- the app on a real database ---------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from app import create_app
 from app.navigation import NavLink, link_class, link_href, link_style, nav_links
 from benchmarks.dash_requests import log_in
 from db.demo import DEMO_PASSWORD
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 from zielcockpit.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]

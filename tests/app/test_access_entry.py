@@ -22,16 +22,16 @@ from app.entry_states import BadRequest, submission_from_states
 from app.reminders import HEADERS, reminder_workbook
 from db.audit_trail import audit_trail
 from db.completeness import completeness
-from db.entry_form import entry_form, entry_units
 from db.models import AuditEntry, Indikator, Messwert, StatusOverride
+from db.plan_data import load_plan_data
 from db.queries import measure_id
-from db.status import load_plan_data
 from db.users import principal_of
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 from zielcockpit.domain.formatting import fmt_exact
 from zielcockpit.domain.german import parse_text_value
 from zielcockpit.domain.periods import Period
 from zielcockpit.services.entry import FieldInput, OverrideInput, SaveResult, Submission, save_entry
+from zielcockpit.services.entry_form import entry_form, entry_units
 from zielcockpit.services.upload import UploadRefused, decode_contents, safe_file_name
 
 Q3 = "2017-Q3"

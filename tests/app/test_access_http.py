@@ -364,8 +364,8 @@ def test_acc111_fachbereich_imports_only_its_own_units(web: Dash) -> None:
 
 def test_acc120_a_stale_form_is_refused_and_says_who_was_faster(web: Dash) -> None:
     """Two people open /erfassung for the same unit; the slower save does not overwrite."""
-    from db.entry_form import entry_form
     from zielcockpit.domain.periods import Period
+    from zielcockpit.services.entry_form import entry_form
 
     engine = engine_of(web)
     form = entry_form(engine, "2017", "510", Period.parse("2017-Q3"))

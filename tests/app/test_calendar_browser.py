@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 
 from app import ids as aids
 from app.reminders import HEADERS
-from db.calendar import set_deadline
+from db.deadlines import set_deadline
 from db.engine import make_engine
 from db.models import Indikator, Messwert
 

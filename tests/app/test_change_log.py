@@ -14,8 +14,8 @@ from flask import g
 
 from app import ids
 from benchmarks.dash_requests import DASH, find_prop, form_fields, form_save_payload, route_payload
-from db.queries import clear_cache
 from db.users import principal_of
+from zielcockpit.services.evaluation import clear_cache
 
 MEASURE, CODE, UNIT, PERIOD = "510-4", "510-4.2", "510", "2017-Q4"
 

@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 
 from app import filter_search
 from app.filters import choose_period, choose_plan, first, parse_filters, search_from_controls
-from db.queries import plan_snapshot
 from zielcockpit.domain.periods import Period
+from zielcockpit.services.evaluation import plan_snapshot
 
 
 def ids(**shown: str) -> tuple[list[dict[str, str]], dict[str, str]]:

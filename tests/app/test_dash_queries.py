@@ -18,8 +18,8 @@ from db.models import (
     Messwert,
     MesswertVersion,
 )
+from db.plan_data import NotFound, load_plan_data
 from db.queries import (
-    _SnapshotCache,
     cluster_plan,
     data_version,
     find_measure_plan,
@@ -27,10 +27,9 @@ from db.queries import (
     measure_provenance,
     measure_texts,
     plan_choices,
-    plan_snapshot,
 )
-from db.status import NotFound, evaluate, load_plan_data
 from zielcockpit.domain.periods import Period
+from zielcockpit.services.evaluation import _SnapshotCache, evaluate, plan_snapshot
 
 
 def test_quer001_plan_choices(demo_engine: Engine) -> None:

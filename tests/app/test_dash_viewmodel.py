@@ -17,8 +17,8 @@ from app.viewmodel import (
     slides,
     view_table,
 )
-from db.queries import PlanSnapshot, plan_snapshot
 from zielcockpit.domain.rules import count_lights
+from zielcockpit.services.evaluation import PlanSnapshot, plan_snapshot
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ from benchmarks.dash_requests import DASH
 from db.engine import transaction
 from db.models import Indikator, Massnahme
 from db.quarters import release
-from db.queries import clear_cache
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
+from zielcockpit.services.evaluation import clear_cache
 from zielcockpit.services.public import set_public
 from zielcockpit.services.report import committee_report
 

@@ -8,7 +8,7 @@ from dash_helpers import registered_nav_links
 
 from app import ids
 from app.navigation import HIDDEN, link_href, link_style, nav_links, role_values, shared_values
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 from zielcockpit.domain.vocabulary import ROLE_WORDS
 
 

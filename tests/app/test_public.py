@@ -16,11 +16,11 @@ from benchmarks.dash_requests import DASH, route_payload
 from db.engine import transaction
 from db.models import AuditEntry, Kommentar
 from db.quarters import release, reopen
-from db.queries import clear_cache, plan_snapshot
-from zielcockpit.auth import Principal
 from zielcockpit.cli import main
+from zielcockpit.domain.access import Principal
 from zielcockpit.domain.periods import Period
 from zielcockpit.domain.vocabulary import LIGHT_MEANINGS
+from zielcockpit.services.evaluation import clear_cache, plan_snapshot
 from zielcockpit.services.public import set_public
 
 CONTROLLING = Principal("controlling-test", "controlling")

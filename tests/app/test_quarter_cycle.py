@@ -20,8 +20,8 @@ from app import ids as aids
 from benchmarks.dash_requests import DASH, callback_payload
 from db.models import AuditEntry
 from db.quarters import quarter_state
-from db.queries import clear_cache
 from db.users import principal_of
+from zielcockpit.services.evaluation import clear_cache
 
 CONTEXT = {"plan": "2017", "period": "2017-Q3"}
 

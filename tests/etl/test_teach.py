@@ -20,8 +20,8 @@ from etl.teach import Assignment, TeachSpec, build_profile, label_pattern
 from tests.etl.ba_layouts import ECKWERTE_SGB2_U25, real_eckwerte, real_sonderauswertung
 from tests.etl.conftest import write_xlsx
 from tests.etl.test_sources import _values
-from zielcockpit.auth import Principal
 from zielcockpit.cli import main
+from zielcockpit.domain.access import Principal
 from zielcockpit.services.teach import preview_taught, profile_list, save_taught, sheet_view
 from zielcockpit.settings import Settings
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from zielcockpit.domain.calendar import DeliveryCalendar, DeliveryState, delivery_state
+from zielcockpit.domain.deadlines import DeliveryCalendar, DeliveryState, delivery_state
 from zielcockpit.domain.formatting import fmt_attainment, fmt_date, fmt_value
 from zielcockpit.domain.periods import Period
 from zielcockpit.domain.vocabulary import (

@@ -391,7 +391,7 @@ def copy_plan(
 ) -> LoadResult:
     """A new plan from an existing one: measures, indicators and texts copied, dates moved by
     the difference of the years, every indicator with a target or a date „zu prüfen“."""
-    from db.status import plan_keys
+    from db.plan_data import plan_keys
 
     if target_key in plan_keys(engine):
         raise CatalogueError(

@@ -20,7 +20,7 @@ from db.catalogue import CatalogueError, check_catalogue, write_checked
 from db.catalogue_export import session_catalogue_data
 from db.engine import lock_values, transaction
 from db.models import AuditEntry
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 from zielcockpit.domain.formatting import fmt_date, fmt_datetime, fmt_exact
 from zielcockpit.domain.german import DateError, NumberError, plain_number, read_date, read_number
 

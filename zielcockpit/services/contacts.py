@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from db.contacts import ContactError, ContactRow, add_contact, list_contacts, remove_contact
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 
 BROWSER = "Kontakte"  # the audit trail's source of changes made on /kontakte
 

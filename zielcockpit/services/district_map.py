@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from db import places as q
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 
 NAME_FIELDS = ("name", "stadtbezirk", "bezirk", "bezeichnung", "bez_name", "stbez_name", "NAME")
 LEVEL = "stadtbezirk"

@@ -28,8 +28,8 @@ from db.models import (
     StatusOverride,
     _utcnow,
 )
+from db.plan_data import NotFound, PlanData
 from db.quarters import QuarterLocked, refuse_locked
-from db.status import NotFound, PlanData
 from etl.extract import Extraction, Problem, Staged
 from etl.loader import (
     add_comment,
@@ -39,7 +39,7 @@ from etl.loader import (
 )
 from etl.profile import profile_by_name
 from etl.validate import CatalogueIndex, CommentRow, IndicatorRef, ValueRow, check, show
-from zielcockpit.auth import AuthError, Principal, require_write
+from zielcockpit.domain.access import AuthError, Principal, require_write
 from zielcockpit.domain.formatting import fmt_datetime, fmt_value
 from zielcockpit.domain.german import CellValue, ValueProblem, parse_text_value
 from zielcockpit.domain.periods import Period, PeriodError
@@ -603,7 +603,7 @@ def _check_override_basis(
 
 
 def _plan_data(engine: Engine, plan_key: str, period: Period) -> PlanData:
-    from db.status import load_plan_data
+    from db.plan_data import load_plan_data
 
     # Fresh, not the dashboard's cache: the judgement must see what is stored right now.
     return load_plan_data(engine, plan_key, up_to=period)

@@ -40,7 +40,7 @@ from db.jobs import (
     start_job,
     this_process,
 )
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 from zielcockpit.domain.formatting import fmt_number
 from zielcockpit.services.report import ReportError, committee_report, may_download
 from zielcockpit.services.upload import (

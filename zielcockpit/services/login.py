@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from db.logins import Throttled, attempt_login
 from db.models import _utcnow
 from db.users import directory_checked, directory_refused, directory_state, sync_directory_user
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 from zielcockpit.services.directory import (
     DirectoryAccount,
     DirectoryUnavailable,

@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from db import places as q
-from db.status import NotFound
+from db.plan_data import NotFound
 from zielcockpit.domain.allocation import allocate
 from zielcockpit.domain.formatting import fmt_date
 from zielcockpit.domain.german import NumberError, fold_name, read_number
@@ -482,8 +482,8 @@ def located_measures(
 ) -> list[LocatedMeasure]:
     """The plan's measures in this place or the places inside it, with their light in the
     plan's quarter of `period` (no light where the period is not one of the plan's)."""
-    from db.queries import plan_snapshot
-    from db.status import parse_period
+    from db.plan_data import parse_period
+    from zielcockpit.services.evaluation import plan_snapshot
 
     if not plan_key:
         from db.queries import default_plan, plan_choices

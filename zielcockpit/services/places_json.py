@@ -8,8 +8,8 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from db.places import measures_by_place
-from db.queries import plan_snapshot
-from db.status import NotFound, parse_period
+from db.plan_data import NotFound, parse_period
+from zielcockpit.services.evaluation import plan_snapshot
 from zielcockpit.services.places import (
     load,
     located_measures,

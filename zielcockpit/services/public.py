@@ -18,10 +18,10 @@ from sqlalchemy import Engine
 from db.engine import transaction
 from db.public import plan_is_public, public_comments, public_texts, set_plan_public
 from db.quarters import quarter_states
-from db.queries import plan_snapshot
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.vocabulary import Light
+from zielcockpit.services.evaluation import plan_snapshot
 
 
 class PublicRefused(LookupError):

@@ -9,9 +9,9 @@ from sqlalchemy import Engine
 
 from db.completeness import MissingRow, completeness
 from db.engine import WriterBusy, lock_values, transaction
+from db.plan_data import NotFound, load_plan_data
 from db.quarters import QuarterError, QuarterState, quarter_state, release, reopen
-from db.status import NotFound, load_plan_data
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.settings import today as settings_today
 

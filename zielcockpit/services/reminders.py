@@ -27,9 +27,9 @@ from sqlalchemy import Engine
 
 from db.completeness import MissingRow, completeness
 from db.contacts import ContactRow, list_contacts
+from db.plan_data import PlanData, load_plan_data, plan_keys
 from db.quarters import quarter_state
 from db.reminders import ReminderRow, claim, covered, finish, record, set_state, to_send
-from db.status import PlanData, load_plan_data, plan_keys
 from db.units import unit_parents
 from etl.template import TemplateError, write_template
 from zielcockpit.domain.formatting import fmt_date, fmt_number

@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from db.completeness import completeness
+from db.plan_data import NotFound, load_plan_data
 from db.quarters import QuarterError, changed_after, quarter_history, quarter_of, quarter_state
 from db.queries import quarter_comments
-from db.status import NotFound, evaluate, load_plan_data
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 from zielcockpit.domain.periods import Period, PeriodError
+from zielcockpit.services.evaluation import evaluate
 from zielcockpit.services.report_layout import ReportData, report_document
 from zielcockpit.services.report_pdf import ReportRenderError, render_pdf
 from zielcockpit.settings import today as settings_today

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from db.completeness import MissingRow
+from db.plan_data import IndicatorInfo
 from db.quarters import ChangedAfterRelease, QuarterEvent, QuarterState
 from db.queries import CommentRow
-from db.status import IndicatorInfo, MeasureStatus, StatusReport
 from zielcockpit.domain.formatting import (
     fmt_attainment,
     fmt_date,
@@ -28,6 +28,7 @@ from zielcockpit.domain.formatting import (
 )
 from zielcockpit.domain.rules import Judgement
 from zielcockpit.domain.vocabulary import LIGHT_MEANINGS, LIGHT_SHAPES, LIGHTS, MILESTONE_WORDS
+from zielcockpit.services.evaluation import MeasureStatus, StatusReport
 
 MISSING_LIMIT = 200  # lines of the „Fehlende Werte“ list; the rest is counted
 # Above this many measures the report is the short form („Kurzfassung“): per Handlungsfeld one

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from db.sources import ValueSource, value_source
 from etl.reading import FileProblem, open_book
 from etl.tables import display, is_empty
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 from zielcockpit.domain.formatting import fmt_datetime
 from zielcockpit.settings import Settings
 

@@ -20,7 +20,7 @@ from etl.profile import load_profiles
 from etl.reading import Book, FileProblem, SheetData, open_book
 from etl.tables import display, is_empty, is_numbering_row
 from etl.teach import Assignment, Taught, TeachSpec, build_profile, column_period
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 from zielcockpit.domain.german import find_period, fold_name, header_period, parse_value
 from zielcockpit.services.upload import (
     UploadedFile,

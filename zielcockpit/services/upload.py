@@ -23,7 +23,7 @@ from etl.loader import (
     no_space_message,
 )
 from etl.profile import Profile
-from zielcockpit.auth import Principal
+from zielcockpit.domain.access import Principal
 from zielcockpit.domain.formatting import fmt_number
 from zielcockpit.settings import Settings
 

@@ -20,7 +20,7 @@ from db.users import (
     list_users,
     set_password,
 )
-from zielcockpit.auth import AuthError, Principal
+from zielcockpit.domain.access import AuthError, Principal
 
 BROWSER = "Benutzerverwaltung"  # the audit trail's source of changes made on /benutzer
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from zielcockpit.cli_args import seconds_arg
+from zielcockpit.cli.common import seconds_arg
 from zielcockpit.settings import Settings
 
 
@@ -66,7 +66,7 @@ def _usage(message: str) -> int:
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from etl.loader import UnknownProfile, resolve_profile
-    from zielcockpit.cli import engine_for
+    from zielcockpit.cli.common import engine_for
 
     if args.watch and args.files:
         return _usage("entweder DATEI ... oder --watch ORDNER angeben, nicht beides.")
@@ -101,7 +101,7 @@ def _profiles(engine: Engine) -> Any:
 
 def _run_import(args: argparse.Namespace, settings: Settings, engine: Engine, user: str) -> int:
     from etl.loader import import_files
-    from zielcockpit.cli import require_schema
+    from zielcockpit.cli.common import require_schema
 
     require_schema(engine)
     if args.watch:
@@ -141,7 +141,7 @@ def _run_import(args: argparse.Namespace, settings: Settings, engine: Engine, us
 
 def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
     from etl.template import TemplateError, write_template
-    from zielcockpit.cli import UserError, engine_for, require_schema
+    from zielcockpit.cli.common import UserError, engine_for, require_schema
 
     engine = engine_for(settings)
     try:

@@ -1,19 +1,14 @@
-"""The status of a plan for a period: fetch everything once, judge it with the domain rules.
+"""A plan's data for its evaluation, fetched once: measures, indicators, values, places,
+overrides, released rules and the reporting calendar (a handful of Core queries).
 
-`load_plan_data` is the only part that talks to the database (a handful of Core queries);
-`evaluate` turns the fetched rows into the JSON-ready report shared by CLI, API and dashboard.
-
-Over 600 lines on purpose: loading a plan year and evaluating it share the plan data types.
+`zielcockpit.services.evaluation` judges what `load_plan_data` returns.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import gc
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -32,7 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import BindParameter
 
-from db.calendar import load_calendar
+from db.deadlines import load_calendar
+from db.engine import without_gc_pauses
 from db.models import (
     Handlungsfeld,
     Indikator,
@@ -46,23 +42,15 @@ from db.models import (
     indikator_ort,
 )
 from db.rule_versions import released_rules, rule_as_of
-from zielcockpit.domain.calendar import DeliveryCalendar
+from zielcockpit.domain.deadlines import DeliveryCalendar
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.rules import (
-    Delivery,
     IndicatorRule,
-    Judgement,
     Observation,
     Override,
     Thresholds,
-    child_warnings,
-    count_lights,
     default_baseline_periods,
-    judge,
-    judge_measure,
-    with_warning,
 )
-from zielcockpit.domain.vocabulary import Light
 from zielcockpit.domain.vocabulary import combine_places as combine_cells
 
 PlaceObservations = dict[int, dict[str, list[Observation]]]
@@ -386,27 +374,7 @@ def _raw_rows(conn: Connection, sql: str, args: Any) -> list[tuple[Any, ...]]:
         cursor.close()
 
 
-@contextmanager
-def _without_gc_pauses() -> Iterator[None]:
-    """No cyclic garbage collection while a plan is loaded or judged.
-
-    Both build some 100,000 tuples that are never part of a cycle; each few hundred of them
-    started a collection, and the older generations' passes walk every live object (the
-    plans already loaded included): measured, a third of the time of loading the synthetic
-    plan. Collection resumes at the end (unless it was off before); reference counting frees
-    memory as always meanwhile.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-@_without_gc_pauses()
+@without_gc_pauses()
 def load_plan_data(engine: Engine, plan_key: str, up_to: Period | None = None) -> PlanData:
     """Everything about a plan year; with `up_to`, only the values that period can use."""
     with engine.connect() as conn:
@@ -606,115 +574,6 @@ def combine_places(parts: list[Observation]) -> Observation:
 # -- evaluation ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MeasureStatus:
-    info: MeasureInfo
-    light: Light
-    computed_light: Light
-    override: Override | None
-    indicators: list[tuple[IndicatorInfo, Judgement]]
-
-    @property
-    def demo(self) -> bool:
-        return any(j.demo for _, j in self.indicators)
-
-    def deciding(self) -> tuple[IndicatorInfo, Judgement] | None:
-        """The steering indicator whose light is the measure's computed light (the worst one)."""
-        steering = [
-            (ind, j) for ind, j in self.indicators if ind.rule.steering and j.light is not None
-        ]
-        for ind, j in steering:
-            if j.light == self.computed_light:
-                return ind, j
-        return steering[0] if steering else None
-
-    def sentence(self) -> tuple[str, str | None]:
-        """Why the light is what it is, and the indicator that sentence is about (if several)."""
-        deciding = self.deciding()
-        if deciding is None:
-            return "Keine steuernden Indikatoren – ohne Ampel", None
-        ind, j = deciding
-        steering_count = sum(1 for i, _ in self.indicators if i.rule.steering)
-        return j.explanation, (ind.name if steering_count > 1 else None)
-
-
-@dataclass(frozen=True)
-class StatusReport:
-    plan: PlanData
-    period: Period
-    measures: list[MeasureStatus]
-
-    def measure(self, code: str) -> MeasureStatus:
-        for m in self.measures:
-            if m.info.code == code:
-                return m
-        raise NotFound(f"Maßnahme „{code}“ gibt es im Plan {self.plan.key} nicht.")
-
-    def cluster_counts(self) -> dict[int, dict[str, int]]:
-        grouped: dict[int, list[Light]] = defaultdict(list)
-        for m in self.measures:
-            grouped[m.info.cluster_id].append(m.light)
-        return {c.id: count_lights(grouped.get(c.id, [])) for c in self.plan.clusters}
-
-    def counts(self) -> dict[str, int]:
-        return count_lights(m.light for m in self.measures)
-
-    @property
-    def demo(self) -> bool:
-        return any(m.demo for m in self.measures)
-
-
-@_without_gc_pauses()
-def evaluate(data: PlanData, period: Period, today: dt.date | None = None) -> StatusReport:
-    """Judge every indicator and measure; with `today`, a missing value says whether its
-    delivery deadline has passed (the reporting calendar)."""
-    data.check_period(period)
-    indicators = data.indicators_as_of(period)
-    by_measure: dict[int, list[IndicatorInfo]] = defaultdict(list)
-    for ind in indicators:
-        by_measure[ind.measure_id].append(ind)
-    observations, baselines = data.observations.get, data.baselines.get
-    places, thresholds = data.place_observations.get, data.thresholds
-    owners = {m.id: m.owner for m in data.measures} if today is not None else {}
-
-    def delivery(ind: IndicatorInfo) -> Delivery | None:
-        if today is None:
-            return None
-        return Delivery(data.calendar, today, owners.get(ind.measure_id, ""), ind.source)
-
-    judged = {
-        ind.code: judge(
-            ind.rule,
-            observations(ind.id, ()),
-            period,
-            thresholds,
-            baselines(ind.id),
-            places(ind.id),
-            delivery(ind),
-        )
-        for ind in indicators
-    }
-    # Plan-wide: a "darunter" value may belong to another measure (REGE-10.1 under REGE-9.2).
-    parents = {i.code: i.rule.parent for i in indicators if i.rule.parent is not None}
-    for child, warning in child_warnings(judged, parents).items():
-        judged[child] = with_warning(judged[child], warning)
-    measures = []
-    for m in data.measures:
-        inds = by_measure.get(m.id, [])
-        pairs = [(ind, judged[ind.code]) for ind in inds]
-        override = data.overrides.get((m.id, period.key))
-        mj = judge_measure([j for ind, j in pairs if ind.rule.steering], override)
-        measures.append(MeasureStatus(m, mj.light, mj.computed_light, mj.override, pairs))
-    return StatusReport(data, period, measures)
-
-
-def plan_status(
-    engine: Engine, plan_key: str, period_text: str, today: dt.date | None = None
-) -> StatusReport:
-    period = parse_period(period_text)
-    return evaluate(load_plan_data(engine, plan_key, up_to=period), period, today)
-
-
 def find_plan_of_measure(engine: Engine, code: str, plan_key: str | None = None) -> str:
     """The plan a measure code belongs to (the newest plan if several have it)."""
     with engine.connect() as conn:
@@ -736,94 +595,3 @@ def find_plan_of_measure(engine: Engine, code: str, plan_key: str | None = None)
 
 
 # -- JSON ------------------------------------------------------------------------------------------
-
-
-def _r(value: float | None, digits: int = 4) -> float | None:
-    if value is None:
-        return None
-    if value == float("inf"):
-        return None
-    return round(value, digits)
-
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.replace(microsecond=0).isoformat()
-
-
-def indicator_json(ind: IndicatorInfo, j: Judgement) -> dict[str, Any]:
-    rule = ind.rule
-    return {
-        "code": ind.code,
-        "name": ind.name,
-        "kind": rule.kind,
-        "unit": rule.unit,
-        "direction": rule.direction,
-        "steering": rule.steering,
-        "parent": rule.parent,
-        "due": rule.due.isoformat() if rule.due else None,
-        "target": _r(j.target),
-        "expected": _r(j.expected),
-        "actual": _r(j.actual),
-        "status": j.status,
-        "attainment": _r(j.attainment),
-        "light": j.light,
-        "forecast": _r(j.forecast, 2),
-        "forecast_light": j.forecast_light,
-        "explanation": j.explanation,
-        "warnings": list(j.warnings),
-        "demo": j.demo,
-        # A missing value: when it is due and whether that date has passed (reporting calendar).
-        "due_date": None if j.delivery is None else j.delivery.due.isoformat(),
-        "overdue": None if j.delivery is None else j.delivery.overdue,
-        "zu_pruefen": ind.to_check,
-    }
-
-
-def measure_json(m: MeasureStatus) -> dict[str, Any]:
-    return {
-        "code": m.info.code,
-        "title": m.info.title,
-        "cluster": m.info.cluster,
-        "cluster_id": m.info.cluster_id,
-        "owner": m.info.owner,
-        "owner_name": m.info.owner_name,
-        "light": m.light,
-        "computed_light": m.computed_light,
-        "override": None
-        if m.override is None
-        else {
-            "light": m.override.light,
-            "justification": m.override.justification,
-            "by": m.override.by,
-            "at": _iso(m.override.at),
-        },
-        "demo": m.demo,
-        "indicators": [indicator_json(ind, j) for ind, j in m.indicators],
-    }
-
-
-def report_json(report: StatusReport) -> dict[str, Any]:
-    counts = report.cluster_counts()
-    return {
-        "plan": report.plan.key,
-        "plan_title": report.plan.title,
-        "period": report.period.key,
-        "period_label": report.period.label,
-        "thresholds": {
-            "green": report.plan.thresholds.green,
-            "yellow": report.plan.thresholds.yellow,
-        },
-        "demo": report.demo,
-        "counts": report.counts(),
-        "clusters": [
-            {
-                "id": c.id,
-                "key": c.key,
-                "title": c.title,
-                "budget_eur": c.budget_eur,
-                "counts": counts[c.id],
-            }
-            for c in report.plan.clusters
-        ],
-        "measures": [measure_json(m) for m in report.measures],
-    }

@@ -12,7 +12,7 @@ from db.audit_trail import audit
 from db.engine import transaction
 from db.models import Indikator, Liefertermin, Organisationseinheit
 from db.plans import plan_id_and_year, plan_quarter
-from zielcockpit.domain.calendar import (
+from zielcockpit.domain.deadlines import (
     ANY,
     DeadlineKey,
     DeliveryCalendar,

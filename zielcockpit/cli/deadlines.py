@@ -3,37 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from typing import Any
 
-from zielcockpit.cli_args import date_arg, integer_arg
+from zielcockpit.cli.common import date_arg, integer_arg, open_engine, shell_actor
 from zielcockpit.domain.formatting import fmt_date
 from zielcockpit.settings import Settings
 
 
-def _engine(settings: Settings) -> Any:
-    from zielcockpit.cli import engine_for, require_schema
-
-    engine = engine_for(settings)
-    require_schema(engine)
-    return engine
-
-
-def _user(name: str | None) -> str:
-    if name:
-        return name
-    try:
-        return f"shell:{getpass.getuser()}"
-    except Exception:  # noqa: BLE001 - no user name in some containers
-        return "shell"
-
-
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    from db.calendar import CalendarError, calendar_lines
+    from db.deadlines import CalendarError, calendar_lines
 
     try:
-        lines = calendar_lines(_engine(settings), args.plan)
+        lines = calendar_lines(open_engine(settings), args.plan)
     except CalendarError as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1
@@ -44,7 +26,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_set(args: argparse.Namespace, settings: Settings) -> int:
-    from db.calendar import CalendarError, set_deadline, set_lag
+    from db.deadlines import CalendarError, set_deadline, set_lag
 
     if (args.deadline is None) == (args.lag is None):
         print(
@@ -52,14 +34,14 @@ def cmd_set(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 1
     try:
-        engine = _engine(settings)
+        engine = open_engine(settings)
         if args.lag is not None:
             if not args.source or args.period or args.unit:
                 raise CalendarError(
                     "--lag gilt für eine Quelle in allen Quartalen: nur mit --source, ohne "
                     "--period und --unit."
                 )
-            line = set_lag(engine, args.plan, args.source, args.lag, _user(args.user))
+            line = set_lag(engine, args.plan, args.source, args.lag, shell_actor(args.user))
         else:
             if not args.period:
                 raise CalendarError("--deadline braucht --period, z. B. --period 2017-Q3.")
@@ -68,7 +50,7 @@ def cmd_set(args: argparse.Namespace, settings: Settings) -> int:
                 args.plan,
                 args.period,
                 args.deadline,
-                _user(args.user),
+                shell_actor(args.user),
                 oe=args.unit or "",
                 source=args.source or "",
             )

@@ -7,14 +7,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from zielcockpit.cli.common import controlling_principal
 from zielcockpit.settings import Settings
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from db.places import index_versions
-    from zielcockpit.cli import engine_for, require_schema
+    from zielcockpit.cli.common import engine_for, require_schema
     from zielcockpit.domain.formatting import fmt_datetime, fmt_number
-    from zielcockpit.quarter_cli import _principal
     from zielcockpit.services.places import PlacesError, define_index, parse_component
 
     engine = engine_for(settings)
@@ -25,7 +25,9 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
             return 2
         try:
             parts = [parse_component(p) for p in args.bestandteil]
-            saved = define_index(engine, _principal(args.user), args.name, args.ebene, parts)
+            saved = define_index(
+                engine, controlling_principal(args.user), args.name, args.ebene, parts
+            )
         except PlacesError as exc:
             print(f"Fehler: {exc} Nichts gespeichert.", file=sys.stderr)
             return 1
@@ -44,9 +46,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_map(args: argparse.Namespace, settings: Settings) -> int:
-    from zielcockpit.auth import Principal
-    from zielcockpit.cli import engine_for, require_schema
-    from zielcockpit.quarter_cli import _principal
+    from zielcockpit.cli.common import engine_for, require_schema
+    from zielcockpit.domain.access import Principal
     from zielcockpit.services.district_map import MapRefused, upload_map
 
     engine = engine_for(settings)
@@ -57,7 +58,9 @@ def cmd_map(args: argparse.Namespace, settings: Settings) -> int:
     except OSError as exc:
         print(f"Fehler: {path} kann nicht gelesen werden ({exc.strerror}).", file=sys.stderr)
         return 1
-    admin = Principal(_principal(args.user).name, "admin")  # the command line is the server's
+    admin = Principal(
+        controlling_principal(args.user).name, "admin"
+    )  # the command line is the server's
     try:
         text = upload_map(
             engine,

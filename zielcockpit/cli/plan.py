@@ -7,18 +7,18 @@ import argparse
 import sys
 from typing import Any
 
+from zielcockpit.cli.common import controlling_principal
 from zielcockpit.settings import Settings
 
 
 def cmd_public(args: argparse.Namespace, settings: Settings) -> int:
-    from zielcockpit.cli import engine_for, require_schema
-    from zielcockpit.quarter_cli import _principal
+    from zielcockpit.cli.common import engine_for, require_schema
     from zielcockpit.services.public import set_public
 
     engine = engine_for(settings)
     require_schema(engine)
     try:
-        changed = set_public(engine, _principal(args.user), args.plan, args.on)
+        changed = set_public(engine, controlling_principal(args.user), args.plan, args.on)
     except PermissionError as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1
@@ -30,13 +30,12 @@ def cmd_public(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_copy(args: argparse.Namespace, settings: Settings) -> int:
-    from zielcockpit.cli import engine_for, require_schema
-    from zielcockpit.quarter_cli import _principal
+    from zielcockpit.cli.common import engine_for, require_schema
     from zielcockpit.services.catalogue import copy_plan
 
     engine = engine_for(settings)
     require_schema(engine)
-    result = copy_plan(engine, args.source, args.target, _principal(args.user).name)
+    result = copy_plan(engine, args.source, args.target, controlling_principal(args.user).name)
     print(
         f"Plan {result.plan_key} aus Plan {args.source} angelegt: {result.measures} Maßnahmen, "
         f"{result.indicators} Indikatoren. Zielwerte und Termine sind „zu prüfen“, bis sie "

@@ -3,39 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from typing import Any
 
-from zielcockpit.auth import Principal
+from zielcockpit.cli.common import controlling_principal, open_engine
 from zielcockpit.domain.periods import Period
 from zielcockpit.settings import Settings
-
-
-def _engine(settings: Settings) -> Any:
-    from zielcockpit.cli import engine_for, require_schema
-
-    engine = engine_for(settings)
-    require_schema(engine)
-    return engine
-
-
-def _principal(name: str | None) -> Principal:
-    """Whoever may run the command line may do what controlling does; the name is recorded."""
-    if not name:
-        try:
-            name = f"shell:{getpass.getuser()}"
-        except Exception:  # noqa: BLE001 - no user name in some containers
-            name = "shell"
-    return Principal(name, "controlling", frozenset())
 
 
 def cmd_release(args: argparse.Namespace, settings: Settings) -> int:
     from zielcockpit.services.quarter import release_quarter
 
-    engine = _engine(settings)
+    engine = open_engine(settings)
     outcome = release_quarter(
-        engine, _principal(args.user), args.plan, args.period, confirmed=args.yes
+        engine, controlling_principal(args.user), args.plan, args.period, confirmed=args.yes
     )
     if outcome.missing:
         print(f"Noch offen ({len(outcome.missing)}):", file=sys.stderr)
@@ -66,7 +47,7 @@ def cmd_reopen(args: argparse.Namespace, settings: Settings) -> int:
     from zielcockpit.services.quarter import reopen_quarter
 
     state = reopen_quarter(
-        _engine(settings), _principal(args.user), args.plan, args.period, args.reason
+        open_engine(settings), controlling_principal(args.user), args.plan, args.period, args.reason
     )
     print(
         f"{Period.parse(state.period).label} des Plans {args.plan}: wieder geöffnet ({state.label})."
@@ -77,7 +58,7 @@ def cmd_reopen(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     from db.quarters import quarter_states
 
-    for state in quarter_states(_engine(settings), args.plan):
+    for state in quarter_states(open_engine(settings), args.plan):
         line = f"{state.period}  {Period.parse(state.period).label:<22} {state.label}"
         if state.reopen_reason and not state.released:
             line += f" – Begründung: {state.reopen_reason}"

@@ -6,31 +6,15 @@ import argparse
 import sys
 from typing import Any
 
+from zielcockpit.cli.common import SHELL, admin_principal, open_engine
 from zielcockpit.domain.formatting import fmt_date
 from zielcockpit.settings import Settings
-
-SHELL = "Kommandozeile"
-
-
-def _engine(settings: Settings) -> Any:
-    from zielcockpit.cli import engine_for, require_schema
-
-    engine = engine_for(settings)
-    require_schema(engine)
-    return engine
-
-
-def _shell(name: str | None) -> Any:
-    from zielcockpit.auth import Principal
-    from zielcockpit.users_cli import _actor
-
-    return Principal(name or _actor(), "admin")
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     from zielcockpit.services.contacts import contacts
 
-    rows = contacts(_engine(settings), _shell(None), args.unit)
+    rows = contacts(open_engine(settings), admin_principal(None), args.unit)
     if not rows:
         print("Keine Kontakte hinterlegt." + (f" (OE {args.unit})" if args.unit else ""))
         return 0
@@ -46,8 +30,8 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         row = add(
-            _engine(settings),
-            _shell(args.user),
+            open_engine(settings),
+            admin_principal(args.user),
             args.unit,
             args.name or "",
             args.email,
@@ -67,8 +51,8 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         row = remove(
-            _engine(settings),
-            _shell(args.user),
+            open_engine(settings),
+            admin_principal(args.user),
             args.unit,
             args.email,
             args.measure or "",
@@ -84,7 +68,7 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
     from zielcockpit.services.reminders import remind
 
-    report = remind(_engine(settings), settings, dry_run=args.dry_run, plan=args.plan)
+    report = remind(open_engine(settings), settings, dry_run=args.dry_run, plan=args.plan)
     what = "Probelauf, nichts gesendet" if args.dry_run else "Erinnerungen"
     print(f"{what} (Stand „heute“: {fmt_date(report.today)}):")
     for line in report.lines:

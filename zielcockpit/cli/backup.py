@@ -14,7 +14,7 @@ BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
-    from zielcockpit.cli import engine_for, require_schema
+    from zielcockpit.cli.common import engine_for, require_schema
     from zielcockpit.services.backup import backup
 
     engine = engine_for(settings)
@@ -35,7 +35,7 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
-    from zielcockpit.cli import engine_for
+    from zielcockpit.cli.common import engine_for
     from zielcockpit.services.backup import restore
 
     engine = engine_for(settings)

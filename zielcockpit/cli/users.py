@@ -7,32 +7,10 @@ import getpass
 import sys
 from typing import Any
 
-from zielcockpit.auth import AuthError, Principal
+from zielcockpit.cli.common import SHELL, admin_principal, open_engine, shell_actor
+from zielcockpit.domain.access import AuthError
 from zielcockpit.domain.vocabulary import ROLE_WORDS, ROLES
 from zielcockpit.settings import Settings
-
-
-def _engine(settings: Settings) -> Any:
-    from zielcockpit.cli import engine_for, require_schema
-
-    engine = engine_for(settings)
-    require_schema(engine)
-    return engine
-
-
-def _actor() -> str:
-    try:
-        return f"shell:{getpass.getuser()}"
-    except Exception:  # noqa: BLE001 - no user name in some containers
-        return "shell"
-
-
-SHELL = "Kommandozeile"
-
-
-def _shell() -> Principal:
-    """Whoever may run the command line administers; the name is recorded."""
-    return Principal(_actor(), "admin")
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -47,11 +25,11 @@ def _read_password(from_stdin: bool) -> str:
 def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
     from zielcockpit.services.users import create_account
 
-    engine = _engine(settings)
+    engine = open_engine(settings)
     password = _read_password(args.password_stdin)
     create_account(
         engine,
-        _shell(),
+        admin_principal(),
         args.name,
         args.role,
         args.oe or [],
@@ -67,7 +45,7 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_user_list(args: argparse.Namespace, settings: Settings) -> int:
     from db.users import list_users
 
-    rows = list_users(_engine(settings))
+    rows = list_users(open_engine(settings))
     if not rows:
         print("Keine Benutzer angelegt.")
         return 0
@@ -83,7 +61,7 @@ def cmd_user_list(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_user_disable(args: argparse.Namespace, settings: Settings) -> int:
     from zielcockpit.services.users import set_active
 
-    set_active(_engine(settings), _shell(), args.name, False, source=SHELL)
+    set_active(open_engine(settings), admin_principal(), args.name, False, source=SHELL)
     print(f"Benutzer „{args.name}“ ist gesperrt (Anmeldung nicht mehr möglich; Verlauf bleibt).")
     return 0
 
@@ -91,7 +69,9 @@ def cmd_user_disable(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
     from db.tokens import create_token
 
-    token = create_token(_engine(settings), args.name, args.role, args.oe or [], actor=_actor())
+    token = create_token(
+        open_engine(settings), args.name, args.role, args.oe or [], actor=shell_actor()
+    )
     print(f"Token „{args.name}“ ({ROLE_WORDS[args.role]}) angelegt. Es wird nur jetzt angezeigt;")
     print("Clients senden es als Kopfzeile „Authorization: Bearer <Token>“ an /api/v1/...")
     print(token)

@@ -7,23 +7,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from zielcockpit.cli.common import controlling_principal, open_engine
 from zielcockpit.settings import Settings
 
 SHOWN = 200  # changes listed in full; the rest counted
 
 
-def _engine(settings: Settings) -> Any:
-    from zielcockpit.cli import engine_for, require_schema
-
-    engine = engine_for(settings)
-    require_schema(engine)
-    return engine
-
-
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from zielcockpit.services.catalogue import export_workbook
 
-    content = export_workbook(_engine(settings), args.plan)
+    content = export_workbook(open_engine(settings), args.plan)
     out = Path(args.output)
     out.write_bytes(content)
     print(f"Katalog des Plans {args.plan} geschrieben: {out}")
@@ -31,8 +24,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from zielcockpit.cli import UserError
-    from zielcockpit.quarter_cli import _principal
+    from zielcockpit.cli.common import UserError
     from zielcockpit.services.catalogue import import_workbook
 
     path = Path(args.file)
@@ -40,8 +32,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         content = path.read_bytes()
     except OSError as exc:
         raise UserError(f"Datei {path} lässt sich nicht lesen ({exc.strerror}).") from exc
-    engine = _engine(settings)
-    actor = _principal(args.user).name
+    engine = open_engine(settings)
+    actor = controlling_principal(args.user).name
     outcome = import_workbook(engine, content, path.name, args.plan, apply=args.yes, actor=actor)
     if outcome.unchanged:
         print(f"Katalog des Plans {outcome.plan_key}: unverändert, nichts geschrieben.")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from zielcockpit.cli_args import integer_arg
+from zielcockpit.cli.common import integer_arg
 from zielcockpit.settings import Settings
 
 

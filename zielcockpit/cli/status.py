@@ -1,9 +1,16 @@
-"""The human-readable status table of `zielcockpit status` (without --json)."""
+"""`status`: a plan's lights for a period, as a table or as JSON (`--json`)."""
 
 from __future__ import annotations
 
-from db.status import StatusReport
+import argparse
+import json
+import sys
+from typing import Any
+
+from zielcockpit.cli.common import open_engine
 from zielcockpit.domain.vocabulary import LIGHT_MEANINGS, LIGHT_SHAPES, LIGHT_WORDS
+from zielcockpit.services.evaluation import StatusReport
+from zielcockpit.settings import Settings
 
 SHAPES: dict[str | None, str] = {key: shape for key, shape in LIGHT_SHAPES.items()}
 SHAPES[None] = "·"
@@ -42,3 +49,24 @@ def render_table(report: StatusReport) -> str:
             for ind, j in m.indicators:
                 lines.append(f"      {SHAPES[j.light]} {ind.code:<14} {j.explanation}")
     return "\n".join(lines)
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from zielcockpit.services.evaluation import plan_status, report_json
+
+    engine = open_engine(settings)
+    report = plan_status(engine, args.plan, args.period, settings.today)
+    if args.json:
+        json.dump(report_json(report), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(render_table(report))
+    return 0
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("status", help="Ampelstatus eines Plans für einen Zeitraum")
+    p.add_argument("--plan", required=True, help="Plan, z. B. 2017")
+    p.add_argument("--period", required=True, help="Zeitraum: 2017, 2017-Q2 oder 2017-06")
+    p.add_argument("--json", action="store_true", help="als JSON ausgeben")
+    p.set_defaults(func=cmd_status)

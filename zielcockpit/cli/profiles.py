@@ -10,7 +10,7 @@ from zielcockpit.settings import Settings
 
 
 def cmd_profiles(args: argparse.Namespace, settings: Settings) -> int:
-    from zielcockpit.cli import engine_for, require_schema
+    from zielcockpit.cli.common import engine_for, require_schema
     from zielcockpit.services.teach import profile_list
 
     engine = engine_for(settings)

@@ -11,7 +11,7 @@ from zielcockpit.settings import Settings
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from zielcockpit.cli import engine_for, require_schema
+    from zielcockpit.cli.common import engine_for, require_schema
     from zielcockpit.domain.formatting import fmt_number
     from zielcockpit.services.report import ReportError, committee_report
 
