@@ -1,6 +1,6 @@
 """The data model of Zielcockpit: plans, measures, indicators, values and where they came from.
 
-German domain words without a good English twin stay German (see the glossary in README.md).
+German domain words without a good English twin stay German (see the glossary in docs/glossary.md).
 """
 
 from __future__ import annotations

@@ -91,7 +91,7 @@ def describe(items: list[dict[str, Any]]) -> str:
 
 @dataclass(frozen=True)
 class Reviewed:
-    """A kind of "needs review" item that was looked at and is fine (listed in the README)."""
+    """A kind of "needs review" item that was looked at and is fine (listed in docs/accessibility.md)."""
 
     rule: str
     message: str  # a part of axe's summary

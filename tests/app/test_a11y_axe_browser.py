@@ -31,7 +31,7 @@ def check_axe(page: Any, where: str) -> None:
     assert not result["violations"], f"{where}: WCAG-Verstöße\n{describe(result['violations'])}"
     unexplained = reviewed(result["incomplete"])
     assert not unexplained, (
-        f"{where}: axe bittet um Prüfung, und die README nennt keinen Grund\n"
+        f"{where}: axe bittet um Prüfung, und docs/accessibility.md nennt keinen Grund\n"
         f"{describe(unexplained)}"
     )
 
