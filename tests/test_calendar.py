@@ -34,6 +34,8 @@ from zielcockpit.domain.periods import Period
 from zielcockpit.domain.rules import Delivery, IndicatorRule, Observation, judge, not_due_by_plan
 from zielcockpit.settings import SettingError, Settings, today
 
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
+
 if TYPE_CHECKING:
     from tests.conftest import Databases
 

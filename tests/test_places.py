@@ -22,6 +22,8 @@ from zielcockpit.domain.allocation import allocate, split_cents
 from zielcockpit.services import places as svc
 from zielcockpit.settings import Settings
 
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
+
 # -- pure: allocation and index -------------------------------------------------------------------
 
 

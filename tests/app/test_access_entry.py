@@ -34,6 +34,8 @@ from zielcockpit.domain.periods import Period
 from zielcockpit.services.entry import FieldInput, OverrideInput, SaveResult, Submission, save_entry
 from zielcockpit.services.upload import UploadRefused, decode_contents, safe_file_name
 
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
+
 Q3 = "2017-Q3"
 
 

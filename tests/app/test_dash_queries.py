@@ -32,6 +32,8 @@ from db.queries import (
 from db.status import NotFound, evaluate, load_plan_data
 from zielcockpit.domain.periods import Period
 
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
+
 
 def test_quer001_plan_choices(demo_engine: Engine) -> None:
     choices = plan_choices(demo_engine)
