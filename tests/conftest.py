@@ -54,9 +54,6 @@ BACKENDS = ("sqlite", "postgresql")
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgres: needs a PostgreSQL server")
-    config.addinivalue_line(
-        "markers", "sql: the database's behaviour is under test; runs on SQLite and PostgreSQL"
-    )
 
 
 def _chooses_backend(metafunc: pytest.Metafunc) -> bool:
