@@ -1,4 +1,5 @@
-# Zielcockpit: `make run` (app with demo data on http://127.0.0.1:8050) and `make test`.
+# Zielcockpit: `make run` (app with demo data on http://127.0.0.1:8050), `make check` (lint and the
+# tests without browser and PostgreSQL, the quick loop) and `make test` (everything, as CI runs it).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +9,7 @@ AXE := tests/js/node_modules/axe-core/axe.min.js
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: run test install demo-db lint bench clean axe
+.PHONY: run test check system-packages install demo-db lint bench clean axe
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +44,16 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint $(AXE)
+# Chromium, poppler, slapd, npm: installed when run as root (or with sudo that asks nothing),
+# otherwise named in one sentence; the tests that need them skip (or fail with ZIELCOCKPIT_REQUIRE_*).
+system-packages:
+	tools/ensure-system-packages
+
+# The quick loop: no browser, SQLite only (tests marked sql run on PostgreSQL in `make test`).
+check: lint
+	$(BIN)/pytest -n 2 -m "not browser and not postgres"
+
+test: system-packages lint $(AXE)
 	$(BIN)/pytest -n 2 --dist loadfile --ignore=tests/app/test_a11y_browser.py
 	$(BIN)/pytest tests/app/test_a11y_browser.py  # keyboard focus timing: alone, not beside another worker
 

@@ -1,9 +1,26 @@
 """Fixtures: real databases (a SQLite file and a PostgreSQL database) built from templates.
 
-Every test that touches the database runs on both backends (`backend` parameter). A template
-per backend and stage (migrated / catalogue loaded / demo values) is built once per session;
-each test gets its own copy (a copied file, or `CREATE DATABASE ... TEMPLATE ...`), so tests
-cannot see each other's writes and concurrent test runs cannot collide.
+A template per backend and stage (migrated / catalogue loaded / demo values) is built once per
+session; each test gets its own copy (a copied file, or `CREATE DATABASE ... TEMPLATE ...`), so
+tests cannot see each other's writes and concurrent test runs cannot collide.
+
+Which backends a test runs on (the `backend` parameter, set in `pytest_generate_tests`):
+
+- A test marked `sql` runs on SQLite and on PostgreSQL. The marker is for tests whose point is
+  what the database does, where the dialect can matter: named queries and the evaluation's fetch
+  (`load_plan_data`), locks, version checks and concurrent writers, transactions, migrations,
+  values stored by the importer or the form (upserts, history, corrections), backup and restore,
+  several instances or workers on one database, the job queue. A module says it with one line,
+  `pytestmark = pytest.mark.sql`; a single test with `@pytest.mark.sql`. When in doubt about a
+  query-heavy test, mark it.
+- Every other test that uses a database runs on SQLite alone: layouts, rules, parsing, the
+  guard, texts, exports; the database there is only where the test data lives.
+- A test may still choose its backends itself (`@pytest.mark.parametrize("backend", [...])`);
+  that choice is kept.
+
+Every PostgreSQL case carries the `postgres` marker (`-m "not postgres"` leaves them out), every
+test that drives Chromium the `browser` marker (by the `browser` fixture, or `browser` in its
+file's path). `make check` runs `-m "not browser and not postgres"`; `make test` runs all.
 """
 
 from __future__ import annotations
@@ -32,8 +49,40 @@ _RUN = uuid.uuid4().hex[:8]
 _counter = itertools.count()
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgres: needs a PostgreSQL server")
+
+
+def _chooses_backend(metafunc: pytest.Metafunc) -> bool:
+    """The test parametrises `backend` itself (a parametrize mark naming it)."""
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        names = mark.args[0] if mark.args else mark.kwargs.get("argnames", ())
+        if isinstance(names, str):
+            names = [n.strip() for n in names.split(",")]
+        if "backend" in names:
+            return True
+    return False
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" not in metafunc.fixturenames or _chooses_backend(metafunc):
+        return
+    marked = metafunc.definition.get_closest_marker("sql") is not None
+    metafunc.parametrize("backend", BACKENDS if marked else ("sqlite",), indirect=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        fixtures = getattr(item, "fixturenames", ())
+        on_pg = callspec is not None and callspec.params.get("backend") == "postgresql"
+        if on_pg or "pg_admin" in fixtures:
+            item.add_marker(pytest.mark.postgres)
+        if "browser" in fixtures or "browser" in item.path.name or "browser" in item.path.parts:
+            item.add_marker(pytest.mark.browser)
 
 
 def _require(name: str) -> bool:
@@ -110,9 +159,10 @@ def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path
 # -- per test ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
 def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+    """ "sqlite" or "postgresql", as `pytest_generate_tests` (or the test's own mark) chose."""
+    return str(getattr(request, "param", "sqlite"))
 
 
 class Databases:

@@ -18,6 +18,8 @@ from tests.conftest import Databases
 from tests.etl.conftest import dump, write_csv
 from zielcockpit.cli import main
 
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
+
 STATUS = ["status", "--plan", "2017", "--period", "2017-Q2", "--json"]
 
 

@@ -35,6 +35,8 @@ from zielcockpit.domain.rules import Delivery, IndicatorRule, Observation, judge
 from zielcockpit.services.evaluation import evaluate, plan_status, report_json
 from zielcockpit.settings import SettingError, Settings, today
 
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
+
 if TYPE_CHECKING:
     from tests.conftest import Databases
 

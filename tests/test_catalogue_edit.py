@@ -6,12 +6,15 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, select
 
 from db.models import AuditEntry, Indikator, Plan
 from zielcockpit.domain.access import Principal
 from zielcockpit.services.catalogue import copy_plan
 from zielcockpit.services.catalogue_edit import IndicatorEdit, edit_forms, save_indicator
+
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
 
 CONTROLLING = Principal("carla", "controlling")
 

@@ -19,6 +19,8 @@ from zielcockpit.cli import main
 from zielcockpit.services.catalogue import export_workbook, import_workbook
 from zielcockpit.services.evaluation import plan_status
 
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
+
 
 def _edit(content: bytes, changes: dict[tuple[str, str], Any], sheet: str = "Indikatoren") -> bytes:
     """Set cells by (code, column header) on a sheet."""

@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, select
 
 from db.engine import make_engine
@@ -25,6 +26,8 @@ from db.users import principal_of
 from zielcockpit.domain.periods import Period
 from zielcockpit.services.entry import FieldInput, SaveResult, Seen, Submission, save_entry
 from zielcockpit.services.entry_form import entry_form
+
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE = "REGE-4.1"  # a count of REGE, written by controlling in these tests

@@ -14,6 +14,8 @@ from db.engine import make_engine
 from tests.test_status import cli
 from zielcockpit.settings import CATALOGUE_DIR, SETTINGS, Settings
 
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
+
 if TYPE_CHECKING:
     from tests.conftest import Databases
 

@@ -25,6 +25,8 @@ from db.demo import DEMO_PASSWORD
 from db.logins import ACCOUNT_FREE_TRIES
 from tests.conftest import Databases
 
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
+
 REPO = Path(__file__).resolve().parent.parent
 STATUS = "/api/v1/status?plan=2017&period=2017-Q2"
 UNIT, PERIOD, CODE, MEASURE = "510", "2017-Q3", "510-4.2", "510-4"

@@ -31,6 +31,8 @@ from zielcockpit.domain.access import Principal
 from zielcockpit.services.jobs import job_download, submit_report, submit_upload
 from zielcockpit.settings import Settings
 
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
+
 REPO = Path(__file__).resolve().parent.parent
 REDIS = "redis://127.0.0.1:6379/13"  # a database of its own, emptied by the test
 CONTROLLING = Principal("test-controlling", "controlling")

@@ -41,6 +41,8 @@ from zielcockpit.domain.german import (
 )
 from zielcockpit.domain.periods import MONTHS_DE, Period, PeriodError
 
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
+
 D = Decimal
 
 

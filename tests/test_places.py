@@ -22,6 +22,8 @@ from zielcockpit.services import places as svc
 from zielcockpit.services.evaluation import plan_status, report_json
 from zielcockpit.settings import Settings
 
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
+
 # -- pure: allocation and index -------------------------------------------------------------------
 
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, select
 
 from db.engine import transaction
 from db.models import Indikator, Messwert, Ort
 from zielcockpit.services.evaluation import plan_status
+
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
 
 
 def put(engine: Engine, values: dict[tuple[str, str, str | None], float]) -> None:

@@ -16,6 +16,8 @@ from zielcockpit.services.entry import FieldInput, OverrideInput, Submission, sa
 from zielcockpit.services.quarter import release_quarter, reopen_quarter
 from zielcockpit.settings import Settings
 
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
+
 
 def value(engine: Engine, code: str, period: str) -> object:
     with engine.connect() as conn:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, select
 
 from db.models import Indikator, Messwert
@@ -15,6 +16,8 @@ from zielcockpit.domain.access import Principal
 from zielcockpit.services.entry import FieldInput, Submission, save_entry
 from zielcockpit.services.source_cell import addresses, source_cell
 from zielcockpit.settings import Settings
+
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
 
 READER = Principal("leitung1", "leitung")
 

@@ -19,6 +19,8 @@ from app.api import api
 from db.demo import seed_demo
 from zielcockpit.services.evaluation import plan_status, report_json
 
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
+
 if TYPE_CHECKING:
     from tests.conftest import Databases
 

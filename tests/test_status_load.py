@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, select
 
 from db import plan_data as status
 from db.models import Plan
 from zielcockpit.domain.formatting import _format_number, fmt_number, fmt_value
+
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
 
 STATEMENTS = [
     status._PLAN_KEYS,

@@ -34,6 +34,8 @@ from zielcockpit.services.entry import FieldInput, OverrideInput, SaveResult, Su
 from zielcockpit.services.entry_form import entry_form, entry_units
 from zielcockpit.services.upload import UploadRefused, decode_contents, safe_file_name
 
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
+
 Q3 = "2017-Q3"
 
 

@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+import pytest
 from access_helpers import engine_of
 from dash import Dash
 from dash_helpers import logged_in_client
@@ -16,6 +17,8 @@ from app import ids
 from benchmarks.dash_requests import DASH, find_prop, form_fields, form_save_payload, route_payload
 from db.users import principal_of
 from zielcockpit.services.evaluation import clear_cache
+
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
 
 MEASURE, CODE, UNIT, PERIOD = "510-4", "510-4.2", "510", "2017-Q4"
 

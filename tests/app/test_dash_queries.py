@@ -31,6 +31,8 @@ from db.queries import (
 from zielcockpit.domain.periods import Period
 from zielcockpit.services.evaluation import _SnapshotCache, evaluate, plan_snapshot
 
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
+
 
 def test_quer001_plan_choices(demo_engine: Engine) -> None:
     choices = plan_choices(demo_engine)

@@ -130,7 +130,7 @@ def test_view009_plan_without_measures(catalogue_engine: Engine) -> None:
     assert len(slides(snapshot, model.filters)) == 1
 
 
-def test_view008_download_reuses_the_page_table_only_for_the_same_plan_state(
+def test_view010_download_reuses_the_page_table_only_for_the_same_plan_state(
     snapshot: PlanSnapshot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     f = parse_filters({}, snapshot)

@@ -9,12 +9,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, select
 
 from db.models import ImportRun, Indikator, Kommentar, Messwert, MesswertVersion, Ort
 from etl.loader import import_files
 from tests.etl.conftest import dump, write_csv, write_xlsx
 from zielcockpit.settings import Settings
+
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
 
 ROWS: list[list[Any]] = [
     ["Ist-Werte der REGE mbH", None, None, None, None],

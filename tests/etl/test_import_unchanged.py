@@ -18,6 +18,8 @@ from tests.etl.conftest import dump
 from zielcockpit.services.entry import FieldInput, Submission, save_entry
 from zielcockpit.settings import Settings
 
+pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
+
 LINES = [
     "Indikator;Zeitraum;Wert;Kommentar",
     "REGE-4.1;2017-Q2;12;Zwei Vermittlungen folgen im Juli.",
