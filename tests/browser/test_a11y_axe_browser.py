@@ -13,12 +13,12 @@ import re
 from typing import Any
 
 import pytest
-from a11y_helpers import PAGES, ROLES, TIMEOUT, Open, go
-from axe_helpers import describe, reviewed, run_axe
-from dash_helpers import SIZES, LiveServer
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from app import ids
+from tests.browser.a11y_helpers import PAGES, ROLES, TIMEOUT, Open, go
+from tests.browser.axe_helpers import describe, reviewed, run_axe
+from tests.browser.helpers import SIZES, LiveServer
 
 pytestmark = pytest.mark.browser
 

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from access_helpers import long_csv
-from dash_helpers import (
+
+from app import ids as aids
+from tests.browser.helpers import (
     LiveServer,
     Visit,
     browser_pages,
@@ -21,10 +22,9 @@ from dash_helpers import (
     demo_server,
     field,
     go,
+    long_csv,
     wait_text,
 )
-
-from app import ids as aids
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from dash_helpers import BROWSER_TIMEOUT, READY, LiveServer, Visit
+
+from tests.browser.helpers import BROWSER_TIMEOUT, READY, LiveServer, Visit
 
 pytestmark = pytest.mark.browser
 

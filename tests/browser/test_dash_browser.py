@@ -7,8 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from dash_helpers import LiveServer, Visit, go
 from openpyxl import load_workbook
+
+from tests.browser.helpers import LiveServer, Visit, go
 
 pytestmark = pytest.mark.browser
 

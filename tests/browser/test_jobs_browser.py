@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dash_helpers import SCREENSHOTS, SIZES, LiveServer, Visit, copy_demo, demo_server
 
 from app import ids as aids
 from benchmarks.bench_import import bench_catalogue, bench_workbook
 from db.catalogue import load_catalogue
 from db.engine import make_engine
+from tests.browser.helpers import SCREENSHOTS, SIZES, LiveServer, Visit, copy_demo, demo_server
 
 pytestmark = pytest.mark.browser
 
