@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.browser.helpers import LiveServer, Visit, go
+from tests.browser.walk import DASH_IDLE
 
 pytestmark = pytest.mark.browser
 
@@ -140,7 +141,10 @@ def test_brow006_grid_sorts_lights_by_severity(visit: Open, live_server: LiveSer
     header = page.locator(".ag-header-cell-sortable[col-id=q3]")
     header.click()
     header.click()  # descending: the worst first
-    page.wait_for_timeout(300)
+    page.wait_for_selector(
+        ".ag-header-cell-sortable[col-id=q3][aria-sort=descending]", timeout=TIMEOUT
+    )
+    page.wait_for_function(DASH_IDLE, timeout=TIMEOUT)
     first = page.locator(".ag-center-cols-container .ag-row[row-index='0'] [col-id=q3]")
     assert first.inner_text() == "■ nicht im Plan"
 
