@@ -54,8 +54,8 @@ check: lint
 	$(BIN)/pytest -n 2 -m "not browser and not postgres"
 
 test: system-packages lint $(AXE)
-	$(BIN)/pytest -n 2 --dist loadfile --ignore=tests/app/test_a11y_browser.py
-	$(BIN)/pytest tests/app/test_a11y_browser.py  # keyboard focus timing: alone, not beside another worker
+	$(BIN)/pytest -n 2 --dist loadfile --ignore=tests/browser/test_a11y_browser.py
+	$(BIN)/pytest tests/browser/test_a11y_browser.py  # keyboard focus timing: alone, not beside another worker
 
 bench: demo-db
 	$(BIN)/python -m benchmarks.bench_status

@@ -192,10 +192,3 @@ def all_payloads() -> list[dict[str, Any]]:
         download_payload("?plan=2017&period=2017-Q3"),
         route_payload("/erfassung"),
     ]
-
-
-def long_csv(rows: list[tuple[str, str, str]], comments: bool = False) -> bytes:
-    """A file in the long format („Langformat“): Indikator;Zeitraum;Wert."""
-    head = "Indikator;Zeitraum;Wert" + (";Kommentar" if comments else "")
-    lines = [head] + [";".join(r) for r in rows]
-    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -17,7 +17,6 @@ from access_helpers import (
     download_payload,
     dump,
     engine_of,
-    long_csv,
     preview_payload,
     route_payload,
     save_payload,
@@ -40,6 +39,7 @@ from db.models import (
     MesswertVersion,
     StatusOverride,
 )
+from tests.live import long_csv
 
 CONTEXT_Q3 = {"plan": "2017", "period": "2017-Q3", "oe": "510"}
 

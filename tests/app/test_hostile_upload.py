@@ -16,7 +16,7 @@ import pytest
 import requests
 from access_helpers import preview_payload
 from dash import Dash
-from dash_helpers import LiveServer, copy_demo, demo_server, logged_in_client
+from dash_helpers import logged_in_client
 from sqlalchemy import func, select
 
 from benchmarks.dash_requests import DASH
@@ -27,6 +27,7 @@ from etl.reading import MACRO_NOTICE
 from tests.etl.conftest import write_xlsx
 from tests.etl.test_bad_files import HEADER
 from tests.etl.test_hostile_files import dense_workbook, xlsx_with_error
+from tests.live import LiveServer, copy_demo, demo_server
 
 
 @pytest.fixture(scope="module")

@@ -48,7 +48,7 @@ def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     from db.demo import seed_demo
 
     engine = open_engine(settings)
-    from db.status import plan_keys
+    from db.plan_data import plan_keys
 
     if args.plan not in plan_keys(engine):
         for path in sorted(settings.catalogue_dir.glob("*.yaml")):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dash_helpers import Visit
-from dash_helpers import go as open_page
+from tests.browser.helpers import Visit
+from tests.browser.helpers import go as open_page
 
 TIMEOUT = 15_000
 Open = Callable[..., Visit]  # as_role(name, size) -> a fresh page of that account

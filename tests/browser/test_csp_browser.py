@@ -1,5 +1,6 @@
-"""Every page for every role in headless Chromium with the Content-Security-Policy in force:
-no violation (collected from `securitypolicyviolation` events and the console), charts drawn."""
+"""Headless Chromium with the Content-Security-Policy in force: no violation (collected from
+`securitypolicyviolation` events and the console), charts drawn. Every page of every role is
+checked for violations in the walk (walk.py, test_walk001/test_walk002; formerly test_csp001)."""
 
 from __future__ import annotations
 
@@ -7,25 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from dash_helpers import BROWSER_TIMEOUT, READY, LiveServer, Visit
+
+from tests.browser.helpers import BROWSER_TIMEOUT, READY, LiveServer, Visit
 
 pytestmark = pytest.mark.browser
 
-ROLES = ("demo-leitung", "demo-controlling", "demo-admin", "demo-fb-510", "demo-fb-rege")
-PAGES = (
-    "/",
-    "/quartale",
-    "/bezirke",
-    "/bezirke/Baumheide",
-    "/praesentation",
-    "/erfassung",
-    "/import",
-    "/vollstaendigkeit",
-    "/protokoll",
-    "/benutzer",
-    "/hilfe",
-    "/massnahme/REGE-4?period=2017-Q2",
-)
 # Registered before any script of the page runs, so a violation of the first script counts.
 COLLECT = """
 window.__csp = [];
@@ -47,25 +34,6 @@ def load(v: Visit, url: str) -> Any:
     v.page.wait_for_selector(READY, timeout=BROWSER_TIMEOUT)
     v.page.wait_for_load_state("networkidle")
     return v.page
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_csp001_every_page_of_every_role_without_a_violation(
-    as_role: Callable[..., Visit], live_server: LiveServer, role: str
-) -> None:
-    v = as_role(role)
-    v.page.add_init_script(COLLECT)
-    extra: list[str] = []
-    for path in PAGES:
-        page = load(v, live_server.url + path)
-        for link in page.locator("a[href^='/cluster/'], a[href^='/quelle/']").all()[:1]:
-            href = link.get_attribute("href")
-            if href and href not in extra:
-                extra.append(href)
-        assert violations(v) == [], f"{role} {path}: {violations(v)}"
-    for path in extra:
-        load(v, live_server.url + path)
-        assert violations(v) == [], f"{role} {path}: {violations(v)}"
 
 
 def test_csp002_charts_are_drawn_under_the_policy(

@@ -1,19 +1,21 @@
 """Entry, comments, upload and audit trail in headless Chromium against the real server.
 
 These tests write, so they run on their own server and database copy (not the shared
-`live_server` the dashboard tests read), with a 1 MB upload limit and a temporary archive.
+`live_server` the dashboard tests read), with a 1 MB upload limit and a temporary archive. The
+headings, navigation and fit of the entry pages are checked in the walk (walk.py; formerly
+test_bacc004).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from access_helpers import long_csv
-from dash_helpers import (
+
+from app import ids as aids
+from tests.browser.helpers import (
     LiveServer,
     Visit,
     browser_pages,
@@ -21,10 +23,9 @@ from dash_helpers import (
     demo_server,
     field,
     go,
+    long_csv,
     wait_text,
 )
-
-from app import ids as aids
 
 pytestmark = pytest.mark.browser
 
@@ -179,62 +180,3 @@ def test_bacc003_fachbereich_upload_of_another_unit_is_refused(
     panel = wait_text(page, ".import-panel", "Abgelehnt")
     assert "510-4.2 (510)" in panel and "Nichts wurde geschrieben" in panel
     assert page.locator(f"#{aids.IMPORT_CONFIRM}").count() == 0
-
-
-PAGES = [
-    (
-        "erfassung",
-        "demo-controlling",
-        "/erfassung?period=2017-Q3&oe=REGE",
-        "Erfassung REGE – REGE mbH",
-    ),
-    ("erfassung_leitung", "demo-leitung", "/erfassung", "Erfassung"),
-    ("import", "demo-controlling", "/import", "Import"),
-    ("protokoll", "demo-admin", "/protokoll", "Änderungsprotokoll"),
-    ("vollstaendigkeit", "demo-controlling", "/vollstaendigkeit?period=2017-Q3", "Vollständigkeit"),
-    ("protokoll_fachbereich", "demo-fb-510", "/protokoll", "Änderungsprotokoll"),
-]
-
-
-@pytest.mark.parametrize("size", ["gross", "beamer"])
-def test_bacc004_pages_open_german_and_fit(
-    as_user: Open, access_server: LiveServer, size: str
-) -> None:
-    for name, user, path, heading in PAGES:
-        v = as_user(user, size)
-        page = go(v, access_server.url + path)
-        if name == "protokoll":
-            page.wait_for_selector(".ag-row", timeout=TIMEOUT)
-        assert page.locator("h1").first.inner_text().strip() == heading, name
-        # The navigation shows the links of the role (and the help last), all on one line.
-        nav = page.locator(".zc-navbar .navbar-nav")
-        expected = {
-            "demo-controlling": ["Erfassung", "Import", "Vollständigkeit", "Protokoll"],
-            "demo-admin": ["Erfassung", "Import", "Vollständigkeit", "Protokoll"],
-            "demo-fb-510": ["Erfassung", "Import"],
-            "demo-leitung": ["Erfassung"],
-        }[user] + ["Hilfe"]
-        page.wait_for_function(
-            "n => [...document.querySelectorAll('.zc-navbar .nav-item')]"
-            ".filter(li => li.offsetParent !== null).length === n",
-            arg=4 + len(expected),  # Übersicht, Quartalsvergleich, Bezirke, Ausschussmodus
-            timeout=TIMEOUT,
-        )
-        links = [t.strip() for t in nav.locator(".nav-item:visible").all_inner_texts()]
-        assert links[4:] == expected, links
-        heights = {
-            round(b["y"])
-            for b in nav.locator(".nav-item:visible").evaluate_all(
-                "items => items.map(i => i.getBoundingClientRect())"
-            )
-        }
-        assert len(heights) == 1, f"Navigation bricht um: {heights}"
-        # Nothing wider than the window (no horizontal scrolling).
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), name
-        if name == "erfassung_leitung":
-            assert "Nur lesen" in page.inner_text(".read-only-note")
-            assert page.locator(f"#{aids.ENTRY_SAVE}").count() == 0
-        if name == "protokoll_fachbereich":
-            assert "Keine Berechtigung" in page.inner_text(".page")
-        assert re.search(r"\b(Loading|Select\.\.\.|No rows)\b", page.inner_text("body")) is None
-        v.shoot(name)

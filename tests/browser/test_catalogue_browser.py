@@ -8,7 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from dash_helpers import (
+
+from app import ids as aids
+from tests.browser.helpers import (
     READY,
     SIZES,
     LiveServer,
@@ -17,8 +19,6 @@ from dash_helpers import (
     go,
     wait_text,
 )
-
-from app import ids as aids
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,6 @@
-"""The dashboard in headless Chromium against the real server: flows, keys, screenshots, network."""
+"""The dashboard in headless Chromium against the real server: flows, keys, screenshots, network.
+Every page's heading, language and demo band are checked in the walk (walk.py; formerly
+test_brow001)."""
 
 from __future__ import annotations
 
@@ -7,57 +9,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from dash_helpers import LiveServer, Visit, go
 from openpyxl import load_workbook
+
+from tests.browser.helpers import LiveServer, Visit, go
+from tests.browser.walk import DASH_IDLE
 
 pytestmark = pytest.mark.browser
 
 Open = Callable[[str], Visit]
 TIMEOUT = 15_000
-
-
-def cluster_path(v: Visit, server: LiveServer) -> str:
-    page = go(v, server.url + "/")
-    href = page.locator("#overview-clusters a").first.get_attribute("href")
-    assert href and href.startswith("/cluster/")
-    return href.split("?")[0]
-
-
-PAGES = [
-    ("uebersicht", "/", "Wie steht der Plan im 3. Quartal 2017?"),
-    ("massnahme_REGE-9", "/massnahme/REGE-9", "Kommunale Arbeitsförderung (KAF) – alle Projekte"),
-    ("massnahme_510-1", "/massnahme/510-1?period=2017-Q3", "Neue Kitas schaffen"),
-    ("quartalsvergleich", "/quartale", "Quartalsvergleich"),
-    (
-        "praesentation_folie1",
-        "/praesentation",
-        "Ziele und Maßnahmen für ein Soziales Bielefeld 2017",
-    ),
-    ("praesentation_folie2", "/praesentation?folie=2", "Arbeitssuchende Menschen (Teil 1 von 3)"),
-    ("nicht_gefunden", "/gibt-es-nicht", "Diese Seite gibt es nicht"),
-]
-
-
-@pytest.mark.parametrize("size", ["gross", "beamer"])
-def test_brow001_every_page_opens_german_and_local(
-    visit: Open, live_server: LiveServer, size: str
-) -> None:
-    v = visit(size)
-    pages = [*PAGES, ("handlungsfeld", cluster_path(v, live_server), "Arbeitssuchende Menschen")]
-    for name, path, heading in pages:
-        page = go(v, live_server.url + path)
-        if "quartale" in path:
-            page.wait_for_selector(".ag-row", timeout=TIMEOUT)
-        if "massnahme" in path:
-            page.wait_for_selector(".js-plotly-plot", timeout=TIMEOUT)
-        assert page.locator("h1").first.inner_text().strip() == heading
-        assert page.evaluate("document.documentElement.lang") == "de"
-        if name != "nicht_gefunden":
-            assert page.locator(".demo-band").first.is_visible(), name
-            assert "Demodaten" in page.locator(".demo-band").first.inner_text()
-        v.shoot(name)
-    # `visit` checks afterwards that no request left 127.0.0.1 and the console stayed clean.
-    assert any("/_dash-update-component" in u for u in v.requests)
 
 
 def test_brow002_overview_to_cluster_to_measure(visit: Open, live_server: LiveServer) -> None:
@@ -181,7 +141,10 @@ def test_brow006_grid_sorts_lights_by_severity(visit: Open, live_server: LiveSer
     header = page.locator(".ag-header-cell-sortable[col-id=q3]")
     header.click()
     header.click()  # descending: the worst first
-    page.wait_for_timeout(300)
+    page.wait_for_selector(
+        ".ag-header-cell-sortable[col-id=q3][aria-sort=descending]", timeout=TIMEOUT
+    )
+    page.wait_for_function(DASH_IDLE, timeout=TIMEOUT)
     first = page.locator(".ag-center-cols-container .ag-row[row-index='0'] [col-id=q3]")
     assert first.inner_text() == "■ nicht im Plan"
 

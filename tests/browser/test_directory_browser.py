@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dash_helpers import LiveServer, browser_pages, copy_demo, demo_server, go, wait_text
 
+from tests.browser.helpers import LiveServer, browser_pages, copy_demo, demo_server, go, wait_text
 from tests.ldap_server import PASSWORDS, Directory, start_directory
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from dash_helpers import (
+
+from app import ids as aids
+from db.engine import make_engine
+from tests.browser.helpers import (
     SCREENSHOTS,
     LiveServer,
     Visit,
@@ -17,9 +20,6 @@ from dash_helpers import (
     go,
     wait_text,
 )
-
-from app import ids as aids
-from db.engine import make_engine
 from zielcockpit.cli import main
 from zielcockpit.services.entry import FieldInput, Submission, save_entry
 

@@ -9,10 +9,10 @@ import re
 from typing import Any
 
 import pytest
-from a11y_helpers import TIMEOUT, Open, active, go
-from dash_helpers import LiveServer
 
 from app import ids
+from tests.browser.a11y_helpers import TIMEOUT, Open, active, go
+from tests.browser.helpers import LiveServer
 
 pytestmark = pytest.mark.browser
 

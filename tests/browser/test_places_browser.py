@@ -10,8 +10,9 @@ from io import BytesIO
 from typing import Any
 
 import pytest
-from dash_helpers import LiveServer, Visit, go
 from openpyxl import load_workbook
+
+from tests.browser.helpers import LiveServer, Visit, go
 
 pytestmark = pytest.mark.browser
 Open = Callable[[str], Visit]

@@ -12,7 +12,6 @@ from typing import Any
 
 import openpyxl
 import pytest
-from dash_helpers import SCREENSHOTS, SIZES, LiveServer, Visit, copy_demo, demo_server
 from sqlalchemy import delete, select
 
 from app import ids as aids
@@ -20,6 +19,7 @@ from app.reminders import HEADERS
 from db.deadlines import set_deadline
 from db.engine import make_engine
 from db.models import Indikator, Messwert
+from tests.browser.helpers import SCREENSHOTS, SIZES, LiveServer, Visit, copy_demo, demo_server
 
 pytestmark = pytest.mark.browser
 

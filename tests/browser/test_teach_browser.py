@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from axe_helpers import describe, reviewed, run_axe
-from dash_helpers import LiveServer, Visit, go, wait_text
 
 from app import ids as aids
+from tests.browser.axe_helpers import describe, reviewed, run_axe
+from tests.browser.helpers import LiveServer, Visit, go, wait_text
 from tests.etl.test_teach import schuldnerberatung
 from zielcockpit.cli import main
 
