@@ -45,7 +45,7 @@ from db.models import (
     Zielprofil,
     indikator_ort,
 )
-from db.yaml_text import GermanLoader, load_yaml
+from zielcockpit.yaml_text import GermanLoader, load_yaml
 from zielcockpit.domain.german import (
     DATE_EXAMPLES,
     NUMBER_EXAMPLES,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from db.places import ContextValueRow
+from zielcockpit.domain.value_rows import ContextValueRow
 from etl.extract import Problem, Staged
 from etl.reading import Book, FileProblem
 from etl.tables import display, place_label

@@ -1,15 +1,16 @@
 """Check staged values against the catalogue: codes, plan year, places, kinds, duplicates, darunter.
 
-Pure: the catalogue arrives as a `CatalogueIndex` (fetched once by etl.loader), so every rule
+Pure: the catalogue arrives as a `CatalogueIndex` (built once per import by `catalogue_index`
+from the rows db.indicators fetches), so every rule
 can be tested on literals. Every problem is collected, not just the first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from etl.extract import Extraction, Problem, Staged
 from etl.tables import display, normalise, place_label
@@ -74,6 +75,32 @@ class CatalogueIndex:
                 if r.measure_code == measure_code
             }
         )
+
+
+def catalogue_index(
+    indicators: Iterable[Sequence[Any]],
+    places_of: Mapping[int, Iterable[int]],
+    measures: Iterable[tuple[str, str]],
+    context: Iterable[tuple[int, str]],
+    places: Iterable[tuple[int, str, str | None]],
+) -> CatalogueIndex:
+    """The index of the stored catalogue (db.indicators.catalogue_rows): each indicator's facts
+    in IndicatorRef's order without its places (its unit last), measures as (code, title),
+    context indicators as (id, code), places as (id, name, key)."""
+    index = CatalogueIndex()
+    for r in indicators:
+        index.add(IndicatorRef(*r[:12], frozenset(places_of.get(r[0], ())), r[12]))
+    for code, title in measures:
+        index.measures.setdefault(fold(code), code)
+        index.measures.setdefault(normalise(title), code)
+    for ctx_id, code in context:
+        index.context[fold(code)] = ctx_id
+    for ort_id, name, key in places:
+        index.places[place_label(name)] = ort_id
+        index.place_names[ort_id] = name
+        if key:
+            index.places.setdefault(str(key), ort_id)
+    return index
 
 
 class ValueRow(NamedTuple):
