@@ -17,6 +17,7 @@ from etl.tables import display, normalise, place_label
 from zielcockpit.domain.formatting import value_text
 from zielcockpit.domain.german import CellValue, fold
 from zielcockpit.domain.periods import Period
+from zielcockpit.domain.value_rows import CommentRow, ValueRow
 from zielcockpit.domain.vocabulary import MILESTONE_CHOICE_TEXT
 
 
@@ -101,44 +102,6 @@ def catalogue_index(
         if key:
             index.places.setdefault(str(key), ort_id)
     return index
-
-
-class ValueRow(NamedTuple):
-    """A checked value ready to be written (by the import or by the browser data entry)."""
-
-    indikator_id: int
-    period: str
-    ort_id: int | None
-    value: Decimal | None
-    symbol: str | None
-    status: str | None
-    source_sheet: str | None = None
-    source_cell: str | None = None
-    # for previews and messages only
-    code: str = ""
-    place: str | None = None
-    cells: tuple[str, ...] = ()
-    file: str = ""
-
-    @property
-    def key(self) -> tuple[int, str, int]:
-        return (self.indikator_id, self.period, self.ort_id or 0)
-
-    @property
-    def content(self) -> tuple[Decimal | None, str | None, str | None]:
-        return (self.value, self.symbol, self.status)
-
-
-@dataclass(frozen=True)
-class CommentRow:
-    massnahme_id: int
-    indikator_id: int
-    period: str
-    text: str
-    code: str = ""
-    file: str = ""
-    sheet: str | None = None
-    cell: str = ""
 
 
 @dataclass

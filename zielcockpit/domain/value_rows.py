@@ -10,28 +10,50 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import chain
+from itertools import chain, compress
 from operator import itemgetter
-from typing import Any, Generic, NamedTuple, Protocol, TypeVar
+from typing import NamedTuple
 
 Content = tuple[Decimal | None, str | None, str | None]  # value, symbol, milestone state
 Key = tuple[int, str, int]  # indicator × period × place (0: none)
 
 
-class Row(Protocol):
-    """A checked value row (etl.validate.ValueRow): its leading fields are indicator id,
-    period and place id, then value, symbol, state."""
+class ValueRow(NamedTuple):
+    """A checked value ready to be written (by the import or by the browser data entry)."""
+
+    indikator_id: int
+    period: str
+    ort_id: int | None
+    value: Decimal | None
+    symbol: str | None
+    status: str | None
+    source_sheet: str | None = None
+    source_cell: str | None = None
+    # for previews and messages only
+    code: str = ""
+    place: str | None = None
+    cells: tuple[str, ...] = ()
+    file: str = ""
 
     @property
-    def key(self) -> Key: ...
+    def key(self) -> Key:
+        return (self.indikator_id, self.period, self.ort_id or 0)
 
     @property
-    def content(self) -> Content: ...
+    def content(self) -> Content:
+        return (self.value, self.symbol, self.status)
 
-    def __getitem__(self, index: int, /) -> Any: ...
 
-
-R = TypeVar("R", bound=Row)
+@dataclass(frozen=True)
+class CommentRow:
+    massnahme_id: int
+    indikator_id: int
+    period: str
+    text: str
+    code: str = ""
+    file: str = ""
+    sheet: str | None = None
+    cell: str = ""
 
 
 class StoredValue(NamedTuple):
@@ -55,10 +77,10 @@ class StoredValue(NamedTuple):
 
 
 @dataclass
-class ValueDiff(Generic[R]):
-    new: list[R] = field(default_factory=list)
-    changed: list[tuple[R, StoredValue]] = field(default_factory=list)
-    unchanged: list[R] = field(default_factory=list)
+class ValueDiff:
+    new: list[ValueRow] = field(default_factory=list)
+    changed: list[tuple[ValueRow, StoredValue]] = field(default_factory=list)
+    unchanged: list[ValueRow] = field(default_factory=list)
 
     @property
     def written(self) -> int:
@@ -79,9 +101,9 @@ class ContextValueRow:
     source_cell: str | None = None
 
 
-def classify(rows: Sequence[R], stored: Mapping[Key, StoredValue]) -> ValueDiff[R]:
+def classify(rows: Sequence[ValueRow], stored: Mapping[Key, StoredValue]) -> ValueDiff:
     """New, changed (with the stored version) or unchanged; a demo value is always replaced."""
-    diff: ValueDiff[R] = ValueDiff()
+    diff = ValueDiff()
     if not stored:  # a first import of these indicators: everything is new
         diff.new = list(rows)
         return diff
@@ -99,13 +121,20 @@ def classify(rows: Sequence[R], stored: Mapping[Key, StoredValue]) -> ValueDiff[
 _INDICATOR_PERIOD = itemgetter(0, 1)  # of a value row: (indikator_id, period)
 
 
-def written_periods(
-    diff: ValueDiff[R], comments: Iterable[tuple[int, str]]
-) -> Iterator[tuple[int, str]]:
-    """Indicator × period of every write (values, then the comments' pairs); lazy, since it is
-    consumed only when a quarter has been released."""
+def written_periods(diff: ValueDiff, comments: Iterable[CommentRow]) -> Iterator[tuple[int, str]]:
+    """Indicator × period of every write; lazy, consumed only when a quarter has been released."""
     return chain(
         map(_INDICATOR_PERIOD, diff.new),
         (_INDICATOR_PERIOD(row) for row, _old in diff.changed),
-        comments,
+        ((c.indikator_id, c.period) for c in comments),
     )
+
+
+_CELLS = itemgetter(10)  # ValueRow.cells
+
+
+def summed_cells(rows: Sequence[ValueRow]) -> dict[str, list[str]]:
+    """„code|period|place“ -> the cells of each value summed from several (rare: a C-level
+    scan finds them), for the run's report."""
+    summed = compress(rows, map((1).__lt__, map(len, map(_CELLS, rows))))
+    return {f"{r.code}|{r.period}|{r.place or ''}": list(r.cells) for r in summed}
