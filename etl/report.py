@@ -202,7 +202,7 @@ def _show_old(old: StoredValue, unit: str) -> str:
     return text + (" (Demodaten)" if old.demo else "")
 
 
-def fill_changes(report: FileReport, diff: ValueDiff[ValueRow], units: dict[int, str]) -> None:
+def fill_changes(report: FileReport, diff: ValueDiff, units: dict[int, str]) -> None:
     """The first MAX_CHANGES writes of a diff listed in the report (new ones first)."""
     report.changes_total = diff.written
     room = MAX_CHANGES - len(report.changes)

@@ -7,10 +7,9 @@ can be tested on literals. Every problem is collected, not just the first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from etl.extract import Extraction, Problem, Staged
 from etl.tables import display, normalise, place_label
@@ -79,7 +78,7 @@ class CatalogueIndex:
 
 
 def catalogue_index(
-    indicators: Iterable[Sequence[Any]],
+    indicators: Iterable[IndicatorFacts],
     places_of: Mapping[int, Iterable[int]],
     measures: Iterable[tuple[str, str]],
     context: Iterable[tuple[int, str]],
@@ -109,6 +108,12 @@ class Checked:
     rows: list[ValueRow] = field(default_factory=list)
     comments: list[CommentRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+
+# An indicator's facts in IndicatorRef's order, without its places, its owning unit last.
+IndicatorFacts = tuple[
+    int, str, str, int, str, int, int, str, str, str, int | None, str | None, str
+]
 
 
 class _Ref(NamedTuple):

@@ -17,9 +17,9 @@ from sqlalchemy import Engine, delete, func, select
 from db.models import AuditEntry, KontextWert, Messwert
 from db.places import index_versions, save_index
 from db.status import plan_status, report_json
-from etl.loader import import_files
 from zielcockpit.domain.allocation import allocate, split_cents
 from zielcockpit.services import places as svc
+from zielcockpit.services.imports import import_files
 from zielcockpit.settings import Settings
 
 # -- pure: allocation and index -------------------------------------------------------------------

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from db.models import ImportRun, Indikator, Kommentar, Messwert, MesswertVersion, Ort
-from etl.loader import import_files
 from tests.etl.conftest import dump, write_csv, write_xlsx
+from zielcockpit.services.imports import import_files
 from zielcockpit.settings import Settings
 
 ROWS: list[list[Any]] = [

@@ -83,4 +83,3 @@ def _sweep_stale_temps(folder: Path) -> None:
                 stale.unlink()
         except OSError:
             continue  # another import swept it first
-

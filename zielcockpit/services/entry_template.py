@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy import Connection, Engine, Row, select
+from sqlalchemy import Connection, Engine, select
 
 from db.indicators import indicators_with_measure
 from db.models import Indikator, Massnahme, Messwert, Organisationseinheit, Plan
@@ -115,7 +115,7 @@ def _quarter(period_text: str) -> Period:
 
 def _plan_lines(
     conn: Connection, period: Period, oe: str, wanted: set[int], plan_key: str | None
-) -> tuple[Row[Any], list[_Line]]:
+) -> tuple[Any, list[_Line]]:
     """The one plan of the year with measures of the units, and their indicators in order."""
     plans = conn.execute(
         select(Plan.id, Plan.key, Plan.title).where(Plan.year == period.year).order_by(Plan.key)

@@ -83,7 +83,9 @@ _WROTE_ALL = "wrote_all"  # the run's report key of the unchanged-file shortcut
 def load_catalogue_index(conn: Connection) -> CatalogueIndex:
     """Indicators, measures and places of every plan, in a handful of queries."""
     rows = catalogue_rows(conn)
-    return catalogue_index(rows.indicators, rows.places_of, rows.measures, rows.context, rows.places)
+    return catalogue_index(
+        rows.indicators, rows.places_of, rows.measures, rows.context, rows.places
+    )
 
 
 def all_profiles(conn: Connection) -> tuple[Profile, ...]:
