@@ -350,30 +350,10 @@ def save_entry(
 ) -> SaveResult:
     """Check a form submission like an import, then write it in one transaction, audited."""
     result = SaveResult()
-    if principal is None or principal.role == "leitung":
-        result.refused = True
-        result.errors.append(
-            "Bitte zuerst anmelden."
-            if principal is None
-            else "Keine Berechtigung: die Rolle „leitung“ darf nur lesen."
-        )
+    found = _references(engine, principal, submission, result)
+    if principal is None or found is None:
         return result
-    try:
-        period = Period.parse(submission.period)
-    except PeriodError as exc:
-        result.errors.append(f"Quartal: {exc}")
-        return result
-    with engine.connect() as conn:
-        try:
-            plan_year, refs, measures = _plan_refs(conn, submission.plan_key)
-        except NotFound as exc:
-            result.errors.append(str(exc))
-            return result
-        refusals, unknown = _authorise(principal, submission, refs, measures)
-        if refusals or unknown:
-            result.refused = bool(refusals)
-            result.errors.extend(refusals or unknown)
-            return result
+    period, plan_year, refs, measures = found
     index = _form_index(submission.plan_key, plan_year, refs, submission.fields)
     data = _plan_data(engine, submission.plan_key, period)
     if period.kind != "quarter" or period.year != data.year:
@@ -394,15 +374,7 @@ def save_entry(
         for r in checked.rows
         if r.indikator_id in by_id
     ]
-    with Session(engine) as session:
-        stored = stored_quarter(session, [*by_id], period.key)
-    contents = {i: cell.content for i, cell in stored.items()}
-    result.errors.extend(_darunter_against_stored(rows, by_id, contents, cells))
-    changed = [r for r in rows if contents.get(r.indikator_id) != r.content]
-    basis = {
-        r.indikator_id: _basis(submission.fields[r.code], stored.get(r.indikator_id))
-        for r in changed
-    }
+    changed, basis = _changes(engine, submission, period, rows, by_id, cells, result)
     _red_needs_comment(data, period, changed, cells, submission, by_id, result)
     override_changes = _check_overrides(submission, measures, result)
     if result.errors:
@@ -429,6 +401,61 @@ def save_entry(
         result,
     )
     return result
+
+
+def _references(
+    engine: Engine, principal: Principal | None, submission: Submission, result: SaveResult
+) -> tuple[Period, int, dict[str, _Ref], dict[str, tuple[int, str]]] | None:
+    """The quarter, plan year, indicators and measures of the submission, once the principal
+    may change everything it touches; None with the reason in `result` otherwise."""
+    if principal is None or principal.role == "leitung":
+        result.refused = True
+        result.errors.append(
+            "Bitte zuerst anmelden."
+            if principal is None
+            else "Keine Berechtigung: die Rolle „leitung“ darf nur lesen."
+        )
+        return None
+    try:
+        period = Period.parse(submission.period)
+    except PeriodError as exc:
+        result.errors.append(f"Quartal: {exc}")
+        return None
+    with engine.connect() as conn:
+        try:
+            plan_year, refs, measures = _plan_refs(conn, submission.plan_key)
+        except NotFound as exc:
+            result.errors.append(str(exc))
+            return None
+        refusals, unknown = _authorise(principal, submission, refs, measures)
+        if refusals or unknown:
+            result.refused = bool(refusals)
+            result.errors.extend(refusals or unknown)
+            return None
+    return period, plan_year, refs, measures
+
+
+def _changes(
+    engine: Engine,
+    submission: Submission,
+    period: Period,
+    rows: list[ValueRow],
+    by_id: Mapping[int, _Ref],
+    cells: Mapping[int, CellValue],
+    result: SaveResult,
+) -> tuple[list[ValueRow], dict[int, int]]:
+    """The rows that differ from what is stored, each with the version it builds on; a child
+    above its parent's stored value goes to `result`."""
+    with Session(engine) as session:
+        stored = stored_quarter(session, [*by_id], period.key)
+    contents = {i: cell.content for i, cell in stored.items()}
+    result.errors.extend(_darunter_against_stored(rows, by_id, contents, cells))
+    changed = [r for r in rows if contents.get(r.indikator_id) != r.content]
+    basis = {
+        r.indikator_id: _basis(submission.fields[r.code], stored.get(r.indikator_id))
+        for r in changed
+    }
+    return changed, basis
 
 
 def _stage_fields(
