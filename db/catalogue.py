@@ -45,7 +45,6 @@ from db.models import (
     Zielprofil,
     indikator_ort,
 )
-from db.yaml_text import GermanLoader, load_yaml
 from zielcockpit.domain.german import (
     DATE_EXAMPLES,
     NUMBER_EXAMPLES,
@@ -55,6 +54,7 @@ from zielcockpit.domain.german import (
     read_number,
     read_optional_date,
 )
+from zielcockpit.yaml_text import GermanLoader, load_yaml
 
 LINE = "__line__"
 # A workbook row (db/catalogue_workbook.py) also says its sheet and the cell of every field, so

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from db.audit_trail import audit
 from db.engine import transaction
-from db.models import Indikator, Liefertermin, Organisationseinheit
+from db.models import Indikator, Liefertermin, Organisationseinheit, utcnow
 from db.plans import plan_id_and_year, plan_quarter
 from zielcockpit.domain.deadlines import (
     ANY,
@@ -178,7 +178,7 @@ def set_deadline(
         if row is None:
             row = Liefertermin(plan_id=plan_id, period=period, oe=oe, quelle=source)
             session.add(row)
-        row.deadline, row.set_by, row.set_at = deadline, user[:80], _utcnow()
+        row.deadline, row.set_by, row.set_at = deadline, user[:80], utcnow()
         audit(
             session,
             user[:80],
@@ -216,7 +216,7 @@ def set_lag(engine: Engine, plan_key: str, source: str, days: int, user: str) ->
         if row is None:
             row = Liefertermin(plan_id=plan_id, period="", oe="", quelle=source)
             session.add(row)
-        row.lag_days, row.deadline, row.set_by, row.set_at = days, None, user[:80], _utcnow()
+        row.lag_days, row.deadline, row.set_by, row.set_at = days, None, user[:80], utcnow()
         audit(
             session,
             user[:80],
@@ -228,7 +228,3 @@ def set_lag(engine: Engine, plan_key: str, source: str, days: int, user: str) ->
         )
         session.flush()
         return CalendarLine("", ANY, source, None, days, row.set_by)
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Engine, delete, func, select, update
 
 from db.engine import transaction
-from db.models import LoginAttempt, User, _utcnow
+from db.models import LoginAttempt, User, utcnow
 from db.users import principal_of
 from zielcockpit.domain.access import Principal, verify_password
 
@@ -67,7 +67,7 @@ def attempt_login(
     row is up to date); the same limits apply. If it raises (the directory is down), the attempt
     is not counted and the error goes to the caller.
     """
-    now = now or _utcnow()
+    now = now or utcnow()
     name = name[:80]
     attempt = _record(engine, name, address, now)
     throttled = _throttled(engine, name, address, attempt, now)

@@ -54,7 +54,7 @@ AGGREGATIONS = ("sum", "last")
 PLACE_KINDS = ("stadt", "stadtbezirk", "stadtteil", "quartier")
 
 
-def _utcnow() -> dt.datetime:
+def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
@@ -374,7 +374,7 @@ class ImportRun(Base):
     file_name: Mapped[str | None] = mapped_column(String(300))
     checksum: Mapped[str | None] = mapped_column(String(64), index=True)
     archive_path: Mapped[str | None] = mapped_column(String(500))
-    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     user_name: Mapped[str | None] = mapped_column(String(80))
     status: Mapped[str] = mapped_column(String(20), default="ok")
@@ -403,7 +403,7 @@ class Messwert(Base):
     source_sheet: Mapped[str | None] = mapped_column(String(120))
     source_cell: Mapped[str | None] = mapped_column(String(20))
     recorded_by: Mapped[str | None] = mapped_column(String(80))
-    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     # 1 when first written, +1 on every change: a write states the version it was based on.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
@@ -437,7 +437,7 @@ class MesswertVersion(Base):
     source_cell: Mapped[str | None] = mapped_column(String(20))
     recorded_by: Mapped[str | None] = mapped_column(String(80))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    replaced_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    replaced_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     replaced_by: Mapped[str | None] = mapped_column(String(80))
 
 
@@ -453,7 +453,7 @@ class Kommentar(Base):
     period: Mapped[str] = mapped_column(String(10))
     text: Mapped[str] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(String(80))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
     import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"))
     # Only comments marked public appear in the public view of a public plan.
@@ -475,7 +475,7 @@ class StatusOverride(Base):
     light: Mapped[str] = mapped_column(String(10))
     justification: Mapped[str] = mapped_column(Text)
     set_by: Mapped[str] = mapped_column(String(80))
-    set_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -491,7 +491,7 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     # Carried in the session cookie; raised by logout, disabling and a new password, which
     # ends every earlier session of the user on every instance.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -514,7 +514,7 @@ class ApiToken(Base):
     role: Mapped[str] = mapped_column(String(20))
     units: Mapped[str] = mapped_column(String(300), default="")  # OE codes, comma separated
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(80))
 
 
@@ -525,7 +525,7 @@ class LoginAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_name: Mapped[str] = mapped_column(String(80), index=True)
     address: Mapped[str | None] = mapped_column(String(64), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow, index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 class QuarterRelease(Base):
@@ -554,7 +554,7 @@ class AppSecret(Base):
     __tablename__ = "app_secret"
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class AuditEntry(Base):
@@ -562,7 +562,7 @@ class AuditEntry(Base):
 
     __tablename__ = "audit_entry"
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow, index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(40))  # "wert", "kommentar", "ampel", ...
     entity: Mapped[str] = mapped_column(String(40))
@@ -591,7 +591,7 @@ class Liefertermin(Base):
     deadline: Mapped[dt.date | None] = mapped_column(Date)
     lag_days: Mapped[int | None] = mapped_column(Integer)
     set_by: Mapped[str | None] = mapped_column(String(80))
-    set_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 # One current value per indicator, period and place; place 0 stands for "no place" (a plain
@@ -655,7 +655,7 @@ class KontextWert(Base):
     source_sheet: Mapped[str | None] = mapped_column(String(120))
     source_cell: Mapped[str | None] = mapped_column(String(20))
     recorded_by: Mapped[str | None] = mapped_column(String(80))
-    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
@@ -671,7 +671,7 @@ class SozialindexVersion(Base):
     level: Mapped[str] = mapped_column(String(20))  # the places compared: "stadtteil", ...
     definition: Mapped[str] = mapped_column(Text)  # JSON: [{code, direction, weight}]
     created_by: Mapped[str] = mapped_column(String(80))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -686,7 +686,7 @@ class OrtKarte(Base):
     geojson: Mapped[str] = mapped_column(Text)
     file_name: Mapped[str | None] = mapped_column(String(300))
     uploaded_by: Mapped[str] = mapped_column(String(80))
-    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 # -- Import profiles taught in the browser (issue 13; migration 0010) ---------------------------
@@ -702,7 +702,7 @@ class SavedProfile(Base):
     title: Mapped[str] = mapped_column(String(200))
     data: Mapped[str] = mapped_column(Text)  # the profile as JSON, the YAML profiles' format
     created_by: Mapped[str] = mapped_column(String(80))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 # -- catalogue edits (issue 12): what a released quarter was judged by --------------------------
@@ -724,7 +724,7 @@ class IndicatorRuleVersion(Base):
     )
     valid_until: Mapped[str] = mapped_column(String(10))  # "2017-Q2": the last quarter it judges
     rule: Mapped[str] = mapped_column(Text)  # JSON of the rule (db/rule_versions.py)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(80))
 
 
@@ -749,7 +749,7 @@ class Job(Base):
     result_name: Mapped[str | None] = mapped_column(String(300))
     # host:pid of the process running it (embedded: also of the process that queued it)
     worker: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -770,7 +770,7 @@ class Kontakt(Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
     created_by: Mapped[str] = mapped_column(String(80))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Erinnerung(Base):
@@ -796,5 +796,5 @@ class Erinnerung(Base):
     state: Mapped[str] = mapped_column(String(20))  # "wartet", "gesendet", ...
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

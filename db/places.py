@@ -30,6 +30,7 @@ from db.models import (
     indikator_ort,
     massnahme_ort,
 )
+from zielcockpit.domain.value_rows import ContextValueRow
 
 VALUE_COLUMNS = ["code", "ort_id", "period", "value", "symbol", "demo", "source", "recorded_at"]
 
@@ -288,17 +289,6 @@ def current_map(engine: Engine) -> StoredMap | None:
 
 
 # -- writing context values (the importer's and the demo's one way in) --------------------------
-
-
-@dataclass(frozen=True)
-class ContextValueRow:
-    indicator_id: int
-    ort_id: int
-    period: str
-    value: Decimal | None
-    symbol: str | None
-    source_sheet: str | None = None
-    source_cell: str | None = None
 
 
 def write_context_values(

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from db.engine import transaction
 from db.models import CONTEXT_MEASURES, PLACE_KINDS, KontextIndikator, Ort, SozialindexVersion
-from db.yaml_text import load_yaml
 from zielcockpit.domain.german import NUMBER_EXAMPLES, NumberError, read_number
+from zielcockpit.yaml_text import load_yaml
 
 DIRECTIONS = ("hoeher_belastet", "niedriger_belastet")
 CONTEXT_KEY = "kontextindikatoren"

@@ -14,7 +14,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from db.models import KontextIndikator, KontextWert, Ort
-from db.places import ContextValueRow, write_context_values
+from db.places import write_context_values
+from zielcockpit.domain.value_rows import ContextValueRow
 
 # place: (inhabitants, % under 18, % 60+, % 15–64, % unemployed of 15–64, % SGB II,
 #         % of under 18 in SGB II, % single parents in SGB II, % migrants)

@@ -22,7 +22,7 @@ from db.models import (
     Plan,
     QuarterRelease,
     StatusOverride,
-    _utcnow,
+    utcnow,
 )
 from db.plans import plan_id_and_year, plan_quarter
 from zielcockpit.domain.formatting import fmt_datetime
@@ -145,7 +145,7 @@ def release(
     session: Session, plan_key: str, period_key: str, user: str, now: dt.datetime | None = None
 ) -> QuarterState:
     """Release a quarter (inside the caller's transaction, after lock_values)."""
-    now = now or _utcnow()
+    now = now or utcnow()
     plan_id, year = _plan(session, plan_key)
     period = _quarter(period_key, year)
     row = session.scalars(
@@ -185,7 +185,7 @@ def reopen(
     now: dt.datetime | None = None,
 ) -> QuarterState:
     """Reopen a released quarter; only with a written reason, which the audit trail keeps."""
-    now = now or _utcnow()
+    now = now or utcnow()
     plan_id, year = _plan(session, plan_key)
     period = _quarter(period_key, year)
     reason = (reason or "").strip()

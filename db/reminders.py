@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.engine import transaction
-from db.models import Erinnerung, Plan, _utcnow
+from db.models import Erinnerung, Plan, utcnow
 from zielcockpit.domain.reminders import (
     COVERING_STATES,
     NO_RECIPIENT,
@@ -120,7 +120,7 @@ def record(
 
 def to_send(engine: Engine, now: dt.datetime | None = None) -> list[ReminderRow]:
     """Reminders not sent yet (waiting, without recipients, or claimed by a dead process)."""
-    now = now or _utcnow()
+    now = now or utcnow()
     with transaction(engine) as session:
         session.execute(
             update(Erinnerung)
@@ -143,7 +143,7 @@ def claim(engine: Engine, reminder_id: int, recipients: list[str], subject: str)
                 state=SENDING,
                 recipients="\n".join(recipients),
                 subject=subject[:300],
-                sent_at=_utcnow(),  # the claim's time until it is sent
+                sent_at=utcnow(),  # the claim's time until it is sent
                 attempts=Erinnerung.attempts + 1,
             )
             .returning(Erinnerung.id)
@@ -158,7 +158,7 @@ def finish(
     with transaction(engine) as session:
         values: dict[str, Any]
         if error is None:
-            values = {"state": SENT, "message": message, "error": None, "sent_at": _utcnow()}
+            values = {"state": SENT, "message": message, "error": None, "sent_at": utcnow()}
         else:
             values = {"state": PENDING, "error": error[:2000], "sent_at": None}
         session.execute(

@@ -1,1 +1,2 @@
-"""Importers of the Excel/CSV sources: profiles as data, pure table steps, one shared loader."""
+"""Importers of the Excel/CSV sources: profiles as data, reading, pure table steps and checks;
+nothing here touches the database (the import use case is zielcockpit.services.imports)."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from db.places import ContextValueRow
 from etl.extract import Problem, Staged
 from etl.reading import Book, FileProblem
 from etl.tables import display, place_label
 from etl.validate import CatalogueIndex
 from zielcockpit.domain.german import fold
+from zielcockpit.domain.value_rows import ContextValueRow
 
 UNKNOWN_PLACE = "unbekannter Ort"
 _CODE = re.compile(r"^\d{1,8}[A-Za-z]?\s+")  # „061 Brackwede-Süd“: the code goes

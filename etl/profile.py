@@ -12,11 +12,11 @@ from typing import Any
 
 import yaml
 
-from db.yaml_text import load_yaml
 from etl.tables import compile_label
 from zielcockpit.domain.german import fold
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.vocabulary import SYMBOL_SPELLINGS
+from zielcockpit.yaml_text import load_yaml
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 KINDS = ("long", "table", "catalogue")
@@ -41,6 +41,10 @@ Patterns = tuple[re.Pattern[str], ...]
 
 class ProfileError(Exception):
     """A profile file that cannot be used; the message is German and names the file."""
+
+
+class UnknownProfile(LookupError):
+    """A profile name that does not exist; the message is German and lists the known ones."""
 
 
 @dataclass(frozen=True)
@@ -374,3 +378,19 @@ def with_saved(saved: Iterable[str], folder: Path = PROFILE_DIR) -> tuple[Profil
 def find_profile(name: str, profiles: Iterable[Profile]) -> Profile | None:
     wanted = fold(name.strip())
     return next((p for p in profiles if fold(p.name) == wanted), None)
+
+
+def resolve_profile(
+    name: str | None, profiles: tuple[Profile, ...] | None = None
+) -> Profile | None:
+    """The profile of that name among `profiles` (default: the shipped ones); None for None."""
+    if name is None:
+        return None
+    try:
+        found = find_profile(name, profiles if profiles is not None else load_profiles())
+    except ProfileError as exc:
+        raise UnknownProfile(str(exc)) from exc
+    if found is None:
+        known = ", ".join(p.name for p in (profiles or load_profiles()))
+        raise UnknownProfile(f"Importprofil „{name}“ gibt es nicht. Vorhanden: {known}.")
+    return found

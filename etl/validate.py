@@ -1,14 +1,14 @@
 """Check staged values against the catalogue: codes, plan year, places, kinds, duplicates, darunter.
 
-Pure: the catalogue arrives as a `CatalogueIndex` (fetched once by etl.loader), so every rule
+Pure: the catalogue arrives as a `CatalogueIndex` (built once per import by `catalogue_index`
+from the rows db.indicators fetches), so every rule
 can be tested on literals. Every problem is collected, not just the first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import NamedTuple
 
 from etl.extract import Extraction, Problem, Staged
@@ -16,6 +16,7 @@ from etl.tables import display, normalise, place_label
 from zielcockpit.domain.formatting import value_text
 from zielcockpit.domain.german import CellValue, fold
 from zielcockpit.domain.periods import Period
+from zielcockpit.domain.value_rows import CommentRow, ValueRow
 from zielcockpit.domain.vocabulary import MILESTONE_CHOICE_TEXT
 
 
@@ -76,42 +77,30 @@ class CatalogueIndex:
         )
 
 
-class ValueRow(NamedTuple):
-    """A checked value ready to be written (by the import or by the browser data entry)."""
-
-    indikator_id: int
-    period: str
-    ort_id: int | None
-    value: Decimal | None
-    symbol: str | None
-    status: str | None
-    source_sheet: str | None = None
-    source_cell: str | None = None
-    # for previews and messages only
-    code: str = ""
-    place: str | None = None
-    cells: tuple[str, ...] = ()
-    file: str = ""
-
-    @property
-    def key(self) -> tuple[int, str, int]:
-        return (self.indikator_id, self.period, self.ort_id or 0)
-
-    @property
-    def content(self) -> tuple[Decimal | None, str | None, str | None]:
-        return (self.value, self.symbol, self.status)
-
-
-@dataclass(frozen=True)
-class CommentRow:
-    massnahme_id: int
-    indikator_id: int
-    period: str
-    text: str
-    code: str = ""
-    file: str = ""
-    sheet: str | None = None
-    cell: str = ""
+def catalogue_index(
+    indicators: Iterable[IndicatorFacts],
+    places_of: Mapping[int, Iterable[int]],
+    measures: Iterable[tuple[str, str]],
+    context: Iterable[tuple[int, str]],
+    places: Iterable[tuple[int, str, str | None]],
+) -> CatalogueIndex:
+    """The index of the stored catalogue (db.indicators.catalogue_rows): each indicator's facts
+    in IndicatorRef's order without its places (its unit last), measures as (code, title),
+    context indicators as (id, code), places as (id, name, key)."""
+    index = CatalogueIndex()
+    for r in indicators:
+        index.add(IndicatorRef(*r[:12], frozenset(places_of.get(r[0], ())), r[12]))
+    for code, title in measures:
+        index.measures.setdefault(fold(code), code)
+        index.measures.setdefault(normalise(title), code)
+    for ctx_id, code in context:
+        index.context[fold(code)] = ctx_id
+    for ort_id, name, key in places:
+        index.places[place_label(name)] = ort_id
+        index.place_names[ort_id] = name
+        if key:
+            index.places.setdefault(str(key), ort_id)
+    return index
 
 
 @dataclass
@@ -119,6 +108,12 @@ class Checked:
     rows: list[ValueRow] = field(default_factory=list)
     comments: list[CommentRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+
+# An indicator's facts in IndicatorRef's order, without its places, its owning unit last.
+IndicatorFacts = tuple[
+    int, str, str, int, str, int, int, str, str, str, int | None, str | None, str
+]
 
 
 class _Ref(NamedTuple):

@@ -93,7 +93,7 @@ def test_lay001_every_module_keeps_its_layer() -> None:
     [
         ("zielcockpit.domain.x", "import pandas", "the domain is pure"),
         ("zielcockpit.domain.x", "from db.models import Plan", "the domain is pure"),
-        ("db.x", "def f():\n    from etl.loader import import_files", "db is below"),
+        ("db.x", "def f():\n    from etl.staging import stage", "db is below"),
         ("etl.x", "from app import ids", "etl is below"),
         ("etl.x", "import zielcockpit.cli", "etl is below"),
         ("app.components.x", "from db.engine import transaction", "components never"),
@@ -119,7 +119,7 @@ def test_lay003_allowed_imports_pass() -> None:
     assert (
         violations(
             "zielcockpit.services.x",
-            imports_of("import etl.loader\nimport db.models", "zielcockpit.services.x"),
+            imports_of("import etl.staging\nimport db.models", "zielcockpit.services.x"),
         )
         == []
     )

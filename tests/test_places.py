@@ -16,10 +16,10 @@ from sqlalchemy import Engine, delete, func, select
 
 from db.models import AuditEntry, KontextWert, Messwert
 from db.places import index_versions, save_index
-from etl.loader import import_files
 from zielcockpit.domain.allocation import allocate, split_cents
 from zielcockpit.services import places as svc
 from zielcockpit.services.evaluation import plan_status, report_json
+from zielcockpit.services.imports import import_files
 from zielcockpit.settings import Settings
 
 pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)

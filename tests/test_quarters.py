@@ -10,9 +10,9 @@ from sqlalchemy import Engine, select
 from db.models import AuditEntry, Indikator, Messwert
 from db.quarters import QuarterError, quarter_of, quarter_state
 from db.users import principal_of
-from etl.loader import import_files
 from zielcockpit.cli import main
 from zielcockpit.services.entry import FieldInput, OverrideInput, Submission, save_entry
+from zielcockpit.services.imports import import_files
 from zielcockpit.services.quarter import release_quarter, reopen_quarter
 from zielcockpit.settings import Settings
 

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import Engine, select
 
 from db.models import Indikator, Messwert
-from etl.loader import import_files
 from tests.etl.ba_layouts import real_sonderauswertung
 from zielcockpit.domain.access import Principal
 from zielcockpit.services.entry import FieldInput, Submission, save_entry
+from zielcockpit.services.imports import import_files
 from zielcockpit.services.source_cell import addresses, source_cell
 from zielcockpit.settings import Settings
 

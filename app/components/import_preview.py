@@ -10,7 +10,7 @@ from dash import html
 
 from app import ids
 from app.components.common import period_text
-from etl.loader import Change
+from etl.report import Change
 from zielcockpit.domain.formatting import fmt_number
 from zielcockpit.services.upload import UploadOutcome, outcome_summary
 

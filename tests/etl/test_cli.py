@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from db.models import Messwert
-from etl.loader import MAX_LISTED_ERRORS
+from etl.report import MAX_LISTED_ERRORS
 from tests.etl.conftest import dump, url_of, write_csv, write_xlsx
 from zielcockpit.cli import main
 

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import Engine, select
 
 from db.models import ImportRun, Indikator, Kommentar, Messwert, MesswertVersion, Ort
-from etl.loader import import_files
 from tests.etl.conftest import dump, write_csv, write_xlsx
+from zielcockpit.services.imports import import_files
 from zielcockpit.settings import Settings
 
 pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select, update
 
-import etl.loader
+import etl.staging
+import zielcockpit.services.imports
 from db.models import Indikator, Messwert
 from db.users import principal_of
-from etl.loader import import_files
 from tests.etl.conftest import dump
 from zielcockpit.services.entry import FieldInput, Submission, save_entry
+from zielcockpit.services.imports import import_files
 from zielcockpit.settings import Settings
 
 pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
@@ -38,13 +39,13 @@ def _file(tmp_path: Path, lines: list[str] = LINES, name: str = "ist.csv") -> Pa
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files the import really opened (the real reader, counted)."""
     opened: list[str] = []
-    real = etl.loader.open_book
+    real = etl.staging.open_book
 
     def counting(path: Path, *args: Any, **kwargs: Any) -> Any:
         opened.append(path.name)
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(etl.loader, "open_book", counting)
+    monkeypatch.setattr(etl.staging, "open_book", counting)
     return opened
 
 
@@ -76,7 +77,7 @@ def test_unchanged_file_is_not_read_again_and_reported_as_before(
     preview = import_files(demo_engine, [path], dry_run=True, user="b", settings=settings)
     assert preview.status == "unchanged" and reads == ["ist.csv"]
     # The same answer as reading and comparing everything gives.
-    monkeypatch.setattr(etl.loader, "_known_unchanged", lambda *_args: None)
+    monkeypatch.setattr(zielcockpit.services.imports, "_known_unchanged", lambda *_args: None)
     slow = import_files(demo_engine, [path], user="b", settings=settings)
     assert reads == ["ist.csv", "ist.csv"]
     assert slow.as_json() == quick.as_json()

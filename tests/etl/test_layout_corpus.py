@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from etl.extract import detect, extract
-from etl.loader import import_files
 from etl.profile import load_profiles
 from etl.reading import open_book
 from tests.etl.layouts import (
@@ -31,6 +30,7 @@ from tests.etl.layouts import (
     Layout,
 )
 from tests.etl.test_sources import _values
+from zielcockpit.services.imports import import_files
 from zielcockpit.settings import Settings
 
 MEASURES = {f"rege-{n}": f"REGE-{n}" for n in range(1, 6)}

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import Engine
 
 from etl.extract import MAX_IGNORED_ROWS, extract, locate
-from etl.loader import import_files
 from etl.profile import profile_by_name
 from etl.reading import open_book
 from tests.etl.ba_layouts import (
@@ -22,6 +21,7 @@ from tests.etl.ba_layouts import (
 )
 from tests.etl.test_layout_corpus import read_file
 from tests.etl.test_sources import _values
+from zielcockpit.services.imports import import_files
 from zielcockpit.settings import Settings
 
 SONDER_EXPECTED = {

@@ -13,8 +13,8 @@ import xlwt
 from sqlalchemy import Engine, select
 
 from db.models import Indikator, Messwert, Ort
-from etl.loader import import_files
 from tests.etl.conftest import dump, write_csv, write_xlsx
+from zielcockpit.services.imports import import_files
 from zielcockpit.settings import CATALOGUE_DIR, Settings
 
 

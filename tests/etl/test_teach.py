@@ -14,7 +14,6 @@ from sqlalchemy import Engine, func, select
 
 from db.models import AuditEntry, SavedProfile
 from etl.extract import extract, locate
-from etl.loader import import_files
 from etl.reading import open_book
 from etl.teach import Assignment, TeachSpec, build_profile, label_pattern
 from tests.etl.ba_layouts import ECKWERTE_SGB2_U25, real_eckwerte, real_sonderauswertung
@@ -22,6 +21,7 @@ from tests.etl.conftest import write_xlsx
 from tests.etl.test_sources import _values
 from zielcockpit.cli import main
 from zielcockpit.domain.access import Principal
+from zielcockpit.services.imports import import_files
 from zielcockpit.services.teach import preview_taught, profile_list, save_taught, sheet_view
 from zielcockpit.settings import Settings
 

@@ -65,7 +65,7 @@ def _usage(message: str) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from etl.loader import UnknownProfile, resolve_profile
+    from etl.profile import UnknownProfile, resolve_profile
     from zielcockpit.cli.common import engine_for
 
     if args.watch and args.files:
@@ -90,7 +90,7 @@ def _profiles(engine: Engine) -> Any:
     (the import itself then says to run init-db)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from etl.loader import all_profiles
+    from zielcockpit.services.imports import all_profiles
 
     try:
         with engine.connect() as conn:
@@ -100,12 +100,12 @@ def _profiles(engine: Engine) -> Any:
 
 
 def _run_import(args: argparse.Namespace, settings: Settings, engine: Engine, user: str) -> int:
-    from etl.loader import import_files
     from zielcockpit.cli.common import require_schema
+    from zielcockpit.services.imports import import_files
 
     require_schema(engine)
     if args.watch:
-        from etl.watch import watch
+        from zielcockpit.services.watch import watch
 
         folder = Path(args.watch)
         if not folder.is_dir():
@@ -140,8 +140,8 @@ def _run_import(args: argparse.Namespace, settings: Settings, engine: Engine, us
 
 
 def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
-    from etl.template import TemplateError, write_template
     from zielcockpit.cli.common import UserError, engine_for, require_schema
+    from zielcockpit.services.entry_template import TemplateError, write_template
 
     engine = engine_for(settings)
     try:

@@ -16,27 +16,30 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
 from db.audit_trail import audit
-from db.engine import WriterBusy, lock_values, transaction
+from db.engine import WriterBusy
 from db.entry_form import StoredCell, stored_quarter
+from db.indicators import indicators_with_measure
 from db.models import (
-    ImportRun,
     Indikator,
     Kommentar,
     Massnahme,
     Organisationseinheit,
     Plan,
     StatusOverride,
-    _utcnow,
+    utcnow,
 )
 from db.plan_data import NotFound, PlanData
 from db.quarters import QuarterLocked, refuse_locked
-from etl.extract import Extraction, Problem, Staged
-from etl.loader import (
+from db.value_writes import (
     add_comment,
     apply_values,
     diff_values,
+    finish_run,
     new_comments,
+    start_run,
+    writing,
 )
+from etl.extract import Extraction, Problem, Staged
 from etl.profile import profile_by_name
 from etl.validate import CatalogueIndex, CommentRow, IndicatorRef, ValueRow, check, show
 from zielcockpit.domain.access import AuthError, Principal, require_write
@@ -164,7 +167,7 @@ def _plan_refs(
             r.baseline_period,
         )
         for r in conn.execute(
-            select(
+            indicators_with_measure(
                 Indikator.id,
                 Indikator.code,
                 Indikator.name,
@@ -175,10 +178,7 @@ def _plan_refs(
                 Indikator.baseline_period,
                 Massnahme.code.label("mcode"),
                 Organisationseinheit.code.label("oe"),
-            )
-            .join(Massnahme, Massnahme.id == Indikator.massnahme_id)
-            .join(Organisationseinheit, Organisationseinheit.id == Massnahme.oe_id)
-            .where(Indikator.plan_id == plan_id)
+            ).where(Indikator.plan_id == plan_id)
         )
     }
     measures = {
@@ -197,7 +197,7 @@ def _form_index(
 ) -> CatalogueIndex:
     """The importer's catalogue index, for the form's indicators (and their parents) only.
 
-    etl.loader.load_catalogue_index fetches every indicator of every plan, right for a file that
+    zielcockpit.services.imports.load_catalogue_index fetches every indicator of every plan, right for a file that
     may name any of them; a form names a handful of one plan (a thin adapter: same shape)."""
     by_id = {r.id: r for r in refs.values()}
     wanted = {refs[c].id for c in codes if c in refs}
@@ -350,30 +350,10 @@ def save_entry(
 ) -> SaveResult:
     """Check a form submission like an import, then write it in one transaction, audited."""
     result = SaveResult()
-    if principal is None or principal.role == "leitung":
-        result.refused = True
-        result.errors.append(
-            "Bitte zuerst anmelden."
-            if principal is None
-            else "Keine Berechtigung: die Rolle „leitung“ darf nur lesen."
-        )
+    found = _references(engine, principal, submission, result)
+    if principal is None or found is None:
         return result
-    try:
-        period = Period.parse(submission.period)
-    except PeriodError as exc:
-        result.errors.append(f"Quartal: {exc}")
-        return result
-    with engine.connect() as conn:
-        try:
-            plan_year, refs, measures = _plan_refs(conn, submission.plan_key)
-        except NotFound as exc:
-            result.errors.append(str(exc))
-            return result
-        refusals, unknown = _authorise(principal, submission, refs, measures)
-        if refusals or unknown:
-            result.refused = bool(refusals)
-            result.errors.extend(refusals or unknown)
-            return result
+    period, plan_year, refs, measures = found
     index = _form_index(submission.plan_key, plan_year, refs, submission.fields)
     data = _plan_data(engine, submission.plan_key, period)
     if period.kind != "quarter" or period.year != data.year:
@@ -381,7 +361,7 @@ def save_entry(
             f"Quartal: {period.label} ist kein Quartal des Planungsjahres {data.year}."
         )
         return result
-    now = now or _utcnow()
+    now = now or utcnow()
     by_id = {r.id: r for r in refs.values()}
     staged, cells = _stage_fields(submission, refs, period, result)
     # The importer's own checks: kinds, negative numbers, periods, darunter ≤ parent.
@@ -394,15 +374,7 @@ def save_entry(
         for r in checked.rows
         if r.indikator_id in by_id
     ]
-    with Session(engine) as session:
-        stored = stored_quarter(session, [*by_id], period.key)
-    contents = {i: cell.content for i, cell in stored.items()}
-    result.errors.extend(_darunter_against_stored(rows, by_id, contents, cells))
-    changed = [r for r in rows if contents.get(r.indikator_id) != r.content]
-    basis = {
-        r.indikator_id: _basis(submission.fields[r.code], stored.get(r.indikator_id))
-        for r in changed
-    }
+    changed, basis = _changes(engine, submission, period, rows, by_id, cells, result)
     _red_needs_comment(data, period, changed, cells, submission, by_id, result)
     override_changes = _check_overrides(submission, measures, result)
     if result.errors:
@@ -429,6 +401,61 @@ def save_entry(
         result,
     )
     return result
+
+
+def _references(
+    engine: Engine, principal: Principal | None, submission: Submission, result: SaveResult
+) -> tuple[Period, int, dict[str, _Ref], dict[str, tuple[int, str]]] | None:
+    """The quarter, plan year, indicators and measures of the submission, once the principal
+    may change everything it touches; None with the reason in `result` otherwise."""
+    if principal is None or principal.role == "leitung":
+        result.refused = True
+        result.errors.append(
+            "Bitte zuerst anmelden."
+            if principal is None
+            else "Keine Berechtigung: die Rolle „leitung“ darf nur lesen."
+        )
+        return None
+    try:
+        period = Period.parse(submission.period)
+    except PeriodError as exc:
+        result.errors.append(f"Quartal: {exc}")
+        return None
+    with engine.connect() as conn:
+        try:
+            plan_year, refs, measures = _plan_refs(conn, submission.plan_key)
+        except NotFound as exc:
+            result.errors.append(str(exc))
+            return None
+        refusals, unknown = _authorise(principal, submission, refs, measures)
+        if refusals or unknown:
+            result.refused = bool(refusals)
+            result.errors.extend(refusals or unknown)
+            return None
+    return period, plan_year, refs, measures
+
+
+def _changes(
+    engine: Engine,
+    submission: Submission,
+    period: Period,
+    rows: list[ValueRow],
+    by_id: Mapping[int, _Ref],
+    cells: Mapping[int, CellValue],
+    result: SaveResult,
+) -> tuple[list[ValueRow], dict[int, int]]:
+    """The rows that differ from what is stored, each with the version it builds on; a child
+    above its parent's stored value goes to `result`."""
+    with Session(engine) as session:
+        stored = stored_quarter(session, [*by_id], period.key)
+    contents = {i: cell.content for i, cell in stored.items()}
+    result.errors.extend(_darunter_against_stored(rows, by_id, contents, cells))
+    changed = [r for r in rows if contents.get(r.indikator_id) != r.content]
+    basis = {
+        r.indikator_id: _basis(submission.fields[r.code], stored.get(r.indikator_id))
+        for r in changed
+    }
+    return changed, basis
 
 
 def _stage_fields(
@@ -502,9 +529,8 @@ def _save(
 ) -> None:
     """One transaction under the writers' lock; a conflict or a busy writer writes nothing."""
     try:
-        with transaction(engine) as session:
+        with writing(engine) as session:
             # Writers take turns; inside, the values are compared with what the user saw.
-            lock_values(session)
             changed = _still_based(session, changed, basis, by_id, period)
             _check_override_basis(session, override_changes, submission)
             _write(
@@ -686,7 +712,30 @@ def _write(
 ) -> None:
     actor = principal.name[:80]
     fresh = new_comments(session, comments)
-    latest = _latest_comments(session, [c.indikator_id for c in fresh], period.key)
+    existing, overrides = _changed_overrides(session, overrides, period)
+    if not changed and not fresh and not overrides:
+        return
+    # A released quarter stays as released: the whole save is refused (the caller rolls back).
+    refuse_locked(
+        session,
+        [(r.indikator_id, r.period) for r in changed] + [(c.indikator_id, c.period) for c in fresh],
+        [(o.massnahme_id, period.key) for o in overrides],
+    )
+    run = start_run(session, "erfassung", ENTRY_FILE_NAME, actor, now)
+    written, unchanged = _write_values(session, run.id, actor, period, changed, by_id, now, result)
+    _write_comments(session, run.id, actor, period, fresh, now, result)
+    for o in overrides:
+        _write_override(
+            session, run.id, actor, period, o, existing.get(o.massnahme_id), now, result
+        )
+    finish_run(run, written, unchanged)
+    result.values, result.comments, result.run_id = written, len(fresh), run.id
+
+
+def _changed_overrides(
+    session: Session, overrides: list[_OverrideChange], period: Period
+) -> tuple[dict[int, StatusOverride], list[_OverrideChange]]:
+    """The stored manual lights of these measures, and the overrides that change them."""
     existing = {
         o.massnahme_id: o
         for o in session.scalars(
@@ -696,7 +745,7 @@ def _write(
             )
         )
     }
-    overrides = [
+    changing = [
         o
         for o in overrides
         if (
@@ -706,26 +755,23 @@ def _write(
         )
         != ((o.light, o.justification) if o.light else None)
     ]
-    if not changed and not fresh and not overrides:
-        return
-    # A released quarter stays as released: the whole save is refused (the caller rolls back).
-    refuse_locked(
-        session,
-        [(r.indikator_id, r.period) for r in changed] + [(c.indikator_id, c.period) for c in fresh],
-        [(o.massnahme_id, period.key) for o in overrides],
-    )
-    run = ImportRun(
-        kind="erfassung",
-        file_name=ENTRY_FILE_NAME,
-        started_at=now,
-        user_name=actor,
-        status="ok",
-    )
-    session.add(run)
-    session.flush()
+    return existing, changing
+
+
+def _write_values(
+    session: Session,
+    run_id: int,
+    actor: str,
+    period: Period,
+    changed: list[ValueRow],
+    by_id: Mapping[int, _Ref],
+    now: dt.datetime,
+    result: SaveResult,
+) -> tuple[int, int]:
+    """Store the changed values (db.value_writes), each audited: (written, unchanged)."""
     diff = diff_values(session, changed)
     olds = {row.key: old for row, old in diff.changed}
-    written, unchanged = apply_values(session, run.id, actor, diff, now), len(diff.unchanged)
+    written, unchanged = apply_values(session, run_id, actor, diff, now), len(diff.unchanged)
     result.versions.update({row.code: 1 for row in diff.new})
     result.versions.update({row.code: old.version + 1 for row, old in diff.changed})
     for row in changed:
@@ -745,11 +791,25 @@ def _write(
             new_text,
             source=ENTRY_SOURCE,
             massnahme_id=ref.massnahme_id,
-            run_id=run.id,
+            run_id=run_id,
         )
         result.changes.append(f"{ref.code} {ref.name}: {old_text or 'kein Wert'} → {new_text}")
+    return written, unchanged
+
+
+def _write_comments(
+    session: Session,
+    run_id: int,
+    actor: str,
+    period: Period,
+    fresh: list[CommentRow],
+    now: dt.datetime,
+    result: SaveResult,
+) -> None:
+    """Store the new comments, each audited with the comment it follows."""
+    latest = _latest_comments(session, [c.indikator_id for c in fresh], period.key)
     for c in fresh:
-        add_comment(session, c, actor, now, run.id)
+        add_comment(session, c, actor, now, run_id)
         audit(
             session,
             actor,
@@ -760,52 +820,60 @@ def _write(
             c.text,
             source=ENTRY_SOURCE,
             massnahme_id=c.massnahme_id,
-            run_id=run.id,
+            run_id=run_id,
         )
         result.changes.append(f"{c.code}: Kommentar gespeichert")
-    for o in overrides:
-        before = existing.get(o.massnahme_id)
-        old_value = {"ampel": before.light, "begruendung": before.justification} if before else None
-        if o.light is None:
-            if before is None:
-                continue
-            session.delete(before)
-            new_value = None
-            result.changes.append(f"Maßnahme {o.code}: manuelle Ampel aufgehoben")
-        else:
-            if before is None:
-                session.add(
-                    StatusOverride(
-                        massnahme_id=o.massnahme_id,
-                        period=period.key,
-                        light=o.light,
-                        justification=o.justification,
-                        set_by=actor,
-                        set_at=now,
-                        demo=False,
-                    )
+
+
+def _write_override(
+    session: Session,
+    run_id: int,
+    actor: str,
+    period: Period,
+    o: _OverrideChange,
+    before: StatusOverride | None,
+    now: dt.datetime,
+    result: SaveResult,
+) -> None:
+    """Set, change or lift one manual light, audited."""
+    old_value = {"ampel": before.light, "begruendung": before.justification} if before else None
+    if o.light is None:
+        if before is None:
+            return
+        session.delete(before)
+        new_value = None
+        result.changes.append(f"Maßnahme {o.code}: manuelle Ampel aufgehoben")
+    else:
+        if before is None:
+            session.add(
+                StatusOverride(
+                    massnahme_id=o.massnahme_id,
+                    period=period.key,
+                    light=o.light,
+                    justification=o.justification,
+                    set_by=actor,
+                    set_at=now,
+                    demo=False,
                 )
-            else:
-                before.light, before.justification = o.light, o.justification
-                before.set_by, before.set_at, before.demo = actor, now, False
-            new_value = {"ampel": o.light, "begruendung": o.justification}
-            result.changes.append(f"Maßnahme {o.code}: manuelle Ampel „{LIGHT_MEANINGS[o.light]}“")
-        audit(
-            session,
-            actor,
-            "ampel",
-            "ampel",
-            f"{o.code} {period.key}",
-            old_value,
-            new_value,
-            source=ENTRY_SOURCE,
-            massnahme_id=o.massnahme_id,
-            run_id=run.id,
-        )
-        result.overrides += 1
-    run.values_written, run.values_unchanged = written, unchanged
-    run.finished_at = _utcnow()
-    result.values, result.comments, result.run_id = written, len(fresh), run.id
+            )
+        else:
+            before.light, before.justification = o.light, o.justification
+            before.set_by, before.set_at, before.demo = actor, now, False
+        new_value = {"ampel": o.light, "begruendung": o.justification}
+        result.changes.append(f"Maßnahme {o.code}: manuelle Ampel „{LIGHT_MEANINGS[o.light]}“")
+    audit(
+        session,
+        actor,
+        "ampel",
+        "ampel",
+        f"{o.code} {period.key}",
+        old_value,
+        new_value,
+        source=ENTRY_SOURCE,
+        massnahme_id=o.massnahme_id,
+        run_id=run_id,
+    )
+    result.overrides += 1
 
 
 def _latest_comments(session: Session, ids: Sequence[int], period: str) -> dict[int, str]:

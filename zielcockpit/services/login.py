@@ -20,7 +20,7 @@ import logging
 from sqlalchemy import Engine
 
 from db.logins import Throttled, attempt_login
-from db.models import _utcnow
+from db.models import utcnow
 from db.users import directory_checked, directory_refused, directory_state, sync_directory_user
 from zielcockpit.domain.access import Principal
 from zielcockpit.services.directory import (
@@ -62,7 +62,7 @@ def _sync(engine: Engine, account: DirectoryAccount) -> None:
         account.display_name,
         account.role,
         list(account.units),
-        _utcnow(),
+        utcnow(),
     )
 
 
@@ -74,7 +74,7 @@ def session_allowed(engine: Engine, settings: Settings, name: str) -> bool:
     config = directory_config(settings)
     if config is None:
         return False  # a directory account while no directory is configured
-    now = _utcnow()
+    now = utcnow()
     fresh = dt.timedelta(minutes=config.recheck_minutes)
     if state.checked_at is not None and config.recheck_minutes and now - state.checked_at < fresh:
         return True

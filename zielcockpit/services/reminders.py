@@ -31,7 +31,6 @@ from db.plan_data import PlanData, load_plan_data, plan_keys
 from db.quarters import quarter_state
 from db.reminders import ReminderRow, claim, covered, finish, record, set_state, to_send
 from db.units import unit_parents
-from etl.template import TemplateError, write_template
 from zielcockpit.domain.formatting import fmt_date, fmt_number
 from zielcockpit.domain.german import read_date
 from zielcockpit.domain.periods import Period
@@ -46,6 +45,7 @@ from zielcockpit.domain.reminders import (
     reminder_element,
     state_key,
 )
+from zielcockpit.services.entry_template import TemplateError, write_template
 from zielcockpit.services.mail import MailError, send
 from zielcockpit.settings import SettingError, Settings
 

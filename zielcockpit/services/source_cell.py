@@ -53,7 +53,7 @@ def addresses(text: str | None) -> list[tuple[int, int]]:
 
 def source_refusal(principal: Principal | None, source: ValueSource) -> str | None:
     """Every role that reads a measure's page reads its sources (all roles read every measure,
-    see zielcockpit/auth.py); without a login nothing."""
+    see zielcockpit/domain/access.py); without a login nothing."""
     if principal is None:
         return "Bitte zuerst anmelden."
     del source

@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 from db.saved_profiles import add_saved_profile, profile_name_taken, saved_profiles
 from etl.bounded import ReadLimits
 from etl.extract import detect
-from etl.loader import all_profiles, load_catalogue_index
 from etl.profile import load_profiles
 from etl.reading import Book, FileProblem, SheetData, open_book
 from etl.tables import display, is_empty, is_numbering_row
 from etl.teach import Assignment, Taught, TeachSpec, build_profile, column_period
 from zielcockpit.domain.access import Principal
 from zielcockpit.domain.german import find_period, fold_name, header_period, parse_value
+from zielcockpit.services.imports import all_profiles, load_catalogue_index
 from zielcockpit.services.upload import (
     UploadedFile,
     UploadOutcome,

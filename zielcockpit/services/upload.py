@@ -14,17 +14,13 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from etl.loader import (
-    ImportReport,
-    Progress,
-    Upload,
-    import_files,
-    is_disk_full,
-    no_space_message,
-)
 from etl.profile import Profile
+from etl.report import ImportReport
+from etl.staging import Upload
 from zielcockpit.domain.access import Principal
 from zielcockpit.domain.formatting import fmt_number
+from zielcockpit.services.archive import is_disk_full, no_space_message
+from zielcockpit.services.imports import Progress, import_files
 from zielcockpit.settings import Settings
 
 # .xlsm/.xltm: read for their values only, with a notice that the macros were ignored.

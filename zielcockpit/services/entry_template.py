@@ -1,4 +1,4 @@
-"""The Erfassungsvorlage: an Excel file per Organisationseinheit and quarter, written with openpyxl.
+"""Use case: the Erfassungsvorlage, an Excel file per Organisationseinheit and quarter (openpyxl).
 
 Pre-filled with the unit's indicators (code, measure, name, unit, target, last quarter's value),
 key columns locked, a drop-down for milestone states, number validation and a comment column.
@@ -17,8 +17,10 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Connection, Engine, select
 
+from db.indicators import indicators_with_measure
 from db.models import Indikator, Massnahme, Messwert, Organisationseinheit, Plan
 from db.units import unit_parents
 from etl.text_cells import keep_text
@@ -76,14 +78,7 @@ class _Line:
 def write_template(
     engine: Engine, oe: str, period_text: str, path: Path, plan_key: str | None = None
 ) -> TemplateResult:
-    try:
-        period = Period.parse(period_text)
-    except PeriodError as exc:
-        raise TemplateError(str(exc)) from exc
-    if period.kind != "quarter":
-        raise TemplateError(
-            f"Die Erfassungsvorlage gilt für ein Quartal: bitte z. B. {period.year}-Q2 angeben."
-        )
+    period = _quarter(period_text)
     with engine.connect() as conn:
         units = {
             r.code: (r.id, r.parent_id, r.name)
@@ -100,59 +95,79 @@ def write_template(
             known = ", ".join(sorted(units)) or "keine"
             raise TemplateError(f"Organisationseinheit „{oe}“ gibt es nicht. Vorhanden: {known}.")
         wanted = {units[c][0] for c in units_with_children([oe], unit_parents(conn))}
-        plans = conn.execute(
-            select(Plan.id, Plan.key, Plan.title).where(Plan.year == period.year).order_by(Plan.key)
-        ).all()
-        if plan_key is not None:
-            plans = [p for p in plans if p.key == plan_key]
-        lines: list[_Line] = []
-        chosen = None
-        for plan in plans:
-            rows = conn.execute(
-                select(
-                    Indikator.id,
-                    Indikator.code,
-                    Massnahme.code.label("measure_code"),
-                    Massnahme.title,
-                    Indikator.name,
-                    Indikator.kind,
-                    Indikator.unit,
-                    Indikator.target,
-                    Indikator.aggregation,
-                )
-                .join(Massnahme, Massnahme.id == Indikator.massnahme_id)
-                .where(Indikator.plan_id == plan.id, Massnahme.oe_id.in_(wanted))
-                .order_by(Massnahme.position, Indikator.position)
-            ).all()
-            if rows:
-                if chosen is not None:
-                    raise TemplateError(
-                        f"Mehrere Pläne des Jahres {period.year} haben Maßnahmen der OE {oe}: "
-                        "bitte --plan angeben."
-                    )
-                chosen = plan
-                lines = [
-                    _Line(
-                        r.id,
-                        r.code,
-                        f"{r.measure_code} {r.title}",
-                        r.name,
-                        r.kind,
-                        r.unit,
-                        r.target,
-                        r.aggregation,
-                    )
-                    for r in rows
-                ]
-        if chosen is None:
-            raise TemplateError(
-                f"Kein Plan des Jahres {period.year} hat Maßnahmen der OE {oe}"
-                + (f" (Plan {plan_key})" if plan_key else "")
-                + "."
-            )
+        chosen, lines = _plan_lines(conn, period, oe, wanted, plan_key)
         previous = _previous_values(conn, lines, period)
     _write(path, oe, units[oe][2], chosen.key, chosen.title, period, lines, previous)
     return TemplateResult(path, oe, chosen.key, period.label, len(lines))
+
+
+def _quarter(period_text: str) -> Period:
+    try:
+        period = Period.parse(period_text)
+    except PeriodError as exc:
+        raise TemplateError(str(exc)) from exc
+    if period.kind != "quarter":
+        raise TemplateError(
+            f"Die Erfassungsvorlage gilt für ein Quartal: bitte z. B. {period.year}-Q2 angeben."
+        )
+    return period
+
+
+def _plan_lines(
+    conn: Connection, period: Period, oe: str, wanted: set[int], plan_key: str | None
+) -> tuple[Any, list[_Line]]:
+    """The one plan of the year with measures of the units, and their indicators in order."""
+    plans = conn.execute(
+        select(Plan.id, Plan.key, Plan.title).where(Plan.year == period.year).order_by(Plan.key)
+    ).all()
+    if plan_key is not None:
+        plans = [p for p in plans if p.key == plan_key]
+    lines: list[_Line] = []
+    chosen = None
+    for plan in plans:
+        rows = conn.execute(
+            indicators_with_measure(
+                Indikator.id,
+                Indikator.code,
+                Massnahme.code.label("measure_code"),
+                Massnahme.title,
+                Indikator.name,
+                Indikator.kind,
+                Indikator.unit,
+                Indikator.target,
+                Indikator.aggregation,
+            )
+            .where(Indikator.plan_id == plan.id, Massnahme.oe_id.in_(wanted))
+            .order_by(Massnahme.position, Indikator.position)
+        ).all()
+        if not rows:
+            continue
+        if chosen is not None:
+            raise TemplateError(
+                f"Mehrere Pläne des Jahres {period.year} haben Maßnahmen der OE {oe}: "
+                "bitte --plan angeben."
+            )
+        chosen = plan
+        lines = [
+            _Line(
+                r.id,
+                r.code,
+                f"{r.measure_code} {r.title}",
+                r.name,
+                r.kind,
+                r.unit,
+                r.target,
+                r.aggregation,
+            )
+            for r in rows
+        ]
+    if chosen is None:
+        raise TemplateError(
+            f"Kein Plan des Jahres {period.year} hat Maßnahmen der OE {oe}"
+            + (f" (Plan {plan_key})" if plan_key else "")
+            + "."
+        )
+    return chosen, lines
 
 
 def _previous_values(conn: Connection, lines: list[_Line], period: Period) -> dict[int, str]:
@@ -226,36 +241,7 @@ def _write(
     ws = wb.active
     assert ws is not None
     ws.title = SHEET
-    ws["A1"] = "Zielcockpit – Erfassungsvorlage"
-    ws["A1"].font = Font(bold=True, size=14)
-    for row, (label, value, text) in enumerate(
-        (
-            ("Organisationseinheit:", oe, oe_name),
-            ("Zeitraum:", period.key, period.label),
-            ("Plan:", plan_key, plan_title),
-        ),
-        start=3,
-    ):
-        ws.cell(row=row, column=2, value=label).font = Font(bold=True)
-        ws.cell(row=row, column=3, value=value)
-        ws.cell(row=row, column=4, value=text)
-    ws.cell(
-        row=6,
-        column=2,
-        value=(
-            "Bitte nur die gelben Felder ausfüllen, wie die Spalte „Art des Werts“ sagt: "
-            "Zugänge und Beträge nur dieses Quartals, Bestände und Quoten als Stand am "
-            "Quartalsende (Quoten in Prozentpunkten), bei Meilensteinen den Sachstand, bei "
-            "Abweichungen eine Begründung. Erstellt am "
-            f"{fmt_date(dt.date.today())}."
-        ),
-    ).alignment = Alignment(wrap_text=False)
-    for col, (title, width) in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=HEADER_ROW, column=col, value=title)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.column_dimensions[cell.column_letter].width = width
-    ws.column_dimensions["A"].hidden = True
+    _write_head(ws, oe, oe_name, plan_key, plan_title, period)
     money = DataValidation(
         type="decimal",
         operator="between",
@@ -297,27 +283,7 @@ def _write(
             cell.fill = LOCKED_FILL
             cell.protection = Protection(locked=True)
             cell.alignment = Alignment(vertical="top", wrap_text=col in (3, 4))
-        value_cell = ws.cell(row=r, column=COL_VALUE)
-        status_cell = ws.cell(row=r, column=COL_STATUS)
-        comment_cell = ws.cell(row=r, column=COL_COMMENT)
-        if line.kind == "milestone":
-            value_cell.protection, value_cell.fill = Protection(locked=True), LOCKED_FILL
-            status_cell.protection, status_cell.fill = Protection(locked=False), INPUT_FILL
-            states.add(status_cell.coordinate)
-        else:
-            value_cell.protection, value_cell.fill = Protection(locked=False), INPUT_FILL
-            value_cell.number_format = "#,##0.##"
-            status_cell.protection, status_cell.fill = Protection(locked=True), LOCKED_FILL
-            label = value_label(line.kind, line.aggregation, line.unit)
-            if line.unit == "EUR":
-                money.add(value_cell.coordinate)
-            else:
-                if label not in numbers:
-                    numbers[label] = _numbers(label)
-                    ws.add_data_validation(numbers[label])
-                numbers[label].add(value_cell.coordinate)
-        comment_cell.protection, comment_cell.fill = Protection(locked=False), INPUT_FILL
-        comment_cell.alignment = Alignment(wrap_text=True, vertical="top")
+        _input_cells(ws, r, line, money, states, numbers)
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=COL_CODE + 1)
     # Sheet protection locks the key columns; widths and rows may still be adjusted.
     ws.protection.sheet = True
@@ -326,6 +292,74 @@ def _write(
     keep_text(wb)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+
+
+def _write_head(
+    ws: Worksheet, oe: str, oe_name: str, plan_key: str, plan_title: str, period: Period
+) -> None:
+    """Title, unit, period and plan, the instructions, and the column headers."""
+    ws["A1"] = "Zielcockpit – Erfassungsvorlage"
+    ws["A1"].font = Font(bold=True, size=14)
+    for row, (label, value, text) in enumerate(
+        (
+            ("Organisationseinheit:", oe, oe_name),
+            ("Zeitraum:", period.key, period.label),
+            ("Plan:", plan_key, plan_title),
+        ),
+        start=3,
+    ):
+        ws.cell(row=row, column=2, value=label).font = Font(bold=True)
+        ws.cell(row=row, column=3, value=value)
+        ws.cell(row=row, column=4, value=text)
+    ws.cell(
+        row=6,
+        column=2,
+        value=(
+            "Bitte nur die gelben Felder ausfüllen, wie die Spalte „Art des Werts“ sagt: "
+            "Zugänge und Beträge nur dieses Quartals, Bestände und Quoten als Stand am "
+            "Quartalsende (Quoten in Prozentpunkten), bei Meilensteinen den Sachstand, bei "
+            "Abweichungen eine Begründung. Erstellt am "
+            f"{fmt_date(dt.date.today())}."
+        ),
+    ).alignment = Alignment(wrap_text=False)
+    for col, (title, width) in enumerate(COLUMNS, start=1):
+        cell = ws.cell(row=HEADER_ROW, column=col, value=title)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[cell.column_letter].width = width
+    ws.column_dimensions["A"].hidden = True
+
+
+def _input_cells(
+    ws: Worksheet,
+    r: int,
+    line: _Line,
+    money: DataValidation,
+    states: DataValidation,
+    numbers: dict[str, DataValidation],
+) -> None:
+    """The row's value, state and comment cells: open where the kind of value is entered."""
+    value_cell = ws.cell(row=r, column=COL_VALUE)
+    status_cell = ws.cell(row=r, column=COL_STATUS)
+    comment_cell = ws.cell(row=r, column=COL_COMMENT)
+    if line.kind == "milestone":
+        value_cell.protection, value_cell.fill = Protection(locked=True), LOCKED_FILL
+        status_cell.protection, status_cell.fill = Protection(locked=False), INPUT_FILL
+        states.add(status_cell.coordinate)
+    else:
+        value_cell.protection, value_cell.fill = Protection(locked=False), INPUT_FILL
+        value_cell.number_format = "#,##0.##"
+        status_cell.protection, status_cell.fill = Protection(locked=True), LOCKED_FILL
+        label = value_label(line.kind, line.aggregation, line.unit)
+        if line.unit == "EUR":
+            money.add(value_cell.coordinate)
+        else:
+            if label not in numbers:
+                numbers[label] = _numbers(label)
+                ws.add_data_validation(numbers[label])
+            numbers[label].add(value_cell.coordinate)
+    comment_cell.protection, comment_cell.fill = Protection(locked=False), INPUT_FILL
+    comment_cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def _numbers(label: str) -> DataValidation:

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from sqlalchemy import Engine
 
-from etl.loader import import_files
+from zielcockpit.services.imports import import_files
 from zielcockpit.settings import Settings
 
 DONE, REJECTED = "done", "rejected"
