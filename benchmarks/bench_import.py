@@ -41,11 +41,11 @@ import yaml  # noqa: E402
 from python_calamine import CalamineWorkbook  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from db.catalogue import load_catalogue  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.saved_profiles import add_saved_profile  # noqa: E402
 from etl.loader import all_profiles, import_files  # noqa: E402
+from zielcockpit.services.catalogue import load_catalogue  # noqa: E402
 from zielcockpit.settings import CATALOGUE_DIR, Settings  # noqa: E402
 
 INDICATORS = 100

@@ -52,7 +52,6 @@ NAMING = {
 }
 
 
-
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 

@@ -1370,7 +1370,15 @@ def _write_file(
 def _import_catalogues(
     engine: Engine, catalogues: list[_Staged], report: ImportReport, dry_run: bool
 ) -> ImportReport:
-    from db.catalogue import CatalogueError, check_catalogue, load_catalogue, read_catalogue
+    # The steps of zielcockpit.services.catalogue.load_catalogue (etl may not call a use case).
+    from db.catalogue import LoadResult, write_catalogue
+    from db.places_catalogue import write_places
+    from etl.catalogue_file import read_catalogue, read_catalogue_file
+    from zielcockpit.domain.catalogue_checks import (
+        CatalogueError,
+        check_catalogue,
+        check_places_catalogue,
+    )
 
     for s in catalogues:
         assert s.book is not None
@@ -1384,7 +1392,16 @@ def _import_catalogues(
                         raise CatalogueError(problems)
                     s.report.notes.append("Katalog geprüft: keine Fehler.")
                 else:
-                    result = load_catalogue(engine, path)
+                    file = read_catalogue_file(path)
+                    check = check_places_catalogue if file.places else check_catalogue
+                    problems = check(file.data, file.name)
+                    if problems:
+                        raise CatalogueError(problems)
+                    if file.places:
+                        count = write_places(engine, file.data, file.name, file.content, "katalog")
+                        result = LoadResult("", 0, count)
+                    else:
+                        result = write_catalogue(engine, file.data, file.name, file.content)
                     s.report.notes.append(
                         f"Plan {result.plan_key}: {result.measures} Maßnahmen, "
                         f"{result.indicators} Indikatoren geladen."

@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
-from db.yaml_text import load_yaml
 from etl.tables import compile_label
+from etl.yaml_text import load_yaml
 from zielcockpit.domain.german import fold
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.vocabulary import SYMBOL_SPELLINGS

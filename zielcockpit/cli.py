@@ -86,7 +86,7 @@ def cmd_init_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_load_catalogue(args: argparse.Namespace, settings: Settings) -> int:
-    from db.catalogue import load_catalogue
+    from zielcockpit.services.catalogue import load_catalogue
 
     files = [Path(f) for f in args.files] or sorted(settings.catalogue_dir.glob("*.yaml"))
     if not files:
@@ -106,8 +106,8 @@ def cmd_load_catalogue(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from db.catalogue import load_catalogue
     from db.demo import seed_demo
+    from zielcockpit.services.catalogue import load_catalogue
 
     engine = engine_for(settings)
     require_schema(engine)
@@ -275,11 +275,11 @@ def _extensions() -> list[Callable[[Any], None]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from db.catalogue import CatalogueError
     from db.contacts import ContactError
     from db.quarters import QuarterError
     from db.status import NotFound
     from zielcockpit.auth import AuthError
+    from zielcockpit.domain.catalogue_checks import CatalogueError
     from zielcockpit.services.backup import BackupError
     from zielcockpit.settings import SettingError
 

@@ -12,8 +12,8 @@ from dash_helpers import SCREENSHOTS, SIZES, LiveServer, Visit, copy_demo, demo_
 
 from app import ids as aids
 from benchmarks.bench_import import bench_catalogue, bench_workbook
-from db.catalogue import load_catalogue
 from db.engine import make_engine
+from zielcockpit.services.catalogue import load_catalogue
 
 pytestmark = pytest.mark.browser
 
