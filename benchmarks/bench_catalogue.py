@@ -30,13 +30,17 @@ sys.path.insert(0, str(REPO))
 from openpyxl import load_workbook  # noqa: E402
 
 from benchmarks.timing import row, timed  # noqa: E402
-from db.catalogue import load_catalogue  # noqa: E402
 from db.demo import seed_demo  # noqa: E402
 from db.engine import make_engine, transaction  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.quarters import release  # noqa: E402
 from zielcockpit.domain.access import Principal  # noqa: E402
-from zielcockpit.services.catalogue import copy_plan, export_workbook, import_workbook  # noqa: E402
+from zielcockpit.services.catalogue import (  # noqa: E402
+    copy_plan,
+    export_workbook,
+    import_workbook,
+    load_catalogue,  # noqa: E402
+)
 from zielcockpit.services.catalogue_edit import IndicatorEdit, edit_forms, save_indicator  # noqa: E402
 from zielcockpit.services.evaluation import plan_status  # noqa: E402
 from zielcockpit.settings import CATALOGUE_DIR  # noqa: E402

@@ -43,12 +43,12 @@ from app import create_app  # noqa: E402
 from benchmarks.dash_requests import log_in, route_payload  # noqa: E402
 from benchmarks.synthetic import build_synthetic  # noqa: E402
 from benchmarks.timing import row, timed  # noqa: E402
-from db.catalogue import load_catalogue  # noqa: E402
 from db.demo import seed_demo  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.models import Handlungsfeld, Plan  # noqa: E402
 from db.users import add_user  # noqa: E402
+from zielcockpit.services.catalogue import load_catalogue  # noqa: E402
 from zielcockpit.settings import CATALOGUE_DIR, Settings  # noqa: E402
 
 BENCH_USER, BENCH_PASSWORD = "messung", "messung-nur-lesen"

@@ -32,10 +32,10 @@ from app import create_app  # noqa: E402
 from benchmarks.dash_requests import DASH, log_in, route_payload  # noqa: E402
 from benchmarks.synthetic import build_synthetic  # noqa: E402
 from benchmarks.timing import row, timed  # noqa: E402
-from db.catalogue import load_catalogue  # noqa: E402
 from db.demo import DEMO_PASSWORD, seed_demo  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
+from zielcockpit.services.catalogue import load_catalogue  # noqa: E402
 from zielcockpit.settings import CATALOGUE_DIR, Settings  # noqa: E402
 
 PAGE_LIMIT_MS = 300.0  # a form of 20 indicators or a grid of 2,000 changes, server side

@@ -41,10 +41,10 @@ import yaml  # noqa: E402
 from python_calamine import CalamineWorkbook  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from db.catalogue import load_catalogue  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.saved_profiles import add_saved_profile  # noqa: E402
+from zielcockpit.services.catalogue import load_catalogue  # noqa: E402
 from zielcockpit.services.imports import all_profiles, import_files  # noqa: E402
 from zielcockpit.settings import CATALOGUE_DIR, Settings  # noqa: E402
 

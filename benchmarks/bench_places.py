@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.timing import row, timed
-from db.catalogue import load_catalogue
 from db.demo import seed_demo
 from db.engine import make_engine
 from db.migrate import upgrade
 from zielcockpit.services import places as svc
+from zielcockpit.services.catalogue import load_catalogue
 from zielcockpit.settings import CATALOGUE_DIR, Settings
 
 

@@ -25,10 +25,10 @@ import tempfile
 import time
 
 from benchmarks.synthetic import build_synthetic
-from db.catalogue import load_catalogue
 from db.demo import seed_demo
 from db.engine import make_engine
 from db.migrate import upgrade
+from zielcockpit.services.catalogue import load_catalogue
 from zielcockpit.services.report import report_data
 from zielcockpit.services.report_layout import report_document
 from zielcockpit.services.report_pdf import render_pdf

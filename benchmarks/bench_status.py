@@ -26,13 +26,13 @@ from collections.abc import Callable
 from sqlalchemy import Engine, create_engine, text
 
 from benchmarks.synthetic import build_synthetic
-from db.catalogue import load_catalogue
 from db.demo import seed_demo
 from db.engine import make_engine, normalise_url
 from db.migrate import upgrade
 from db.plan_data import load_plan_data, periods_up_to
 from zielcockpit.domain.periods import Period
 from zielcockpit.domain.rules import default_baseline_periods
+from zielcockpit.services.catalogue import load_catalogue
 from zielcockpit.services.evaluation import evaluate
 from zielcockpit.settings import CATALOGUE_DIR
 

@@ -1,36 +1,25 @@
-"""Read a plan catalogue (YAML), check all of it, and write it in one transaction.
+"""Write a checked plan catalogue in one transaction (the checks: zielcockpit.domain.catalogue_checks;
+the reading of the file: etl.catalogue_file; the use case: zielcockpit.services.catalogue).
 
-The catalogue is the hand-maintained truth about a plan: its chapters, units, guiding
-principles, places, measures and indicators. Loading is an upsert by code, so loading the
-same file twice leaves the database as it was, and stored values stay linked.
-
-Over 600 lines on purpose: checking a catalogue and writing it are one unit (every check names
-the entry the write would touch).
+Writing is an upsert by code, so writing the same catalogue twice leaves the database as it was,
+and stored values stay linked. Every change goes to the audit trail (db.catalogue_audit).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-import yaml
-from sqlalchemy import Engine, delete, event, insert, select
-from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session
 
+from db.catalogue_audit import collecting, record_changes
 from db.deadlines import lag_row
 from db.engine import transaction
 from db.models import (
-    AGGREGATIONS,
-    DIRECTIONS,
-    INDICATOR_KINDS,
-    PLACE_KINDS,
     Handlungsfeld,
-    ImportRun,
     Indikator,
     Kategorie,
     Leitsatz,
@@ -45,24 +34,10 @@ from db.models import (
     Zielprofil,
     indikator_ort,
 )
-from zielcockpit.domain.german import (
-    DATE_EXAMPLES,
-    NUMBER_EXAMPLES,
-    DateError,
-    NumberError,
-    read_date,
-    read_number,
-    read_optional_date,
-)
-from zielcockpit.yaml_text import GermanLoader, load_yaml
+from zielcockpit.domain.catalogue_checks import LINE, CatalogueError
+from zielcockpit.domain.german import read_number, read_optional_date
 
-LINE = "__line__"
-# A workbook row (db/catalogue_workbook.py) also says its sheet and the cell of every field, so
-# a problem names sheet and cell instead of a line of a YAML file.
-SHEET = "__sheet__"
-CELLS = "__cells__"
 LEVEL_KINDS = {"rate", "upper_bound", "reduction"}
-UNITS = ("Anzahl", "%", "EUR", "Meilenstein", "")
 
 
 # The texts of a measure as the plan words them, kept as they are (the YAML keys = the columns).
@@ -78,316 +53,6 @@ MEASURE_TEXTS = (
     "aufwand",
     "weitere_angaben",
 )
-
-
-class CatalogueError(Exception):
-    """One or more problems in a catalogue file, each with its place, in German."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
-class _LineLoader(GermanLoader):
-    """A YAML loader that remembers the line of every mapping, for messages that say where."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping[LINE] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def read_catalogue(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise CatalogueError([f"Katalogdatei nicht gefunden: {path}"]) from exc
-    except UnicodeDecodeError as exc:
-        raise CatalogueError([f"{path.name}: keine UTF-8-Textdatei ({exc.reason})."]) from exc
-    try:
-        data = load_yaml(text, _LineLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", Zeile {mark.line + 1}" if mark else ""
-        raise CatalogueError([f"{path.name}{where}: kein gültiges YAML ({exc})."]) from exc
-    if not isinstance(data, dict) or "plan" not in data:
-        raise CatalogueError([f"{path.name}: Abschnitt „plan“ fehlt."])
-    return data
-
-
-def read_places(path: Path) -> dict[str, Any]:
-    """A places catalogue, read without the line marks (its checks name entries instead)."""
-    data = load_yaml(path.read_text(encoding="utf-8"))
-    assert isinstance(data, dict)
-    return data
-
-
-# -- checking ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Checker:
-    file: str
-    problems: list[str] = field(default_factory=list)
-    # How a reader names a field to its users (a workbook: its column headers); else the key.
-    labels: dict[str, str] = field(default_factory=dict)
-
-    def name(self, key: str) -> str:
-        return self.labels.get(key, key)
-
-    def add(
-        self, item: dict[str, Any] | None, what: str, message: str, key: str | None = None
-    ) -> None:
-        self.problems.append(f"{self.where(item, key)}: {what}: {message}")
-
-    def where(self, item: dict[str, Any] | None, key: str | None = None) -> str:
-        line = item.get(LINE) if isinstance(item, dict) else None
-        if isinstance(item, dict) and item.get(SHEET):
-            cell = (item.get(CELLS) or {}).get(key) if key else None
-            spot = f"Zelle {cell}" if cell else f"Zeile {line}"
-            return f"{self.file}, Blatt „{item[SHEET]}“, {spot}"
-        return f"{self.file}, Zeile {line}" if line else self.file
-
-    def number(self, item: dict[str, Any], key: str, what: str) -> Decimal | None:
-        raw = item.get(key)
-        if raw is None:
-            return None
-        if isinstance(raw, bool):
-            self.add(item, what, f"„{self.name(key)}“ muss eine Zahl sein, gefunden: {raw!r}.", key)
-            return None
-        try:
-            return read_number(raw)
-        except NumberError:
-            self.add(
-                item,
-                what,
-                f"„{self.name(key)}“ muss eine Zahl sein, gefunden: „{raw}“ ({NUMBER_EXAMPLES}).",
-                key,
-            )
-            return None
-
-    def date(self, item: dict[str, Any], key: str, what: str) -> dt.date | None:
-        raw = item.get(key)
-        if raw is None or isinstance(raw, dt.date):
-            return raw
-        try:
-            return read_date(raw)
-        except DateError:
-            self.add(
-                item,
-                what,
-                f"„{self.name(key)}“ muss ein Datum sein ({DATE_EXAMPLES}), gefunden: „{raw}“.",
-                key,
-            )
-            return None
-
-    def choice(self, item: dict[str, Any], key: str, allowed: tuple[str, ...], what: str) -> None:
-        if item.get(key) not in allowed:
-            self.add(
-                item,
-                what,
-                f"„{self.name(key)}“ ist „{item.get(key)}“, erlaubt: {', '.join(a or '(leer)' for a in allowed)}.",
-                key,
-            )
-
-
-# One flat list of checks over one file, in the order of the file, so that every problem is
-# reported with its place; splitting it would only scatter that order.
-def check_catalogue(  # noqa: C901
-    data: dict[str, Any], file: str, labels: dict[str, str] | None = None
-) -> list[str]:
-    """Every problem of the catalogue, not just the first."""
-    c = _Checker(file, labels=labels or {})
-    plan = data.get("plan") or {}
-    for key in ("key", "titel", "jahr", "kommune", "art"):
-        if plan.get(key) in (None, ""):
-            c.add(plan, "Plan", f"Pflichtfeld „{key}“ fehlt.")
-    oes = {str(o.get("code")) for o in data.get("organisationseinheiten") or []}
-    for oe in data.get("organisationseinheiten") or []:
-        if oe.get("parent") is not None and str(oe["parent"]) not in oes:
-            c.add(oe, f"OE {oe.get('code')}", f"übergeordnete OE „{oe['parent']}“ gibt es nicht.")
-    places = {str(o.get("name")) for o in data.get("orte") or []}
-    for ort in data.get("orte") or []:
-        c.choice(ort, "art", PLACE_KINDS, f"Ort {ort.get('name')}")
-        if ort.get("parent") is not None and str(ort["parent"]) not in places:
-            c.add(ort, f"Ort {ort.get('name')}", f"übergeordneter Ort „{ort['parent']}“ fehlt.")
-    fields: dict[str, set[str]] = {}
-    for hf in data.get("handlungsfelder") or []:
-        if hf.get("key") in fields:
-            c.add(hf, "Handlungsfeld", f"Schlüssel „{hf.get('key')}“ kommt doppelt vor.")
-        fields[str(hf.get("key"))] = {str(u) for u in hf.get("untergruppen") or []}
-        c.number(hf, "budget_eur", f"Handlungsfeld {hf.get('key')}")
-    leit = {int(x.get("nr", 0)) for x in data.get("leitsaetze") or []}
-    categories = {str(k.get("code")) for k in data.get("kategorien") or []}
-    _check_lags(c, data)
-    seen_measures: dict[str, int] = {}
-    seen_indicators: dict[str, int] = {}
-    # Every indicator of the plan: a "darunter" parent may sit in another measure (REGE-10.1
-    # under REGE-9.2), so parents are looked up plan-wide.
-    all_indicators = {
-        str(ind.get("code")): ind
-        for m in data.get("massnahmen") or []
-        for ind in m.get("indikatoren") or []
-    }
-    for m in data.get("massnahmen") or []:
-        code = str(m.get("code") or "")
-        what = f"Maßnahme {code or '(ohne Code)'}"
-        if not code:
-            c.add(m, what, "Pflichtfeld „code“ fehlt.", "code")
-        elif code in seen_measures:
-            c.add(
-                m, what, f"Code kommt doppelt vor (zuerst in Zeile {seen_measures[code]}).", "code"
-            )
-        seen_measures.setdefault(code, m.get(LINE, 0))
-        if not m.get("titel"):
-            c.add(m, what, "Pflichtfeld „titel“ fehlt.", "titel")
-        if str(m.get("handlungsfeld")) not in fields:
-            c.add(
-                m,
-                what,
-                f"Handlungsfeld „{m.get('handlungsfeld')}“ gibt es nicht im Katalog.",
-                "handlungsfeld",
-            )
-        elif m.get("untergruppe") and str(m["untergruppe"]) not in fields[str(m["handlungsfeld"])]:
-            c.add(
-                m,
-                what,
-                f"Untergruppe „{m['untergruppe']}“ fehlt beim Handlungsfeld.",
-                "untergruppe",
-            )
-        if str(m.get("oe")) not in oes:
-            c.add(m, what, f"Organisationseinheit „{m.get('oe')}“ gibt es nicht im Katalog.", "oe")
-        if m.get("kategorie") is not None and str(m["kategorie"]) not in categories:
-            c.add(m, what, f"Kategorie „{m['kategorie']}“ gibt es nicht im Katalog.", "kategorie")
-        for nr in m.get("leitsaetze") or []:
-            if nr not in leit:
-                c.add(m, what, f"Leitsatz Nr. {nr} gibt es nicht im Katalog.", "leitsaetze")
-        for ort in m.get("orte") or []:
-            if str(ort) not in places:
-                c.add(m, what, f"Ort „{ort}“ fehlt in der Ortsliste.", "orte")
-        c.number(m, "aufwand_eur", what)
-        indicators = m.get("indikatoren") or []
-        if not indicators:
-            c.add(m, what, "hat keinen Indikator.")
-        for ind in indicators:
-            icode = str(ind.get("code") or "")
-            iwhat = f"Indikator {icode or '(ohne Code)'}"
-            if not icode.startswith(code + "."):
-                c.add(ind, iwhat, f"Code muss mit „{code}.“ beginnen.", "code")
-            if icode in seen_indicators:
-                c.add(
-                    ind,
-                    iwhat,
-                    f"Code kommt doppelt vor (zuerst in Zeile {seen_indicators[icode]}).",
-                    "code",
-                )
-            seen_indicators.setdefault(icode, ind.get(LINE, 0))
-            if not ind.get("name"):
-                c.add(ind, iwhat, "Pflichtfeld „name“ fehlt.", "name")
-            c.choice(ind, "kind", INDICATOR_KINDS, iwhat)
-            c.choice(ind, "direction", DIRECTIONS, iwhat)
-            if ind.get("aggregation") is not None:
-                c.choice(ind, "aggregation", AGGREGATIONS, iwhat)
-            if ind.get("unit", "") not in UNITS:
-                c.add(
-                    ind,
-                    iwhat,
-                    f"Einheit „{ind.get('unit')}“ unbekannt, erlaubt: Anzahl, %, EUR, Meilenstein.",
-                    "unit",
-                )
-            for key in ("target", "baseline", "reduction_pct"):
-                value = c.number(ind, key, iwhat)
-                if value is not None and value < 0:
-                    c.add(ind, iwhat, f"„{c.name(key)}“ darf nicht negativ sein.", key)
-            c.date(ind, "due", iwhat)
-            if ind.get("kind") == "reduction" and ind.get("reduction_pct") is None:
-                c.add(ind, iwhat, "Eine Reduktion braucht „reduction_pct“.")
-            _check_parent(c, ind, iwhat, all_indicators)
-            _check_timing(c, ind, iwhat)
-            _check_source(c, ind, iwhat, data)
-            for ort in ind.get("orte") or []:
-                if str(ort) not in places:
-                    c.add(ind, iwhat, f"Ort „{ort}“ nennt der Plan nicht (Ortsliste).", "orte")
-            _check_place_target(c, ind, iwhat)
-            for q, expected in (ind.get("profil") or {}).items():
-                if q == LINE:
-                    continue
-                if str(q) not in ("Q1", "Q2", "Q3", "Q4"):
-                    c.add(ind, iwhat, f"Profil: Quartal „{q}“ unbekannt, erlaubt Q1 bis Q4.")
-                try:
-                    Decimal(str(expected))
-                except InvalidOperation:
-                    c.add(ind, iwhat, f"Profil {q}: „{expected}“ ist keine Zahl.")
-    return c.problems
-
-
-def _check_parent(
-    c: _Checker, ind: dict[str, Any], what: str, all_indicators: dict[str, dict[str, Any]]
-) -> None:
-    """A "darunter" parent exists in the plan (any measure) and counts in the same unit."""
-    parent = ind.get("parent")
-    if parent is None:
-        return
-    found = all_indicators.get(str(parent))
-    if found is None:
-        c.add(
-            ind,
-            what,
-            f"übergeordneter Indikator „{parent}“ gibt es nicht in diesem Plan.",
-            "parent",
-        )
-    elif str(parent) == str(ind.get("code")):
-        c.add(ind, what, "ein Indikator kann nicht sein eigener Darunter-Wert sein.", "parent")
-    elif found.get("unit", "") != ind.get("unit", ""):
-        c.add(
-            ind,
-            what,
-            f"Darunter-Wert in „{ind.get('unit', '')}“, übergeordneter Indikator „{parent}“ in "
-            f"„{found.get('unit', '')}“: ein Darunter-Wert braucht dieselbe Einheit "
-            "(ein Anteil ist kein Teil einer Anzahl).",
-            "parent",
-        )
-
-
-def _check_timing(c: _Checker, ind: dict[str, Any], what: str) -> None:
-    """`start` before `due`; `strict` (a yes/no) only for quotas and bounds."""
-    start = c.date(ind, "start", what)
-    try:
-        due = _date(ind.get("due"))
-    except ValueError:
-        due = None  # reported by the check of "due"
-    if start is not None and due is not None and start > due:
-        c.add(ind, what, f"„start“ ({start.isoformat()}) liegt nach „due“ ({due.isoformat()}).")
-    strict = ind.get("strict")
-    if strict is not None and not isinstance(strict, bool):
-        c.add(ind, what, f"„strict“ muss true oder false sein, gefunden: „{strict}“.")
-    elif strict and ind.get("kind") not in ("rate", "upper_bound"):
-        c.add(ind, what, "„strict“ („mehr als“) gilt nur für Quoten und Obergrenzen.")
-
-
-def _check_source(c: _Checker, ind: dict[str, Any], what: str, data: dict[str, Any]) -> None:
-    """`quelle` names an entry of the catalogue's `quellen`."""
-    sources = data.get("quellen") or {}
-    if ind.get("quelle") is not None and str(ind["quelle"]) not in sources:
-        known = ", ".join(str(k) for k in sources if k != LINE) or "keine"
-        c.add(ind, what, f"Quelle „{ind['quelle']}“ fehlt unter „quellen“ (vorhanden: {known}).")
-
-
-def _check_lags(c: _Checker, data: dict[str, Any]) -> None:
-    sources = data.get("quellen") or {}
-    if not isinstance(sources, dict):
-        c.add(data, "quellen", "„quellen“ muss eine Zuordnung Schlüssel → Angaben sein.")
-        return
-    for key, source in sources.items():
-        if key == LINE:
-            continue
-        days = source.get("verzug_tage") if isinstance(source, dict) else None
-        if days is not None and (not isinstance(days, int) or not 0 <= days <= 366):
-            c.add(source, f"Quelle {key}", f"„verzug_tage“ ist „{days}“, erlaubt 0 bis 366 Tage.")
 
 
 def _source_lags(data: dict[str, Any]) -> dict[str, int]:
@@ -416,37 +81,6 @@ def _write_lags(session: Session, plan_id: int, lags: dict[str, int]) -> None:
             )
         elif row.set_by == "katalog" and row.lag_days != days:
             row.lag_days = days
-
-
-def _check_place_target(c: _Checker, ind: dict[str, Any], what: str) -> None:
-    """A target in each place needs the places; the whole target is the sum over them."""
-    per_place = c.number(ind, "target_per_place", what)
-    if per_place is None:
-        return
-    places = ind.get("orte") or []
-    if per_place < 0:
-        c.add(ind, what, f"„{c.name('target_per_place')}“ darf nicht negativ sein.")
-    if not places:
-        c.add(
-            ind,
-            what,
-            f"„{c.name('target_per_place')}“ braucht die Orte („{c.name('orte')}“), in denen es gilt.",
-            "orte",
-        )
-        return
-    whole = ind.get("target")
-    try:
-        expected = per_place * len(places)
-        if whole is not None and Decimal(str(whole)) != expected:
-            c.add(
-                ind,
-                what,
-                f"„{c.name('target')}“ ({whole}) muss „{c.name('target_per_place')}“ × Anzahl der Orte sein "
-                f"({per_place} × {len(places)} = {expected}).",
-                "target",
-            )
-    except InvalidOperation:
-        pass  # the target itself was reported as not a number
 
 
 # -- writing ----------------------------------------------------------------------------------------
@@ -488,39 +122,10 @@ class LoadResult:
     kept_for_released: tuple[str, ...] = ()
 
 
-# table, key, old columns, new columns, the measure it belongs to (its page shows the change)
-Change = tuple[str, str, Any, Any, int | None]
-
-
-def load_catalogue(engine: Engine, path: Path, actor: str = "katalog") -> LoadResult:
-    """Check the whole file, then write it in one transaction (nothing half-written).
-
-    Every changed catalogue entry is kept in the audit trail, under one import run of kind
-    "katalog" (which also tells caches that the catalogue changed); an unchanged file leaves
-    no trace at all.
-    """
-    from db.places_catalogue import is_places_catalogue, load_places_catalogue
-
-    if is_places_catalogue(path):  # places and context indicators, no plan (issue 15)
-        data = read_places(path)
-        count = load_places_catalogue(engine, path, data, actor)
-        return LoadResult("", 0, count, summary=f"{count} Kontextindikatoren und Orte")
-    data = read_catalogue(path)
-    return load_catalogue_data(engine, data, path.name, path.read_bytes(), actor)
-
-
-def load_catalogue_data(
-    engine: Engine,
-    data: dict[str, Any],
-    source: str,
-    content: bytes,
-    actor: str = "katalog",
-    labels: dict[str, str] | None = None,
+def write_catalogue(
+    engine: Engine, data: dict[str, Any], source: str, content: bytes, actor: str = "katalog"
 ) -> LoadResult:
-    """A catalogue already read (YAML file, workbook): checked whole, written in one transaction."""
-    problems = check_catalogue(data, source, labels)
-    if problems:
-        raise CatalogueError(problems)
+    """A checked catalogue written in one transaction (nothing half-written)."""
     with transaction(engine) as session:
         return write_checked(session, data, source, content, actor)
 
@@ -537,17 +142,11 @@ def write_checked(
     before = {}
     if plan is not None:
         before = {i.id: i.rule for i in indicator_infos(session.connection(), plan.id, plan.year)}
-    changes: list[Change] = []
-    collect = _collect(changes)
-    event.listen(session, "before_flush", collect)
-    try:
+    with collecting(session) as changes:
         result = _write(session, data, source)
-        session.flush()
-    finally:
-        event.remove(session, "before_flush", collect)
     kept: list[str] = []
     if changes:
-        _record(session, changes, source, content, actor)
+        record_changes(session, changes, source, content, actor)
         if plan is not None:
             after = {
                 i.id: i.rule for i in indicator_infos(session.connection(), plan.id, plan.year)
@@ -560,85 +159,6 @@ def write_checked(
         len(changes),
         kept_for_released=tuple(kept),
     )
-
-
-_KEYS = ("code", "key", "title", "name", "number", "period")
-
-
-def _entity_key(obj: Any) -> str:
-    for attr in _KEYS:
-        value = getattr(obj, attr, None)
-        if value is not None:
-            return str(value)[:120]
-    return str(getattr(obj, "id", ""))
-
-
-def _columns(obj: Any) -> dict[str, Any]:
-    return {
-        c.key: getattr(obj, c.key) for c in sa_inspect(obj).mapper.column_attrs if c.key != "id"
-    }
-
-
-def _measure_of(obj: Any) -> int | None:
-    if isinstance(obj, Massnahme):
-        return obj.id
-    return getattr(obj, "massnahme_id", None) if isinstance(obj, Indikator) else None
-
-
-def _collect(changes: list[Change]) -> Any:
-    """A before_flush hook that notes every new, changed and deleted catalogue row."""
-
-    def before_flush(session: Session, _context: Any, _instances: Any) -> None:
-        for obj in session.new:
-            changes.append((type(obj).__tablename__, _entity_key(obj), None, _columns(obj), None))
-        for obj in session.dirty:
-            state = sa_inspect(obj)
-            old, new = {}, {}
-            for attr in state.mapper.column_attrs:
-                history = state.attrs[attr.key].history
-                if history.has_changes():
-                    old[attr.key] = history.deleted[0] if history.deleted else None
-                    new[attr.key] = history.added[0] if history.added else None
-            if new:
-                changes.append(
-                    (type(obj).__tablename__, _entity_key(obj), old, new, _measure_of(obj))
-                )
-        for obj in session.deleted:
-            changes.append((type(obj).__tablename__, _entity_key(obj), _columns(obj), None, None))
-
-    return before_flush
-
-
-def _record(
-    session: Session, changes: list[Change], source: str, content: bytes, actor: str
-) -> None:
-    from db.audit_trail import audit
-
-    run = ImportRun(
-        kind="katalog",
-        profile="katalog",
-        file_name=source,
-        checksum=hashlib.sha256(content).hexdigest(),
-        user_name=actor,
-        status="ok",
-        values_written=len(changes),
-        finished_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-    )
-    session.add(run)
-    session.flush()
-    for entity, key, old, new, measure_id in changes:
-        audit(
-            session,
-            actor,
-            "katalog",
-            entity,
-            key,
-            old,
-            new,
-            source=source,
-            massnahme_id=measure_id,
-            run_id=run.id,
-        )
 
 
 # Writes one catalogue top-down in one transaction (plan, units, places, clusters, measures,

@@ -29,7 +29,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from zielcockpit.domain.vocabulary import LIGHTS, MILESTONE_STATES, QUARTER_STATES, ROLES, SYMBOLS
+from zielcockpit.domain.vocabulary import (
+    AGGREGATIONS,
+    CONTEXT_MEASURES,
+    DIRECTIONS,
+    INDICATOR_KINDS,
+    LIGHTS,
+    MILESTONE_STATES,
+    PLACE_KINDS,
+    QUARTER_STATES,
+    ROLES,
+    SYMBOLS,
+)
 
 # Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
@@ -39,19 +50,6 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-INDICATOR_KINDS = (
-    "count",
-    "rate",
-    "upper_bound",
-    "reduction",
-    "money",
-    "milestone",
-    "unquantified",
-)
-DIRECTIONS = ("higher", "lower")
-AGGREGATIONS = ("sum", "last")
-PLACE_KINDS = ("stadt", "stadtbezirk", "stadtteil", "quartier")
 
 
 def utcnow() -> dt.datetime:
@@ -609,8 +607,6 @@ Index(
 # Context indicators are facts about places (population, unemployed, SGB II), not targets of a
 # plan: their own tables keep them out of every plan's evaluation, so no light can ever reach
 # them and the status of the plans' measures stays exactly as it was.
-
-CONTEXT_MEASURES = ("anzahl", "anteil", "quote")
 
 
 class KontextIndikator(Base):

@@ -13,10 +13,10 @@ from typing import Any
 import yaml
 
 from etl.tables import compile_label
+from etl.yaml_text import load_yaml
 from zielcockpit.domain.german import fold
 from zielcockpit.domain.periods import Period, PeriodError
 from zielcockpit.domain.vocabulary import SYMBOL_SPELLINGS
-from zielcockpit.yaml_text import load_yaml
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 KINDS = ("long", "table", "catalogue")

@@ -36,10 +36,10 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from db.catalogue import load_catalogue
 from db.demo import seed_demo
 from db.engine import make_engine, normalise_url
 from db.migrate import upgrade
+from zielcockpit.services.catalogue import load_catalogue
 from zielcockpit.settings import CATALOGUE_DIR
 
 CATALOGUES = sorted(CATALOGUE_DIR.glob("*.yaml"))

@@ -315,7 +315,7 @@ def test_cal014_lag_from_the_catalogue_does_not_overwrite_controlling(
     catalogue_engine: Engine,
 ) -> None:
     set_lag(catalogue_engine, "2017", "ba_eckwerte", 14, "anna")
-    from db.catalogue import load_catalogue
+    from zielcockpit.services.catalogue import load_catalogue
     from zielcockpit.settings import CATALOGUE_DIR
 
     load_catalogue(catalogue_engine, CATALOGUE_DIR / "bielefeld_2017.yaml")

@@ -13,7 +13,6 @@ import pytest
 import yaml
 from sqlalchemy import Engine, func, select, text
 
-from db.catalogue import CatalogueError, load_catalogue
 from db.models import (
     Handlungsfeld,
     Indikator,
@@ -24,6 +23,8 @@ from db.models import (
     Plan,
     indikator_ort,
 )
+from zielcockpit.domain.catalogue_checks import CatalogueError
+from zielcockpit.services.catalogue import load_catalogue
 from zielcockpit.settings import CATALOGUE_DIR
 
 SEED = CATALOGUE_DIR / "quellen" / "bielefeld_ziele_und_massnahmen_2017.txt"

@@ -11,11 +11,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine, func, select
 
-from db.catalogue import CatalogueError
 from db.engine import transaction
 from db.models import AuditEntry, Indikator, Plan
 from db.quarters import release
 from zielcockpit.cli import main
+from zielcockpit.domain.catalogue_checks import CatalogueError
 from zielcockpit.services.catalogue import export_workbook, import_workbook
 from zielcockpit.services.evaluation import plan_status
 

@@ -22,12 +22,12 @@ import pytest
 from sqlalchemy import Engine, func, select, update
 
 from benchmarks.bench_import import bench_catalogue, bench_workbook
-from db.catalogue import load_catalogue
 from db.engine import make_engine
 from db.jobs import ABORTED, DONE, FAILED, RUNNING, JobView, create_job, get_job
 from db.models import ImportRun, Job, Messwert
 from tests.conftest import Databases
 from zielcockpit.domain.access import Principal
+from zielcockpit.services.catalogue import load_catalogue
 from zielcockpit.services.jobs import job_download, submit_report, submit_upload
 from zielcockpit.settings import Settings
 

@@ -522,8 +522,8 @@ def _workbook_with(
 def test_catalogue_workbook_reads_every_number_of_the_table(
     catalogue_engine: Engine, backend: str
 ) -> None:
-    from db.catalogue import CatalogueError
     from db.models import Massnahme as M
+    from zielcockpit.domain.catalogue_checks import CatalogueError
     from zielcockpit.services.catalogue import export_workbook, import_workbook
 
     exported = export_workbook(catalogue_engine, "2017")
@@ -551,7 +551,7 @@ def test_catalogue_workbook_reads_every_number_of_the_table(
 def test_catalogue_workbook_reads_every_date_of_the_table(
     catalogue_engine: Engine, backend: str
 ) -> None:
-    from db.catalogue import CatalogueError
+    from zielcockpit.domain.catalogue_checks import CatalogueError
     from zielcockpit.services.catalogue import export_workbook, import_workbook
 
     exported = export_workbook(catalogue_engine, "2017")
@@ -711,7 +711,8 @@ def test_yaml_catalogue_reads_every_number_of_the_table(
 
     import yaml
 
-    from db.catalogue import CatalogueError, load_catalogue
+    from zielcockpit.domain.catalogue_checks import CatalogueError
+    from zielcockpit.services.catalogue import load_catalogue
     from zielcockpit.settings import CATALOGUE_DIR
 
     source = (CATALOGUE_DIR / "bielefeld_2017.yaml").read_text(encoding="utf-8")

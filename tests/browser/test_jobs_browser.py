@@ -10,9 +10,9 @@ import pytest
 
 from app import ids as aids
 from benchmarks.bench_import import bench_catalogue, bench_workbook
-from db.catalogue import load_catalogue
 from db.engine import make_engine
 from tests.browser.helpers import SCREENSHOTS, SIZES, LiveServer, Visit, copy_demo, demo_server
+from zielcockpit.services.catalogue import load_catalogue
 
 pytestmark = pytest.mark.browser
 

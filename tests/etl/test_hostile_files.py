@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from db.catalogue import CatalogueError
 from etl.reading import DTD_MESSAGE, ERROR_CODES, MACRO_NOTICE
 from tests.etl.conftest import dump, write_csv, write_xlsx
 from tests.etl.test_bad_files import HEADER, assert_rejected, run_import
 from zielcockpit.domain.access import Principal
+from zielcockpit.domain.catalogue_checks import CatalogueError
 from zielcockpit.services.catalogue import import_workbook
 from zielcockpit.services.upload import UploadedFile, import_uploads
 from zielcockpit.settings import Settings

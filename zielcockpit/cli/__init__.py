@@ -102,11 +102,11 @@ def _extensions() -> list[Callable[[Any], None]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from db.catalogue import CatalogueError
     from db.contacts import ContactError
     from db.plan_data import NotFound
     from db.quarters import QuarterError
     from zielcockpit.domain.access import AuthError
+    from zielcockpit.domain.catalogue_checks import CatalogueError
     from zielcockpit.services.backup import BackupError
     from zielcockpit.settings import SettingError
 

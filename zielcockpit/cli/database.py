@@ -25,7 +25,7 @@ def cmd_init_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_load_catalogue(args: argparse.Namespace, settings: Settings) -> int:
-    from db.catalogue import load_catalogue
+    from zielcockpit.services.catalogue import load_catalogue
 
     files = [Path(f) for f in args.files] or sorted(settings.catalogue_dir.glob("*.yaml"))
     if not files:
@@ -44,8 +44,8 @@ def cmd_load_catalogue(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from db.catalogue import load_catalogue
     from db.demo import seed_demo
+    from zielcockpit.services.catalogue import load_catalogue
 
     engine = open_engine(settings)
     from db.plan_data import plan_keys

@@ -84,6 +84,22 @@ def value_label(kind: str, aggregation: str, unit: str = "") -> str:
     return "Zugänge im Quartal"
 
 
+# -- the catalogue's fixed choices (the database's check constraints and the catalogue checks) -----
+
+INDICATOR_KINDS: tuple[str, ...] = (
+    "count",
+    "rate",
+    "upper_bound",
+    "reduction",
+    "money",
+    "milestone",
+    "unquantified",
+)
+DIRECTIONS: tuple[str, ...] = ("higher", "lower")
+AGGREGATIONS: tuple[str, ...] = ("sum", "last")
+PLACE_KINDS: tuple[str, ...] = ("stadt", "stadtbezirk", "stadtteil", "quartier")
+CONTEXT_MEASURES: tuple[str, ...] = ("anzahl", "anteil", "quote")
+
 # -- the catalogue's choices as a controller reads them (workbook drop-downs, the edit form) --------
 
 KIND_NAMES: dict[str, str] = {

@@ -1,7 +1,8 @@
-"""Use cases: the catalogue as a workbook (export, import with its changes) and `plan copy`.
+"""Use cases: load a catalogue file (`load-catalogue`), the catalogue as a workbook (export,
+import with its changes) and `plan copy`.
 
-One validator, two readers: a workbook is read into the catalogue's own shape and judged by
-`db.catalogue.check_catalogue`, exactly as a YAML file is, and written by the same writer (one
+One validator, two readers: a YAML file (`etl.catalogue_file`) and a workbook are read into the
+catalogue's own shape and judged by `zielcockpit.domain.catalogue_checks`, and written by the same writer (one
 transaction, every change in the audit trail, a released quarter keeps its rule).
 """
 
@@ -10,24 +11,26 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
-from db.catalogue import (
-    CELLS,
-    LINE,
-    CatalogueError,
-    LoadResult,
-    check_catalogue,
-    load_catalogue_data,
-    write_checked,
-)
+from db.catalogue import LoadResult, write_catalogue, write_checked
 from db.catalogue_export import catalogue_data
 from db.contacts import list_contacts, write_contacts
 from db.engine import transaction
+from db.places_catalogue import write_places
 from etl.bounded import LimitExceeded, ReadLimits, run_bounded
+from etl.catalogue_file import read_catalogue_file
 from etl.reading import ZIP_MAGIC, FileProblem, check_zip
+from zielcockpit.domain.catalogue_checks import (
+    CELLS,
+    LINE,
+    CatalogueError,
+    check_catalogue,
+    check_places_catalogue,
+)
 from zielcockpit.domain.formatting import fmt_date, fmt_number
 from zielcockpit.domain.reminders import email_problem
 from zielcockpit.services.catalogue_workbook import (
@@ -43,6 +46,46 @@ from zielcockpit.services.catalogue_workbook import (
 from zielcockpit.settings import Settings
 
 UNCHANGED = "unverändert"
+
+
+def load_catalogue(engine: Engine, path: Path, actor: str = "katalog") -> LoadResult:
+    """Read the file, check all of it, then write it in one transaction (nothing half-written).
+
+    A plan catalogue or a places catalogue (no plan, context indicators: issue 15). Every changed
+    entry is kept in the audit trail, under one import run of kind "katalog" (which also tells
+    caches that the catalogue changed); an unchanged file leaves no trace at all.
+    """
+    file = read_catalogue_file(path)
+    if file.places:
+        problems = check_places_catalogue(file.data, file.name)
+        if problems:
+            raise CatalogueError(problems)
+        count = write_places(engine, file.data, file.name, file.content, actor)
+        return LoadResult("", 0, count, summary=f"{count} Kontextindikatoren und Orte")
+    return load_catalogue_data(engine, file.data, file.name, file.content, actor)
+
+
+def check_catalogue_file(path: Path) -> list[str]:
+    """Every problem of a catalogue file, nothing written (a dry run)."""
+    file = read_catalogue_file(path)
+    if file.places:
+        return check_places_catalogue(file.data, file.name)
+    return check_catalogue(file.data, file.name)
+
+
+def load_catalogue_data(
+    engine: Engine,
+    data: dict[str, Any],
+    source: str,
+    content: bytes,
+    actor: str = "katalog",
+    labels: dict[str, str] | None = None,
+) -> LoadResult:
+    """A catalogue already read (YAML file, workbook): checked whole, written in one transaction."""
+    problems = check_catalogue(data, source, labels)
+    if problems:
+        raise CatalogueError(problems)
+    return write_catalogue(engine, data, source, content, actor)
 
 
 def export_workbook(engine: Engine, plan_key: str) -> bytes:

@@ -16,11 +16,12 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from db.catalogue import CatalogueError, check_catalogue, write_checked
+from db.catalogue import write_checked
 from db.catalogue_export import session_catalogue_data
 from db.engine import lock_values, transaction
 from db.models import AuditEntry
 from zielcockpit.domain.access import Principal
+from zielcockpit.domain.catalogue_checks import CatalogueError, check_catalogue
 from zielcockpit.domain.formatting import fmt_date, fmt_datetime, fmt_exact
 from zielcockpit.domain.german import DateError, NumberError, plain_number, read_date, read_number
 

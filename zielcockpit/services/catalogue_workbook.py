@@ -23,8 +23,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from db.catalogue import CELLS, LINE, SHEET
 from etl.text_cells import keep_text
+from zielcockpit.domain.catalogue_checks import CELLS, LINE, SHEET
 from zielcockpit.domain.german import (
     DateError,
     NumberError,

@@ -433,7 +433,8 @@ def _audit(session: Session, report: FileReport, user: str, run_id: int) -> None
 def _import_catalogues(
     engine: Engine, catalogues: list[Staged], report: ImportReport, dry_run: bool
 ) -> ImportReport:
-    from db.catalogue import CatalogueError, check_catalogue, load_catalogue, read_catalogue
+    from zielcockpit.domain.catalogue_checks import CatalogueError
+    from zielcockpit.services.catalogue import check_catalogue_file, load_catalogue
 
     for s in catalogues:
         assert s.book is not None
@@ -442,14 +443,16 @@ def _import_catalogues(
             path.write_bytes(s.book.data)
             try:
                 if dry_run:
-                    problems = check_catalogue(read_catalogue(path), s.report.file)
+                    problems = check_catalogue_file(path)
                     if problems:
                         raise CatalogueError(problems)
                     s.report.notes.append("Katalog geprüft: keine Fehler.")
                 else:
                     result = load_catalogue(engine, path)
                     s.report.notes.append(
-                        f"Plan {result.plan_key}: {result.measures} Maßnahmen, "
+                        f"{result.summary} geladen."
+                        if result.summary
+                        else f"Plan {result.plan_key}: {result.measures} Maßnahmen, "
                         f"{result.indicators} Indikatoren geladen."
                     )
             except CatalogueError as exc:

@@ -542,7 +542,7 @@ def define_index(
     engine: Engine, principal: Any, name: str, level: str, parts: list[dict[str, Any]]
 ) -> q.IndexVersion:
     """A new version of the index (parts: {code, richtung, gewicht}); checked whole, audited."""
-    from db.places_catalogue import check_index_definition, index_components
+    from zielcockpit.domain.catalogue_checks import check_index_definition, index_components
 
     if not may_define_index(principal):
         raise PlacesError(
