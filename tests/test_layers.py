@@ -57,8 +57,11 @@ def violations(module: str, imported: set[str]) -> list[str]:
                 out.append(f"{module} imports {i}: the domain is pure (standard library only)")
     if under(module, "db"):
         refuse("etl", "app", "zielcockpit.services", *CLI_MODULES, why="db is below etl and app")
+    if under(module, "db"):
+        refuse("yaml", "openpyxl", "python_calamine", why="db never reads files (etl does)")
     if under(module, "etl"):
         refuse("app", "zielcockpit.services", *CLI_MODULES, why="etl is below app and the CLI")
+        refuse("db", "sqlalchemy", why="etl reads files and never touches the database")
     if under(module, "zielcockpit.services"):
         refuse("app", *CLI_MODULES, why="use cases are called by app and CLI, not the reverse")
     if under(module, "zielcockpit.cli") and module != "zielcockpit.cli.serve":
@@ -101,6 +104,9 @@ def test_lay001_every_module_keeps_its_layer() -> None:
         ("zielcockpit.services.x", "from app.security import current_principal", "use cases"),
         ("zielcockpit.cli.status", "from app import create_app", "only `zielcockpit.cli.serve`"),
         ("db.x", "from zielcockpit.cli.common import UserError", "db is below"),
+        ("db.x", "import yaml", "db never reads files"),
+        ("etl.x", "from db.models import Plan", "etl reads files and never"),
+        ("etl.x", "from sqlalchemy import select", "etl reads files and never"),
     ],
 )
 def test_lay002_a_broken_rule_is_found(module: str, source: str, expected: str) -> None:
@@ -125,5 +131,58 @@ def test_lay003_allowed_imports_pass() -> None:
     )
 
 
-def test_lay003_only_serve_starts_the_app() -> None:
+def test_lay004_only_serve_starts_the_app() -> None:
     assert not violations("zielcockpit.cli.serve", {"app"})
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan), i.e. import circles."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                item = stack.pop()
+                on_stack.discard(item)
+                group.append(item)
+                if item == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_lay005_circles_are_found() -> None:
+    assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert circles({"a": {"b"}, "b": set()}) == []
+
+
+def test_lay006_no_module_imports_itself_back() -> None:
+    """No import circle between modules, lazy imports inside functions included."""
+    modules = dict(all_modules())
+    graph = {
+        name: {i for i in imports_of(path.read_text(), name) if i in modules and i != name}
+        for name, path in modules.items()
+    }
+    # a package's __init__ may import its own modules (zielcockpit.cli registers its commands)
+    for name in graph:
+        graph[name] = {i for i in graph[name] if not under(i, name) or "." not in i[len(name) :]}
+    assert circles(graph) == []
