@@ -18,6 +18,7 @@ COPY zielcockpit /tmp/src/zielcockpit
 COPY db /tmp/src/db
 COPY etl /tmp/src/etl
 COPY app /tmp/src/app
+COPY assets /tmp/src/assets
 RUN pip install /tmp/src && rm -rf /tmp/src
 
 WORKDIR /app

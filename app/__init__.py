@@ -21,7 +21,17 @@ if TYPE_CHECKING:
     from app.navigation import NavLink
 
 # Package data beside the code, so a regular (non-editable) install serves it as well.
-ASSETS = Path(__file__).resolve().parent / "assets"
+def _assets_folder() -> Path:
+    """assets/ at the top of the source tree (the design card's layout), or app/assets/ where a
+    regular install put it (package data of app.assets)."""
+    here = Path(__file__).resolve().parent
+    for folder in (here.parent / "assets", here / "assets"):
+        if (folder / "app.css").is_file():
+            return folder
+    return here / "assets"
+
+
+ASSETS = _assets_folder()
 BOOTSTRAP = "vendor/bootstrap-5.3.9/bootstrap.min.css"
 
 INDEX = """<!DOCTYPE html>

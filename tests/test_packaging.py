@@ -15,7 +15,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 # What the Dockerfile copies: the wheel is built from these alone.
-SOURCES = ("pyproject.toml", "README.md", "zielcockpit", "db", "etl", "app")
+SOURCES = ("pyproject.toml", "README.md", "zielcockpit", "db", "etl", "app", "assets")
 
 pytestmark = pytest.mark.packaging
 
@@ -146,3 +146,19 @@ def test_pkg001_installed_package_finds_assets_catalogues_and_profiles(
         assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Bericht geschrieben: b.pdf (")
     assert (tmp_path / "b.pdf").read_bytes().startswith(b"%PDF-1.7")
+
+
+def test_pkg003_every_code_folder_is_a_listed_package() -> None:
+    """A new code folder that pyproject.toml does not list would be missing from the wheel."""
+    import tomllib
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    folders = {
+        ".".join(p.parent.relative_to(REPO).parts)
+        for top in ("zielcockpit", "app", "db", "etl")
+        for p in (REPO / top).rglob("*.py")
+        if "migrations" not in p.parts and "__pycache__" not in p.parts
+    }
+    assert folders - listed == set()
+    assert config["tool"]["setuptools"]["package-dir"]["app.assets"] == "assets"
