@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from app.navigation import NavLink
 
+
 # Package data beside the code, so a regular (non-editable) install serves it as well.
 def _assets_folder() -> Path:
     """assets/ at the top of the source tree (the design card's layout), or app/assets/ where a

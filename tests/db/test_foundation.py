@@ -11,7 +11,7 @@ import yaml
 from sqlalchemy import Engine, text
 
 from db.engine import make_engine
-from tests.test_status import cli
+from tests.services.test_status import cli
 from zielcockpit.settings import CATALOGUE_DIR, SETTINGS, Settings
 
 pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
 if TYPE_CHECKING:
     from tests.conftest import Databases
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def schema(engine: Engine) -> list[tuple[object, ...]]:

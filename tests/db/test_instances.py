@@ -27,7 +27,7 @@ from tests.conftest import Databases
 
 pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 STATUS = "/api/v1/status?plan=2017&period=2017-Q2"
 UNIT, PERIOD, CODE, MEASURE = "510", "2017-Q3", "510-4.2", "510-4"
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
 if TYPE_CHECKING:
     from tests.conftest import Databases
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 MEASURE_KEYS = {
     "code",
     "title",

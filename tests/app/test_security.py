@@ -394,7 +394,7 @@ def test_sec014_proxy_user_header_only_when_configured(web: Dash, other_app: Any
 
 
 def test_sec015_serve_refuses_a_real_database_without_key_and_admin(databases: Any) -> None:
-    from tests.test_status import cli
+    from tests.services.test_status import cli
 
     url = databases.url("catalogue")
     done = cli("serve", "--port", "1", url=url)

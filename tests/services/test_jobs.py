@@ -33,7 +33,7 @@ from zielcockpit.settings import Settings
 
 pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 REDIS = "redis://127.0.0.1:6379/13"  # a database of its own, emptied by the test
 CONTROLLING = Principal("test-controlling", "controlling")
 LARGE_ROWS = 60_000

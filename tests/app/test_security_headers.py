@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from dash import Dash
+from test_security import login
 
 from app import create_app
-from tests.test_security import login
 from zielcockpit.services.evaluation import clear_cache
 from zielcockpit.settings import Settings
 

@@ -13,7 +13,7 @@ from db.logins import ACCOUNT_FREE_TRIES, ADDRESS_LIMIT, Throttled, attempt_logi
 from db.models import LoginAttempt
 from db.tokens import create_token, principal_of_token
 from db.users import add_user, disable_user, list_users, principal_of
-from tests.test_status import cli
+from tests.services.test_status import cli
 from zielcockpit.domain.access import Principal
 
 if TYPE_CHECKING:

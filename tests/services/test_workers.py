@@ -24,7 +24,7 @@ import pytest
 from db.demo import DEMO_PASSWORD
 from db.logins import ACCOUNT_FREE_TRIES
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 STATUS = "/api/v1/status?plan=2017&period=2017-Q2"
 
 

@@ -29,7 +29,7 @@ from zielcockpit.services.entry_form import entry_form
 
 pytestmark = pytest.mark.sql  # the database's behaviour (tests/conftest.py)
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CODE = "REGE-4.1"  # a count of REGE, written by controlling in these tests
 
 

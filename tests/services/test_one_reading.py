@@ -757,7 +757,7 @@ def test_yaml_catalogue_reads_every_number_of_the_table(
 
 # -- the source tree: no second reading ---------------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("app", "db", "etl", "zielcockpit")
 DOMAIN = ROOT / "zielcockpit" / "domain"
 # Separators swapped or dropped: how a German number is read (or written) by hand.
