@@ -7,18 +7,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from zielcockpit.cli.common import controlling_principal
+from zielcockpit.cli.common import admin_principal, controlling_principal, open_engine
 from zielcockpit.settings import Settings
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from db.places import index_versions
-    from zielcockpit.cli.common import engine_for, require_schema
     from zielcockpit.domain.formatting import fmt_datetime, fmt_number
     from zielcockpit.services.places import PlacesError, define_index, parse_component
 
-    engine = engine_for(settings)
-    require_schema(engine)
+    engine = open_engine(settings)
     if args.bestandteil:
         if not args.ebene:
             print("Fehler: --ebene fehlt (z. B. stadtbezirk oder stadtteil).", file=sys.stderr)
@@ -46,21 +44,16 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_map(args: argparse.Namespace, settings: Settings) -> int:
-    from zielcockpit.cli.common import engine_for, require_schema
-    from zielcockpit.domain.access import Principal
     from zielcockpit.services.district_map import MapRefused, upload_map
 
-    engine = engine_for(settings)
-    require_schema(engine)
+    engine = open_engine(settings)
     path = Path(args.file)
     try:
         content = path.read_bytes()
     except OSError as exc:
         print(f"Fehler: {path} kann nicht gelesen werden ({exc.strerror}).", file=sys.stderr)
         return 1
-    admin = Principal(
-        controlling_principal(args.user).name, "admin"
-    )  # the command line is the server's
+    admin = admin_principal(args.user)  # the command line is the server's
     try:
         text = upload_map(
             engine,
